@@ -1,0 +1,107 @@
+/* kernels.h - the engine room's public face: the kernel context (blocking,
+ * micro-kernel, threads, per-thread packing buffers) and every kernel the
+ * network uses. Kernels know nothing of networks, read no files, hold no
+ * globals; sys/ fills the config, a test or benchmark can set any config.
+ *
+ * All matrices are row-major float32 with a leading dimension (ld >= width).
+ * Every kernel here has a plain-C reference twin in ref.h. */
+#ifndef MLPB_KERNELS_H
+#define MLPB_KERNELS_H
+
+#include <stddef.h>
+
+typedef enum { MLPB_N = 0, MLPB_T = 1 } mlpb_op;
+
+/* Kernel ablation ladder (--kernel). */
+typedef enum {
+    MLPB_KERNEL_REF = 0,     /* naive reference loops (ref.c) */
+    MLPB_KERNEL_BLOCKED = 1, /* packed, cache-blocked GEMM with the scalar micro-kernel */
+    MLPB_KERNEL_SIMD = 2     /* packed, cache-blocked GEMM with the ISA micro-kernel */
+} mlpb_kernel;
+
+/* Work fused into the GEMM after the last K block of each C tile. */
+typedef enum {
+    MLPB_EPI_NONE = 0,
+    MLPB_EPI_BIAS,          /* C += 1 b              (1)(3)(5) */
+    MLPB_EPI_BIAS_SIGMOID,  /* C = sigmoid(C + 1 b)  (1)-(4) */
+    MLPB_EPI_DSIGMOID       /* C = C . H . (1 - H)   (11)(15) */
+} mlpb_epi_kind;
+
+typedef struct mlpb_epi {
+    mlpb_epi_kind kind;
+    const float *bias;      /* (1, n) for BIAS, BIAS_SIGMOID */
+    const float *h;         /* (m, n) with ldh, for DSIGMOID */
+    ptrdiff_t ldh;
+} mlpb_epi;
+
+/* A register-blocked micro-kernel: C(MR x NR) = alpha * Ap * Bp + beta * C,
+ * Ap packed (kc, MR) k-major, Bp packed (kc, NR) k-major; beta == 0 never
+ * reads C. Always full MR x NR: the frame handles edges. */
+typedef void (*mlpb_ukr_fn)(int kc, const float *restrict a, const float *restrict b,
+                            float *restrict c, ptrdiff_t ldc, float alpha, float beta);
+
+/* Bounds on any micro-kernel's tile (the frame's edge buffer). */
+#define MLPB_UKR_MAX_MR 32
+#define MLPB_UKR_MAX_NR 64
+
+typedef struct mlpb_ukr {
+    const char *name;       /* e.g. "avx2_6x16" */
+    const char *isa;        /* "avx512", "avx2", "scalar" */
+    int mr, nr;
+    mlpb_ukr_fn fn;
+} mlpb_ukr;
+
+/* The micro-kernel table, best first; the scalar one is always last and
+ * always available. ukernel.c owns it and the CPU-feature check. */
+const mlpb_ukr *const *mlpb_ukr_table(int *count);
+int mlpb_isa_available(const char *isa);
+/* Pick by ISA name ("auto" = best available). NULL if unknown/unavailable. */
+const mlpb_ukr *mlpb_ukr_find(const char *isa);
+
+typedef struct mlpb_kcfg {
+    mlpb_kernel kernel;
+    const mlpb_ukr *ukr;    /* used by SIMD; BLOCKED always uses the scalar one */
+    int mc, kc, nc;         /* cache blocking; multiples of MR / any / NR */
+    int threads;            /* OpenMP threads for every kernel call */
+} mlpb_kcfg;
+
+typedef struct mlpb_ctx mlpb_ctx;
+
+/* Allocate the per-thread packing buffers for cfg. NULL on bad cfg/OOM. */
+mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg);
+void mlpb_ctx_free(mlpb_ctx *ctx);
+const mlpb_kcfg *mlpb_ctx_cfg(const mlpb_ctx *ctx);
+
+/* C(m,n) = alpha * op(A) * op(B) + beta * C, then the epilogue.
+ * op(A) is (m,k): A is (m,k) for N, (k,m) for T; op(B) is (k,n) likewise.
+ * beta == 0 never reads C (NaN in C does not spread). k == 0 scales C.
+ * Parallel over M and N only: the result does not depend on threads. */
+void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
+               float alpha, const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb,
+               float beta, float *C, ptrdiff_t ldc, const mlpb_epi *epi);
+
+/* Row-wise and element-wise kernels. Parallel over rows or columns; every
+ * reduction runs in a fixed order that does not depend on threads. */
+
+/* Z(m,n) += 1 b, b (1,n)                                       (1)(3)(5) */
+void mlpb_bias_add(mlpb_ctx *ctx, int m, int n, const float *b, float *Z, ptrdiff_t ldz);
+/* H = sigmoid(Z), in place allowed                            (2)(4) */
+void mlpb_sigmoid(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t ldz, float *H, ptrdiff_t ldh);
+/* D = D . H . (1 - H)                                          (11)(15) with (12) */
+void mlpb_dsigmoid_mul(mlpb_ctx *ctx, int m, int n, const float *H, ptrdiff_t ldh, float *D, ptrdiff_t ldd);
+/* P = softmax(Z) row-wise, max-subtracted                      (6) */
+void mlpb_softmax(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t ldz, float *P, ptrdiff_t ldp);
+/* Fused output layer on logits Z (m,n) and one-hot Y (m,n):
+ * row_loss[i] = -sum_j Y_ij (Z_ij - lse(Z_i))                   (7), log-sum-exp form
+ * D = scale * (softmax(Z) - Y)                                  (6)(8)
+ * (D may alias Z; row_loss may be NULL; D may be NULL for loss only.)
+ * Returns the sum of row losses, accumulated in double in row order. */
+double mlpb_softmax_xent(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t ldz,
+                         const float *Y, ptrdiff_t ldy, float scale, float *D, ptrdiff_t ldd,
+                         float *row_loss);
+/* db(1,n) = alpha * 1^T D(m,n)                                (10)(14)(17) */
+void mlpb_colsum(mlpb_ctx *ctx, int m, int n, float alpha, const float *D, ptrdiff_t ldd, float *db);
+/* y(n) += a x(n)                                               (18) */
+void mlpb_axpy(mlpb_ctx *ctx, size_t n, float a, const float *x, float *y);
+
+#endif

@@ -1,0 +1,102 @@
+/* vec.c - row-wise and element-wise kernels (kernels.h): bias add, sigmoid,
+ * sigmoid-derivative product, softmax, fused softmax + cross-entropy + delta,
+ * column sums, axpy. OpenMP over rows (or columns for column sums); every
+ * reduction runs in row order whatever the thread count. Plain C here; the
+ * SIMD versions slot in behind the same names. */
+#include "kernels/kernels.h"
+#include "kernels/vec_inl.h"
+
+#include <math.h>
+
+#define AT(P, ld, i, j) (P)[(size_t)(i) * (size_t)(ld) + (size_t)(j)]
+/* below this many elements a parallel region costs more than it saves */
+#define PAR_MIN 16384
+
+static int threads(const mlpb_ctx *ctx) { return mlpb_ctx_cfg(ctx)->threads; }
+
+void mlpb_bias_add(mlpb_ctx *ctx, int m, int n, const float *b, float *Z, ptrdiff_t ldz) {
+    #pragma omp parallel for num_threads(threads(ctx)) schedule(static) if ((long)m * n > PAR_MIN)
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) AT(Z, ldz, i, j) += b[j]; /* (1)(3)(5) */
+}
+
+void mlpb_sigmoid(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t ldz, float *H, ptrdiff_t ldh) {
+    #pragma omp parallel for num_threads(threads(ctx)) schedule(static) if ((long)m * n > PAR_MIN)
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) AT(H, ldh, i, j) = mlpb_sigmoidf(AT(Z, ldz, i, j)); /* (2)(4) */
+}
+
+void mlpb_dsigmoid_mul(mlpb_ctx *ctx, int m, int n, const float *H, ptrdiff_t ldh, float *D, ptrdiff_t ldd) {
+    #pragma omp parallel for num_threads(threads(ctx)) schedule(static) if ((long)m * n > PAR_MIN)
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            float h = AT(H, ldh, i, j);
+            AT(D, ldd, i, j) *= h * (1.0f - h); /* (11)(15) with (12) */
+        }
+}
+
+static float row_max(int n, const float *z) {
+    float mx = z[0];
+    for (int j = 1; j < n; j++) mx = fmaxf(mx, z[j]);
+    return mx;
+}
+
+static float row_sumexp(int n, const float *z, float mx) {
+    float s = 0.0f;
+    for (int j = 0; j < n; j++) s += expf(z[j] - mx);
+    return s;
+}
+
+void mlpb_softmax(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t ldz, float *P, ptrdiff_t ldp) {
+    #pragma omp parallel for num_threads(threads(ctx)) schedule(static) if ((long)m * n > PAR_MIN)
+    for (int i = 0; i < m; i++) {
+        const float *z = &AT(Z, ldz, i, 0);
+        float mx = row_max(n, z), s = row_sumexp(n, z, mx);
+        for (int j = 0; j < n; j++) AT(P, ldp, i, j) = expf(z[j] - mx) / s; /* (6) */
+    }
+}
+
+/* One row of the fused output layer; returns the row's loss. */
+static float xent_row(int n, const float *z, const float *y, float scale, float *d) {
+    float mx = row_max(n, z);
+    float lse = mx + logf(row_sumexp(n, z, mx));
+    float l = 0.0f;
+    for (int j = 0; j < n; j++) l -= y[j] * (z[j] - lse);                /* (7), log-sum-exp form */
+    if (d)
+        for (int j = 0; j < n; j++) d[j] = scale * (expf(z[j] - lse) - y[j]); /* (6)(8) */
+    return l;
+}
+
+double mlpb_softmax_xent(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t ldz,
+                         const float *Y, ptrdiff_t ldy, float scale, float *D, ptrdiff_t ldd,
+                         float *row_loss) {
+    double total = 0.0;
+    if (!row_loss) { /* no buffer for per-row losses: serial, same order */
+        for (int i = 0; i < m; i++)
+            total += xent_row(n, &AT(Z, ldz, i, 0), &AT(Y, ldy, i, 0), scale, D ? &AT(D, ldd, i, 0) : NULL);
+        return total;
+    }
+    #pragma omp parallel for num_threads(threads(ctx)) schedule(static) if ((long)m * n > PAR_MIN / 4)
+    for (int i = 0; i < m; i++)
+        row_loss[i] = xent_row(n, &AT(Z, ldz, i, 0), &AT(Y, ldy, i, 0), scale, D ? &AT(D, ldd, i, 0) : NULL);
+    for (int i = 0; i < m; i++) total += row_loss[i];
+    return total;
+}
+
+void mlpb_colsum(mlpb_ctx *ctx, int m, int n, float alpha, const float *D, ptrdiff_t ldd, float *db) {
+    /* columns split over threads in blocks of 64; each column summed in row order */
+    const int nb = (n + 63) / 64;
+    #pragma omp parallel for num_threads(threads(ctx)) schedule(static) if ((long)m * n > PAR_MIN)
+    for (int blk = 0; blk < nb; blk++) {
+        const int j0 = blk * 64, j1 = j0 + 64 < n ? j0 + 64 : n;
+        for (int j = j0; j < j1; j++) db[j] = 0.0f;
+        for (int i = 0; i < m; i++)
+            for (int j = j0; j < j1; j++) db[j] += AT(D, ldd, i, j); /* (10)(14)(17) */
+        for (int j = j0; j < j1; j++) db[j] *= alpha;
+    }
+}
+
+void mlpb_axpy(mlpb_ctx *ctx, size_t n, float a, const float *x, float *y) {
+    #pragma omp parallel for num_threads(threads(ctx)) schedule(static) if (n > (size_t)PAR_MIN * 4)
+    for (size_t i = 0; i < n; i++) y[i] += a * x[i]; /* (18) with a = -eta */
+}

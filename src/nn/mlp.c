@@ -1,0 +1,156 @@
+/* mlp.c - forward, loss, backward and update of the seed's network on the
+ * kernels of kernels.h (see mlp.h). Every line of math cites its equation. */
+#include "nn/mlp.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys/rng.h"
+
+#define PAD 16 /* tensors start on 64-byte boundaries inside the blocks */
+
+static size_t padded(size_t x) { return (x + PAD - 1) / PAD * PAD; }
+
+size_t mlpb_mlp_bytes(int L, const int *w) {
+    size_t n = 0;
+    for (int l = 0; l < L; l++) n += padded((size_t)w[l] * w[l + 1]) + padded((size_t)w[l + 1]);
+    return 2 * n * sizeof(float);
+}
+
+int mlpb_mlp_init(mlpb_mlp *net, int L, const int *widths, uint64_t seed) {
+    memset(net, 0, sizeof *net);
+    net->L = L;
+    net->w = malloc((size_t)(L + 1) * sizeof(int));
+    net->W = calloc((size_t)L, sizeof(float *));
+    net->b = calloc((size_t)L, sizeof(float *));
+    net->dW = calloc((size_t)L, sizeof(float *));
+    net->db = calloc((size_t)L, sizeof(float *));
+    net->nparams = mlpb_mlp_bytes(L, widths) / (2 * sizeof(float));
+    net->params = aligned_alloc(64, net->nparams * sizeof(float));
+    net->grads = aligned_alloc(64, net->nparams * sizeof(float));
+    if (!net->w || !net->W || !net->b || !net->dW || !net->db || !net->params || !net->grads) {
+        mlpb_mlp_free(net);
+        return -1;
+    }
+    memcpy(net->w, widths, (size_t)(L + 1) * sizeof(int));
+    memset(net->params, 0, net->nparams * sizeof(float));
+    memset(net->grads, 0, net->nparams * sizeof(float));
+    mlpb_rng rng;
+    mlpb_rng_seed(&rng, seed ^ 0x5EEDC0DEull);
+    size_t off = 0;
+    for (int l = 0; l < L; l++) {
+        size_t nw = (size_t)widths[l] * widths[l + 1];
+        net->W[l] = net->params + off;
+        net->dW[l] = net->grads + off;
+        off += padded(nw);
+        net->b[l] = net->params + off;
+        net->db[l] = net->grads + off;
+        off += padded((size_t)widths[l + 1]);
+        /* Step 1: Glorot/Xavier uniform weights, zero biases */
+        double lim = sqrt(6.0 / (widths[l] + widths[l + 1]));
+        for (size_t i = 0; i < nw; i++) net->W[l][i] = (float)((2.0 * mlpb_rng_uniform(&rng) - 1.0) * lim);
+    }
+    return 0;
+}
+
+void mlpb_mlp_free(mlpb_mlp *net) {
+    free(net->w); free(net->W); free(net->b); free(net->dW); free(net->db);
+    free(net->params); free(net->grads);
+    memset(net, 0, sizeof *net);
+}
+
+size_t mlpb_acts_bytes(const int *w, int L, int cap) {
+    size_t n = (size_t)cap; /* row_loss */
+    for (int l = 1; l <= L; l++) n += padded((size_t)cap * w[l]) * (l < L ? 2 : 1);
+    return n * sizeof(float);
+}
+
+int mlpb_acts_init(mlpb_acts *a, const mlpb_mlp *net, int cap) {
+    memset(a, 0, sizeof *a);
+    a->cap = cap;
+    a->H = calloc((size_t)net->L + 1, sizeof(float *));
+    a->D = calloc((size_t)net->L + 1, sizeof(float *));
+    a->row_loss = malloc((size_t)cap * sizeof(float));
+    int ok = a->H && a->D && a->row_loss;
+    for (int l = 1; ok && l <= net->L; l++) {
+        size_t bytes = padded((size_t)cap * net->w[l]) * sizeof(float);
+        a->H[l] = aligned_alloc(64, bytes);
+        if (l < net->L) a->D[l] = aligned_alloc(64, bytes);
+        ok = a->H[l] && (l == net->L || a->D[l]);
+    }
+    if (!ok) { mlpb_acts_free(a, net); return -1; }
+    return 0;
+}
+
+void mlpb_acts_free(mlpb_acts *a, const mlpb_mlp *net) {
+    for (int l = 1; a->H && l <= net->L; l++) {
+        free(a->H[l]);
+        if (a->D) free(a->D[l]);
+    }
+    free(a->H); free(a->D); free(a->row_loss);
+    memset(a, 0, sizeof *a);
+}
+
+void mlpb_forward(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *X, int n) {
+    const int L = net->L, *w = net->w;
+    for (int l = 0; l < L; l++) {
+        const float *in = l == 0 ? X : a->H[l];
+        mlpb_epi epi = { l < L - 1 ? MLPB_EPI_BIAS_SIGMOID : MLPB_EPI_BIAS, net->b[l], NULL, 0 };
+        /* Z = H W + b (1)(3)(5); H = sigmoid(Z) (2)(4) fused for hidden layers */
+        mlpb_gemm(ctx, MLPB_N, MLPB_N, n, w[l + 1], w[l], 1.0f, in, w[l], net->W[l], w[l + 1],
+                  0.0f, a->H[l + 1], w[l + 1], &epi);
+    }
+}
+
+double mlpb_loss_delta(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *Y, int n,
+                       mlpb_reduction red) {
+    const int k = net->w[net->L];
+    float scale = red == MLPB_REDUCE_MEAN ? 1.0f / (float)n : 1.0f;
+    /* L (7) summed over rows; delta_O = scale (yhat - y) (6)(8), in place over Z_O */
+    return mlpb_softmax_xent(ctx, n, k, a->H[net->L], k, Y, k, scale, a->H[net->L], k, a->row_loss);
+}
+
+void mlpb_backward(mlpb_ctx *ctx, mlpb_mlp *net, mlpb_acts *a, const float *X, int n) {
+    const int L = net->L, *w = net->w;
+    const float *delta = a->H[L];
+    for (int l = L - 1; l >= 0; l--) {
+        const float *in = l == 0 ? X : a->H[l];
+        /* dW = H^T delta (9)(13)(16) */
+        mlpb_gemm(ctx, MLPB_T, MLPB_N, w[l], w[l + 1], n, 1.0f, in, w[l], delta, w[l + 1],
+                  0.0f, net->dW[l], w[l + 1], NULL);
+        /* db = 1^T delta (10)(14)(17) */
+        mlpb_colsum(ctx, n, w[l + 1], 1.0f, delta, w[l + 1], net->db[l]);
+        if (l > 0) {
+            /* delta_l = (delta_{l+1} W^T) . H . (1 - H) (11)(15) with (12) */
+            mlpb_epi epi = { MLPB_EPI_DSIGMOID, NULL, a->H[l], w[l] };
+            mlpb_gemm(ctx, MLPB_N, MLPB_T, n, w[l], w[l + 1], 1.0f, delta, w[l + 1], net->W[l],
+                      w[l + 1], 0.0f, a->D[l], w[l], &epi);
+            delta = a->D[l];
+        }
+    }
+}
+
+void mlpb_update(mlpb_ctx *ctx, mlpb_mlp *net, float lr) {
+    /* A := A - eta dA, b := b - eta db (18), all tensors in one pass */
+    mlpb_axpy(ctx, net->nparams, -lr, net->grads, net->params);
+}
+
+double mlpb_evaluate(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *X,
+                     const float *Y, const uint8_t *label, int n, long *correct) {
+    const int d = net->w[0], k = net->w[net->L];
+    double loss = 0.0;
+    for (int r0 = 0; r0 < n; r0 += a->cap) {
+        int nb = n - r0 < a->cap ? n - r0 : a->cap;
+        mlpb_forward(ctx, net, a, X + (size_t)r0 * d, nb);
+        const float *Z = a->H[net->L];
+        loss += mlpb_softmax_xent(ctx, nb, k, Z, k, Y + (size_t)r0 * k, k, 1.0f, NULL, 0, a->row_loss); /* (7) */
+        for (int i = 0; i < nb; i++) {
+            int best = 0; /* softmax (6) is monotonic: argmax of Z_O */
+            for (int j = 1; j < k; j++)
+                if (Z[(size_t)i * k + j] > Z[(size_t)i * k + best]) best = j;
+            *correct += best == label[r0 + i];
+        }
+    }
+    return loss;
+}

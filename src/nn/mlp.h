@@ -1,0 +1,67 @@
+/* mlp.h - the seed's network: any number of sigmoid hidden layers, softmax
+ * output, cross-entropy loss. Forward (1)-(6), loss (7), backward (8)-(17)
+ * into explicit gradient buffers, update (18). Not here: batching, shuffling,
+ * schedules (train/), file formats (data/), kernels (kernels/).
+ *
+ * Layer l = 0..L-1 maps width w[l] to w[l+1]: W[l] (w[l], w[l+1]), b[l] (1, w[l+1]).
+ * w[0] = d inputs, w[L] = k classes. Parameters and gradients each live in
+ * one contiguous block (W0 b0 W1 b1 ...), so the update is one axpy. */
+#ifndef MLPB_MLP_H
+#define MLPB_MLP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels/kernels.h"
+
+typedef enum { MLPB_REDUCE_MEAN = 0, MLPB_REDUCE_SUM = 1 } mlpb_reduction;
+
+typedef struct mlpb_mlp {
+    int L;                 /* weight layers = hidden layers + 1 */
+    int *w;                /* widths, L + 1 entries */
+    float **W, **b;        /* views into params */
+    float **dW, **db;      /* views into grads */
+    float *params, *grads;
+    size_t nparams;        /* floats in each block, padding included */
+} mlpb_mlp;
+
+/* Activations and deltas for up to cap rows. */
+typedef struct mlpb_acts {
+    int cap;
+    float **H;             /* H[l] (cap, w[l]), l = 1..L; H[L] holds Z_O, then delta_O */
+    float **D;             /* D[l] (cap, w[l]), l = 1..L-1: delta_l */
+    float *row_loss;       /* (cap) */
+} mlpb_acts;
+
+/* widths: L + 1 entries, all >= 1. Weights Glorot/Xavier uniform
+ * U(-sqrt(6/(fan_in+fan_out)), +sqrt(...)) from seed, biases 0.
+ * Returns 0, or -1 on out-of-memory. */
+int mlpb_mlp_init(mlpb_mlp *net, int L, const int *widths, uint64_t seed);
+void mlpb_mlp_free(mlpb_mlp *net);
+/* Bytes a network of these widths needs (params + grads). */
+size_t mlpb_mlp_bytes(int L, const int *widths);
+
+int mlpb_acts_init(mlpb_acts *a, const mlpb_mlp *net, int cap);
+void mlpb_acts_free(mlpb_acts *a, const mlpb_mlp *net);
+size_t mlpb_acts_bytes(const int *widths, int L, int cap);
+
+/* (1)-(5): H[1..L-1] = sigmoid hidden outputs, H[L] = Z_O. X (n, w[0]), n <= cap. */
+void mlpb_forward(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *X, int n);
+
+/* (6)-(8) on H[L]: returns the summed loss of the n rows; leaves
+ * delta_O = scale * (yhat - y) in H[L], scale = 1/n for MEAN, 1 for SUM. */
+double mlpb_loss_delta(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *Y, int n,
+                       mlpb_reduction red);
+
+/* (9)-(17): grads from the deltas; needs the same X as the forward. */
+void mlpb_backward(mlpb_ctx *ctx, mlpb_mlp *net, mlpb_acts *a, const float *X, int n);
+
+/* (18): params -= lr * grads. */
+void mlpb_update(mlpb_ctx *ctx, mlpb_mlp *net, float lr);
+
+/* Forward + loss (no delta) + argmax: returns the summed loss, adds the
+ * number of rows whose argmax equals label to *correct. */
+double mlpb_evaluate(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *X,
+                     const float *Y, const uint8_t *label, int n, long *correct);
+
+#endif

@@ -1,0 +1,111 @@
+/* sysinfo.c - see sysinfo.h. */
+#define _GNU_SOURCE
+#include "sys/sysinfo.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef MLPB_HAVE_HWLOC
+#include <hwloc.h>
+#endif
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#define HAVE_MXCSR 1
+#endif
+
+static long sysfs_cache(int level, const char *type) {
+    for (int idx = 0; idx < 8; idx++) {
+        char path[128], buf[64];
+        long lv = 0, size = 0;
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", idx);
+        FILE *f = fopen(path, "r");
+        if (!f) break;
+        if (fscanf(f, "%ld", &lv) != 1) lv = 0;
+        fclose(f);
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/type", idx);
+        if (!(f = fopen(path, "r"))) continue;
+        if (!fgets(buf, sizeof buf, f)) buf[0] = 0;
+        fclose(f);
+        if (lv != level || strncmp(buf, type, strlen(type))) continue;
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", idx);
+        if (!(f = fopen(path, "r"))) continue;
+        if (fscanf(f, "%ldK", &size) != 1) size = 0;
+        fclose(f);
+        return size * 1024;
+    }
+    return 0;
+}
+
+void mlpb_sysinfo_read(mlpb_sysinfo *s) {
+    memset(s, 0, sizeof *s);
+    snprintf(s->cpu, sizeof s->cpu, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f) {
+        char line[512];
+        while (fgets(line, sizeof line, f)) {
+            char *colon = strchr(line, ':');
+            if (!strncmp(line, "model name", 10) && colon) {
+                colon += 2;
+                colon[strcspn(colon, "\n")] = 0;
+                snprintf(s->cpu, sizeof s->cpu, "%s", colon);
+                break;
+            }
+        }
+        fclose(f);
+    }
+    s->cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    s->cache_src = "fallback";
+#ifdef MLPB_HAVE_HWLOC
+    hwloc_topology_t topo;
+    if (hwloc_topology_init(&topo) == 0 && hwloc_topology_load(topo) == 0) {
+        int nc = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
+        if (nc > 0) s->cores = nc;
+        hwloc_obj_t o;
+        if ((o = hwloc_get_obj_by_type(topo, HWLOC_OBJ_L1CACHE, 0))) s->l1d = (long)o->attr->cache.size;
+        if ((o = hwloc_get_obj_by_type(topo, HWLOC_OBJ_L2CACHE, 0))) s->l2 = (long)o->attr->cache.size;
+        if ((o = hwloc_get_obj_by_type(topo, HWLOC_OBJ_L3CACHE, 0))) s->l3 = (long)o->attr->cache.size;
+        if (s->l1d && s->l2) s->cache_src = "hwloc";
+        hwloc_topology_destroy(topo);
+    }
+#endif
+    if (!s->l1d || !s->l2) {
+        s->l1d = sysfs_cache(1, "Data");
+        s->l2 = sysfs_cache(2, "Unified");
+        s->l3 = sysfs_cache(3, "Unified");
+        if (s->l1d && s->l2) s->cache_src = "sysfs";
+    }
+    /* documented fallbacks: a common x86 core */
+    if (!s->l1d) s->l1d = 32 * 1024;
+    if (!s->l2) s->l2 = 256 * 1024;
+    if (!s->l3) s->l3 = 8 * 1024 * 1024;
+    if (s->cores < 1) s->cores = 1;
+}
+
+static int clampi(long x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : (int)x; }
+
+void mlpb_blocking_from_caches(const mlpb_sysinfo *s, const mlpb_ukr *u, mlpb_kcfg *cfg) {
+    const long f = (long)sizeof(float);
+    int kc = clampi(s->l1d / 2 / ((u->mr + u->nr) * f), 32, 1024);
+    kc = kc / 8 * 8;
+    int mc = clampi(s->l2 / 2 / (kc * f), u->mr, 4096);
+    mc = mc / u->mr * u->mr;
+    long l3core = s->l3 / (s->cores > 0 ? s->cores : 1);
+    int nc = clampi(l3core / 2 / (kc * f), u->nr, 4096);
+    nc = nc / u->nr * u->nr;
+    cfg->mc = mc;
+    cfg->kc = kc;
+    cfg->nc = nc;
+}
+
+int mlpb_set_ftz(int threads) {
+#ifdef HAVE_MXCSR
+    _mm_setcsr(_mm_getcsr() | 0x8040); /* FTZ (bit 15) | DAZ (bit 6) */
+    #pragma omp parallel num_threads(threads)
+    _mm_setcsr(_mm_getcsr() | 0x8040);
+    return 1;
+#else
+    (void)threads;
+    return 0;
+#endif
+}
