@@ -1,0 +1,200 @@
+/* test_kernels.c - the fast kernels against their reference twins (ref.c):
+ *   test_kernels gemm   GEMM (blocked scalar micro-kernel and the ref rung)
+ *                       on edge shapes, all orientations, alpha/beta, NaN in C
+ *   test_kernels vec    bias, sigmoid, sigmoid', softmax, softmax+loss+delta,
+ *                       column sums, axpy; extreme logits
+ *   test_kernels threads  bit-identical results for 1 and 2 threads */
+#include <math.h>
+#include <string.h>
+
+#include "check.h"
+#include "gemm_check.h"
+#include "kernels/ref.h"
+
+static mlpb_ctx *make_ctx(mlpb_kernel kind, int threads, int mc, int kc, int nc) {
+    mlpb_kcfg cfg = { kind, mlpb_ukr_find("scalar"), mc, kc, nc, threads };
+    mlpb_ctx *c = mlpb_ctx_new(&cfg);
+    if (!c) { fprintf(stderr, "mlpb_ctx_new failed\n"); exit(1); }
+    return c;
+}
+
+/* one GEMM case against the reference; returns mismatches */
+static long gemm_case(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k, float alpha,
+                      float beta, int pad, int nan_c, mlpb_rng *r) {
+    ptrdiff_t lda = (ta == MLPB_N ? k : m) + pad, ldb = (tb == MLPB_N ? n : k) + pad, ldc = n + pad;
+    size_t sa = (size_t)(ta == MLPB_N ? m : k) * lda + 1, sb = (size_t)(tb == MLPB_N ? k : n) * ldb + 1;
+    size_t sc = (size_t)m * ldc + 1;
+    float *A = malloc(sa * 4), *B = malloc(sb * 4), *C0 = malloc(sc * 4), *C = malloc(sc * 4), *R = malloc(sc * 4);
+    fill_uniform(A, sa, r); fill_uniform(B, sb, r); fill_uniform(C0, sc, r);
+    if (nan_c) for (size_t i = 0; i < sc; i++) C0[i] = NAN;
+    memcpy(C, C0, sc * 4); memcpy(R, C0, sc * 4);
+    /* +1: unaligned base pointers */
+    mlpb_gemm(ctx, ta, tb, m, n, k, alpha, A + 1, lda, B + 1, ldb, beta, C + 1, ldc, NULL);
+    ref_gemm(ta, tb, m, n, k, alpha, A + 1, lda, B + 1, ldb, beta, R + 1, ldc);
+    char what[128];
+    snprintf(what, sizeof what, "%c%c m=%d n=%d k=%d a=%g b=%g pad=%d", "NT"[ta], "NT"[tb], m, n, k, alpha, beta, pad);
+    long bad = gemm_mismatches(ta, tb, m, n, k, alpha, A + 1, lda, B + 1, ldb, beta, C0 + 1, C + 1, R + 1, ldc, what);
+    /* padding between rows and the element before C are untouched */
+    CHECK(memcmp(C, C0, 4) == 0 || (nan_c && isnan(C[0])), "%s: wrote before C", what);
+    for (int i = 0; i < m && pad; i++)
+        for (int j = n; j < ldc; j++) {
+            size_t o = 1 + (size_t)i * ldc + j;
+            if (o < sc) CHECK(memcmp(&C[o], &C0[o], 4) == 0, "%s: wrote padding at row %d col %d", what, i, j);
+        }
+    free(A); free(B); free(C0); free(C); free(R);
+    return bad;
+}
+
+static int test_gemm(void) {
+    mlpb_rng r;
+    mlpb_rng_seed(&r, 42);
+    const int shapes[][3] = { {1, 1, 1}, {7, 13, 129}, {13, 7, 257}, {129, 257, 7}, {257, 129, 13},
+                              {1, 257, 129}, {129, 1, 257}, {257, 129, 1}, {5, 3, 1}, {1, 1, 300},
+                              {300, 256, 784}, {64, 10, 128}, {10, 128, 64} };
+    const float ab[][2] = { {1.0f, 0.0f}, {0.7f, -1.3f}, {-2.0f, 1.0f} };
+    mlpb_ctx *ctxs[] = { make_ctx(MLPB_KERNEL_BLOCKED, 1, 8, 32, 16),   /* tiny blocks: every edge */
+                         make_ctx(MLPB_KERNEL_BLOCKED, 2, 192, 336, 4096),
+                         make_ctx(MLPB_KERNEL_REF, 2, 8, 8, 8) };
+    const char *names[] = { "blocked small blocks", "blocked 2 threads", "ref rung" };
+    for (int c = 0; c < 3; c++)
+        for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+            for (int ta = 0; ta < 2; ta++)
+                for (int tb = 0; tb < 2; tb++)
+                    for (int a = 0; a < 3; a++) {
+                        int m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+                        if (m * n * k > 1000000 && (a || c == 2)) continue; /* the large shape once per ctx */
+                        long bad = gemm_case(ctxs[c], ta, tb, m, n, k, ab[a][0], ab[a][1], (int)(s % 3), 0, &r);
+                        CHECK(bad == 0, "%s: %c%c %dx%dx%d alpha %g beta %g: %ld elements off", names[c], "NT"[ta],
+                              "NT"[tb], m, n, k, ab[a][0], ab[a][1], bad);
+                    }
+    /* beta = 0 over NaN: no NaN may survive */
+    for (int c = 0; c < 3; c++) {
+        long bad = gemm_case(ctxs[c], MLPB_N, MLPB_T, 37, 29, 41, 1.5f, 0.0f, 2, 1, &r);
+        CHECK(bad == 0, "%s: beta=0 with NaN in C: %ld elements off", names[c], bad);
+        /* k = 0: C = beta C; beta = 0 over NaN gives exact zeros */
+        float C[6] = { NAN, NAN, NAN, NAN, NAN, NAN }, D[6] = { 1, 2, 3, 4, 5, 6 };
+        mlpb_gemm(ctxs[c], MLPB_N, MLPB_N, 2, 3, 0, 1.0f, NULL, 1, NULL, 3, 0.0f, C, 3, NULL);
+        for (int i = 0; i < 6; i++) CHECK(C[i] == 0.0f, "%s: k=0 beta=0: C[%d] = %g", names[c], i, C[i]);
+        mlpb_gemm(ctxs[c], MLPB_N, MLPB_N, 2, 3, 0, 1.0f, NULL, 1, NULL, 3, 0.5f, D, 3, NULL);
+        for (int i = 0; i < 6; i++) CHECK(D[i] == 0.5f * (i + 1), "%s: k=0 beta=0.5: C[%d] = %g", names[c], i, D[i]);
+    }
+    /* fused epilogues against ref_gemm + ref_epilogue */
+    for (int c = 0; c < 3; c++)
+        for (int kind = MLPB_EPI_BIAS; kind <= MLPB_EPI_DSIGMOID; kind++) {
+            int m = 45, n = 37, k = 70;
+            float *A = malloc(m * k * 4), *B = malloc(k * n * 4), *C = malloc(m * n * 4), *R = malloc(m * n * 4);
+            float *bias = malloc(n * 4), *H = malloc(m * n * 4);
+            fill_uniform(A, m * k, &r); fill_uniform(B, k * n, &r); fill_uniform(bias, n, &r);
+            for (int i = 0; i < m * n; i++) H[i] = (float)mlpb_rng_uniform(&r);
+            mlpb_epi epi = { kind, bias, H, n };
+            mlpb_gemm(ctxs[c], MLPB_N, MLPB_N, m, n, k, 1.0f, A, k, B, n, 0.0f, C, n, &epi);
+            ref_gemm(MLPB_N, MLPB_N, m, n, k, 1.0f, A, k, B, n, 0.0f, R, n);
+            ref_epilogue(m, n, &epi, R, n);
+            double worst = 0;
+            for (int i = 0; i < m * n; i++) worst = fmax(worst, fabs(C[i] - R[i]));
+            /* the pre-epilogue sums agree to k*eps*|a||b| <= 70*1.2e-7*70; the epilogues are 1-Lipschitz */
+            CHECK(worst <= 2.0 * (k + 2) * FLT_EPSILON * k, "%s: epilogue %d: max error %g", names[c], kind, worst);
+            free(A); free(B); free(C); free(R); free(bias); free(H);
+        }
+    for (int c = 0; c < 3; c++) mlpb_ctx_free(ctxs[c]);
+    return check_summary("gemm");
+}
+
+static double maxdiff(const float *a, const float *b, size_t n) {
+    double w = 0;
+    for (size_t i = 0; i < n; i++) w = fmax(w, fabs((double)a[i] - b[i]) + (isnan(a[i]) != isnan(b[i])) * 1e30);
+    return w;
+}
+
+static int test_vec(void) {
+    mlpb_rng r;
+    mlpb_rng_seed(&r, 7);
+    for (int t = 1; t <= 2; t++) {
+        mlpb_ctx *ctx = make_ctx(MLPB_KERNEL_BLOCKED, t, 8, 8, 8);
+        const int shapes[][2] = { {1, 1}, {7, 13}, {257, 129}, {300, 10}, {1000, 256} };
+        for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+            int m = shapes[s][0], n = shapes[s][1], ld = n + 3;
+            size_t sz = (size_t)m * ld;
+            float *Z = malloc(sz * 4), *A = malloc(sz * 4), *B = malloc(sz * 4), *Y = calloc(sz, 4);
+            float *b = malloc(n * 4), *db1 = malloc(n * 4), *db2 = malloc(n * 4);
+            float *rl1 = malloc(m * 4), *rl2 = malloc(m * 4);
+            fill_uniform(Z, sz, &r); fill_uniform(b, n, &r);
+            for (size_t i = 0; i < sz; i++) Z[i] *= 30.0f; /* logits well past exp's comfortable range */
+            if (m > 1) Z[ld] = 1000.0f, Z[0] = -1000.0f;
+            for (int i = 0; i < m; i++) Y[(size_t)i * ld + mlpb_rng_below(&r, n)] = 1.0f;
+
+            memcpy(A, Z, sz * 4); memcpy(B, Z, sz * 4);
+            mlpb_bias_add(ctx, m, n, b, A, ld); ref_bias_add(m, n, b, B, ld);
+            CHECK(maxdiff(A, B, sz) == 0, "bias_add %dx%d t=%d", m, n, t);
+            mlpb_sigmoid(ctx, m, n, Z, ld, A, ld); ref_sigmoid(m, n, Z, ld, B, ld);
+            CHECK(maxdiff(A, B, sz) <= 2 * FLT_EPSILON, "sigmoid %dx%d t=%d: %g", m, n, t, maxdiff(A, B, sz));
+            float *H = malloc(sz * 4);
+            memcpy(H, B, sz * 4);
+            memcpy(A, Z, sz * 4); memcpy(B, Z, sz * 4);
+            mlpb_dsigmoid_mul(ctx, m, n, H, ld, A, ld); ref_dsigmoid_mul(m, n, H, ld, B, ld);
+            CHECK(maxdiff(A, B, sz) == 0, "dsigmoid_mul %dx%d t=%d", m, n, t);
+            mlpb_softmax(ctx, m, n, Z, ld, A, ld); ref_softmax(m, n, Z, ld, B, ld);
+            CHECK(maxdiff(A, B, sz) <= 4 * FLT_EPSILON, "softmax %dx%d t=%d: %g", m, n, t, maxdiff(A, B, sz));
+            for (int i = 0; i < m; i++) {
+                double s = 0;
+                for (int j = 0; j < n; j++) s += A[(size_t)i * ld + j];
+                CHECK(fabs(s - 1.0) <= n * FLT_EPSILON, "softmax row %d sums to %.9g", i, s);
+            }
+            double l1 = mlpb_softmax_xent(ctx, m, n, Z, ld, Y, ld, 0.25f, A, ld, rl1);
+            double l2 = ref_softmax_xent(m, n, Z, ld, Y, ld, 0.25f, B, ld, rl2);
+            double l3 = mlpb_softmax_xent(ctx, m, n, Z, ld, Y, ld, 0.25f, NULL, 0, NULL);
+            CHECK(isfinite(l1) && fabs(l1 - l2) <= 1e-6 * fabs(l2) + 1e-6, "xent loss %dx%d: %.9g vs %.9g", m, n, l1, l2);
+            CHECK(l1 == l3, "xent loss with and without row buffer: %.17g vs %.17g", l1, l3);
+            CHECK(maxdiff(A, B, sz) <= FLT_EPSILON, "xent delta %dx%d: %g", m, n, maxdiff(A, B, sz));
+            CHECK(maxdiff(rl1, rl2, m) <= 1e-5 * 60, "xent row losses %dx%d: %g", m, n, maxdiff(rl1, rl2, m));
+            mlpb_colsum(ctx, m, n, 0.5f, Z, ld, db1); ref_colsum(m, n, 0.5f, Z, ld, db2);
+            CHECK(memcmp(db1, db2, n * 4) == 0, "colsum %dx%d t=%d (same order => same bits)", m, n, t);
+            memcpy(A, Z, sz * 4); memcpy(B, Z, sz * 4);
+            mlpb_axpy(ctx, sz, -0.3f, H, A); ref_axpy(sz, -0.3f, H, B);
+            CHECK(memcmp(A, B, sz * 4) == 0, "axpy %zu t=%d", sz, t);
+            free(Z); free(A); free(B); free(Y); free(b); free(db1); free(db2); free(rl1); free(rl2); free(H);
+        }
+        mlpb_ctx_free(ctx);
+    }
+    /* the log-sum-exp form: a certain, correct prediction costs ~0, never log(0) */
+    mlpb_ctx *ctx = make_ctx(MLPB_KERNEL_BLOCKED, 1, 8, 8, 8);
+    float z[3] = { 200.0f, -200.0f, 0.0f }, y[3] = { 0, 1, 0 }, y2[3] = { 1, 0, 0 }, d[3];
+    double l = mlpb_softmax_xent(ctx, 1, 3, z, 3, y, 3, 1.0f, d, 3, NULL);
+    CHECK(isfinite(l) && fabs(l - 400.0) < 1e-3, "confident wrong prediction: loss %g, want 400", l);
+    CHECK(d[0] == 1.0f && d[1] == -1.0f && d[2] == 0.0f, "delta (8): %g %g %g", d[0], d[1], d[2]);
+    l = mlpb_softmax_xent(ctx, 1, 3, z, 3, y2, 3, 1.0f, d, 3, NULL);
+    CHECK(l >= 0 && l < 1e-30, "confident right prediction: loss %g", l);
+    mlpb_ctx_free(ctx);
+    return check_summary("vec");
+}
+
+static int test_threads(void) {
+    mlpb_rng r;
+    mlpb_rng_seed(&r, 3);
+    int m = 333, n = 257, k = 300;
+    float *A = malloc(m * k * 4), *B = malloc(k * n * 4), *C1 = malloc(m * n * 4), *C2 = malloc(m * n * 4);
+    fill_uniform(A, m * k, &r); fill_uniform(B, k * n, &r);
+    for (int kind = MLPB_KERNEL_REF; kind <= MLPB_KERNEL_SIMD; kind++)
+        for (int ta = 0; ta < 2; ta++) {
+            mlpb_ctx *c1 = make_ctx(kind, 1, 64, 128, 128), *c2 = make_ctx(kind, 2, 64, 128, 128);
+            int lda = ta ? m : k;
+            mlpb_gemm(c1, ta, MLPB_N, m, n, k, 1.0f, A, lda, B, n, 0.0f, C1, n, NULL);
+            mlpb_gemm(c2, ta, MLPB_N, m, n, k, 1.0f, A, lda, B, n, 0.0f, C2, n, NULL);
+            CHECK(memcmp(C1, C2, (size_t)m * n * 4) == 0, "kernel %d op %c: 1 and 2 threads differ", kind, "NT"[ta]);
+            mlpb_colsum(c1, m, n, 1.0f, C1, n, A);
+            mlpb_colsum(c2, m, n, 1.0f, C1, n, B);
+            CHECK(memcmp(A, B, n * 4) == 0, "colsum: 1 and 2 threads differ");
+            mlpb_ctx_free(c1); mlpb_ctx_free(c2);
+        }
+    free(A); free(B); free(C1); free(C2);
+    return check_summary("threads");
+}
+
+int main(int argc, char **argv) {
+    const char *g = argc > 1 ? argv[1] : "";
+    if (!strcmp(g, "gemm")) return test_gemm();
+    if (!strcmp(g, "vec")) return test_vec();
+    if (!strcmp(g, "threads")) return test_threads();
+    fprintf(stderr, "usage: test_kernels gemm|vec|threads\n");
+    return 2;
+}

@@ -1,0 +1,224 @@
+/* test_ukernels.c - every micro-kernel in mlpb_ukr_table() driven through the
+ * GEMM frame (mlpb_gemm, kernel SIMD) against ref_gemm (+ ref_epilogue):
+ * all four orientations, every remainder of m mod MR and n mod NR, K-block
+ * edges, k = 0 and 1, padded leading dimensions, pointers off by one float,
+ * beta == 0 over NaN, the fused epilogues, and threads 1 vs 2 bit-identical.
+ * Blockings: a tiny one (MC = 2 MR, KC = 17, NC = 3 NR) so every block edge is
+ * hit, and the cache-derived one used in production. Kernels whose ISA this
+ * CPU lacks are skipped with a note on stderr. Not here: the vec kernels and
+ * the network (test_kernels.c, test_nn.c).
+ *
+ * Tolerance, per element, in double: the forward error bound of the two float
+ * computations being compared,
+ *   |c - c_ref| <= 4 (k + 2) eps (|alpha| sum_p |a_ip b_pj| + |beta c0_ij|) + tiny,
+ * (k + 2: the k-term dot product plus the alpha and beta roundings), and for
+ * an epilogue the bias joins the sum and 4 eps |c_ref| covers its roundings
+ * (sigmoid and h (1 - h) are 1/4-Lipschitz, so the input error only shrinks). */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "kernels/kernels.h"
+#include "kernels/ref.h"
+#include "sys/rng.h"
+#include "sys/sysinfo.h"
+
+#define TINY 1e-30
+
+typedef struct setup {
+    const mlpb_ukr *u;
+    const char *blocking;  /* "tiny" or "caches" */
+    mlpb_ctx *ctx1, *ctx2; /* threads 1 and 2, same blocking */
+    int kc;
+    long cases;
+} setup;
+
+static mlpb_rng rng;
+
+static float urand(void) { return (float)(2.0 * mlpb_rng_uniform(&rng) - 1.0); }
+
+/* a (rows x ld) float matrix placed `off` floats past a 64-byte boundary,
+ * every element (padding included) set: uniform in [-1,1], or NaN */
+typedef struct mat { float *buf, *p; size_t n; } mat;
+
+static mat mat_new(int rows, ptrdiff_t ld, int off, int nan_fill) {
+    mat m;
+    m.n = (size_t)(rows > 0 ? rows : 1) * (size_t)ld + (size_t)off + 1;
+    m.buf = aligned_alloc(64, (m.n * sizeof(float) + 63) / 64 * 64);
+    if (!m.buf) { fprintf(stderr, "out of memory\n"); exit(2); }
+    for (size_t i = 0; i < m.n; i++) m.buf[i] = nan_fill ? NAN : urand();
+    m.p = m.buf + off;
+    return m;
+}
+
+static mat mat_copy(const mat *s) {
+    mat m = *s;
+    m.buf = aligned_alloc(64, (m.n * sizeof(float) + 63) / 64 * 64);
+    if (!m.buf) { fprintf(stderr, "out of memory\n"); exit(2); }
+    memcpy(m.buf, s->buf, m.n * sizeof(float));
+    m.p = m.buf + (s->p - s->buf);
+    return m;
+}
+
+static float opget(mlpb_op t, const float *X, ptrdiff_t ld, int i, int p) {
+    return t == MLPB_N ? X[(size_t)i * ld + p] : X[(size_t)p * ld + i];
+}
+
+static const char *opname(mlpb_op ta, mlpb_op tb) {
+    static const char *names[4] = { "NN", "NT", "TN", "TT" };
+    return names[ta * 2 + tb];
+}
+
+/* One GEMM case: C has ldc = n + pad, A and B likewise padded, every base
+ * pointer `off` floats past alignment. nan_c fills C with NaN (use beta 0). */
+static void run_case(setup *s, mlpb_op ta, mlpb_op tb, int m, int n, int k, float alpha, float beta,
+                     int pad, int off, int nan_c, mlpb_epi_kind ek) {
+    const int ra = ta == MLPB_N ? m : k, ca = ta == MLPB_N ? k : m;
+    const int rb = tb == MLPB_N ? k : n, cb = tb == MLPB_N ? n : k;
+    const ptrdiff_t lda = ca + pad + (ca + pad == 0), ldb = cb + pad + (cb + pad == 0), ldc = n + pad;
+    mat A = mat_new(ra, lda, off, 0), B = mat_new(rb, ldb, off, 0), C0 = mat_new(m, ldc, off, nan_c);
+    mat bias = mat_new(1, n, off, 0), H = mat_new(m, ldc, off, 0);
+    for (size_t i = 0; i < H.n; i++) H.buf[i] = 0.5f * (H.buf[i] + 1.0f); /* h in [0,1] */
+    mlpb_epi epi = { ek, bias.p, H.p, ldc };
+    mat C1 = mat_copy(&C0), C2 = mat_copy(&C0), Cr = mat_copy(&C0);
+
+    mlpb_gemm(s->ctx1, ta, tb, m, n, k, alpha, A.p, lda, B.p, ldb, beta, C1.p, ldc, &epi);
+    mlpb_gemm(s->ctx2, ta, tb, m, n, k, alpha, A.p, lda, B.p, ldb, beta, C2.p, ldc, &epi);
+    ref_gemm(ta, tb, m, n, k, alpha, A.p, lda, B.p, ldb, beta, Cr.p, ldc);
+    ref_epilogue(m, n, &epi, Cr.p, ldc);
+    s->cases++;
+
+    char what[160];
+    snprintf(what, sizeof what, "%s %s %s m=%d n=%d k=%d alpha=%g beta=%g pad=%d off=%d%s epi=%d",
+             s->u->name, s->blocking, opname(ta, tb), m, n, k, alpha, beta, pad, off,
+             nan_c ? " C=NaN" : "", (int)ek);
+
+    /* threads 1 vs 2: the whole buffer, padding included, bit for bit */
+    CHECK(memcmp(C1.buf, C2.buf, C1.n * sizeof(float)) == 0, "%s: threads 1 and 2 differ", what);
+
+    long bad = 0, outside = 0;
+    for (size_t e = 0; e < C1.n; e++) { /* nothing outside the m x n window is written */
+        ptrdiff_t q = (ptrdiff_t)e - off;
+        int inside = q >= 0 && q / ldc < m && q % ldc < n;
+        if (!inside && memcmp(&C1.buf[e], &C0.buf[e], sizeof(float))) outside++;
+    }
+    CHECK(outside == 0, "%s: %ld elements outside C(m,n) were written", what, outside);
+
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            double mag = 0.0;
+            for (int p = 0; p < k; p++)
+                mag += fabs((double)opget(ta, A.p, lda, i, p) * (double)opget(tb, B.p, ldb, p, j));
+            double sum = fabs((double)alpha) * mag;
+            if (beta != 0.0f) sum += fabs((double)beta * C0.p[(size_t)i * ldc + j]);
+            double c = C1.p[(size_t)i * ldc + j], cr = Cr.p[(size_t)i * ldc + j], tol;
+            if (ek == MLPB_EPI_NONE) {
+                tol = 4.0 * (k + 2) * FLT_EPSILON * sum + TINY;
+            } else {
+                if (ek != MLPB_EPI_DSIGMOID) sum += fabs((double)bias.p[j]);
+                tol = 4.0 * (k + 2) * FLT_EPSILON * sum + 4.0 * FLT_EPSILON * fabs(cr) + TINY;
+            }
+            if (!(fabs(c - cr) <= tol)) { /* also catches NaN */
+                if (bad < 3)
+                    fprintf(stderr, "  %s: C(%d,%d) = %.9g, reference %.9g, |diff| %.3g > tol %.3g\n",
+                            what, i, j, c, cr, fabs(c - cr), tol);
+                bad++;
+            }
+        }
+    CHECK(bad == 0, "%s: %ld of %d elements outside the error bound", what, bad, m * n);
+
+    free(A.buf); free(B.buf); free(C0.buf); free(bias.buf); free(H.buf);
+    free(C1.buf); free(C2.buf); free(Cr.buf);
+}
+
+static const mlpb_op OPS[4][2] = { { MLPB_N, MLPB_N }, { MLPB_T, MLPB_N }, { MLPB_N, MLPB_T }, { MLPB_T, MLPB_T } };
+
+/* Every m mod MR and n mod NR, in every orientation, K spanning blocks. */
+static void sweep_edges(setup *s) {
+    const int MR = s->u->mr, NR = s->u->nr;
+    for (int o = 0; o < 4; o++)
+        for (int r = 0; r < MR; r++)
+            for (int q = 0; q < NR; q++) {
+                const int nan_c = (r + q) & 1;
+                run_case(s, OPS[o][0], OPS[o][1], 2 * MR + r, 3 * NR + q, 2 * 17 + 3,
+                         nan_c ? 1.0f : 0.7f, nan_c ? 0.0f : -1.3f, (r & 1) ? 3 : 0, q & 1, nan_c,
+                         MLPB_EPI_NONE);
+            }
+}
+
+/* K edges of this blocking, k = 0 and 1, both (alpha, beta), both layouts. */
+static void sweep_k(setup *s) {
+    const int MR = s->u->mr, NR = s->u->nr, kc = s->kc;
+    const int ks[6] = { 0, 1, kc - 1, kc, kc + 1, 2 * kc + 3 };
+    for (int o = 0; o < 4; o++)
+        for (int ki = 0; ki < 6; ki++)
+            for (int ab = 0; ab < 2; ab++)
+                for (int lay = 0; lay < 2; lay++)
+                    run_case(s, OPS[o][0], OPS[o][1], 2 * MR + (ki + 1) % MR,
+                             3 * NR + 2 * ki + 1, ks[ki], ab ? 1.0f : 0.7f, ab ? 0.0f : -1.3f,
+                             lay ? 3 : 0, lay, ab, MLPB_EPI_NONE);
+}
+
+/* The fused epilogues in the orientations the network uses. */
+static void sweep_epilogues(setup *s) {
+    const int MR = s->u->mr, NR = s->u->nr;
+    const mlpb_epi_kind kinds[3] = { MLPB_EPI_BIAS, MLPB_EPI_BIAS_SIGMOID, MLPB_EPI_DSIGMOID };
+    for (int e = 0; e < 3; e++)
+        for (int o = 0; o < 3; o++)
+            for (int ab = 0; ab < 2; ab++)
+                run_case(s, OPS[o][0], OPS[o][1], 2 * MR + 1 + o, 3 * NR + 5 + e, 2 * 17 + 3,
+                         ab ? 1.0f : 0.7f, ab ? 0.0f : -1.3f, ab ? 0 : 3, ab ? 0 : 1, ab, kinds[e]);
+}
+
+/* The big GEMMs of a 784-256 layer at batch 64, production blocking. */
+static void sweep_network(setup *s) {
+    run_case(s, MLPB_N, MLPB_N, 64, 256, 784, 1.0f, 0.0f, 0, 0, 1, MLPB_EPI_BIAS_SIGMOID); /* forward */
+    run_case(s, MLPB_T, MLPB_N, 784, 256, 64, 1.0f, 0.0f, 0, 0, 1, MLPB_EPI_NONE);         /* dW */
+    run_case(s, MLPB_N, MLPB_T, 64, 784, 256, 1.0f, 0.0f, 0, 0, 1, MLPB_EPI_NONE);         /* dX */
+}
+
+static mlpb_ctx *make_ctx(const mlpb_ukr *u, int mc, int kc, int nc, int threads) {
+    mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, mc, kc, nc, threads };
+    mlpb_ctx *c = mlpb_ctx_new(&cfg);
+    if (!c) { fprintf(stderr, "mlpb_ctx_new failed for %s\n", u->name); exit(2); }
+    return c;
+}
+
+int main(void) {
+    mlpb_rng_seed(&rng, 20240601u);
+    mlpb_sysinfo si;
+    mlpb_sysinfo_read(&si);
+    int nt, tested = 0;
+    const mlpb_ukr *const *tab = mlpb_ukr_table(&nt);
+    for (int t = 0; t < nt; t++) {
+        const mlpb_ukr *u = tab[t];
+        if (!mlpb_isa_available(u->isa)) {
+            fprintf(stderr, "SKIP %s: CPU lacks %s\n", u->name, u->isa);
+            continue;
+        }
+        CHECK(u->mr >= 1 && u->mr <= MLPB_UKR_MAX_MR && u->nr >= 1 && u->nr <= MLPB_UKR_MAX_NR,
+              "%s: tile %dx%d out of bounds", u->name, u->mr, u->nr);
+        tested++;
+        for (int b = 0; b < 2; b++) {
+            mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, 2 * u->mr, 17, 3 * u->nr, 1 };
+            if (b == 1) mlpb_blocking_from_caches(&si, u, &cfg);
+            setup s = { u, b ? "caches" : "tiny", make_ctx(u, cfg.mc, cfg.kc, cfg.nc, 1),
+                        make_ctx(u, cfg.mc, cfg.kc, cfg.nc, 2), cfg.kc, 0 };
+            const int before = check_failures_;
+            sweep_edges(&s);
+            sweep_k(&s);
+            sweep_epilogues(&s);
+            if (b == 1) sweep_network(&s);
+            printf("%-14s %-6s MC/KC/NC %4d/%4d/%4d: %5ld cases, %s\n", u->name, s.blocking, cfg.mc,
+                   cfg.kc, cfg.nc, s.cases, check_failures_ == before ? "ok" : "FAILED");
+            mlpb_ctx_free(s.ctx1);
+            mlpb_ctx_free(s.ctx2);
+        }
+    }
+    CHECK(tested >= 1, "no micro-kernel was tested");
+    return check_summary("test_ukernels");
+}
