@@ -4,6 +4,7 @@
  * success, 1 on a failure at run time, 2 on bad usage. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <float.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,27 +20,28 @@
 
 #define MAX_LAYERS 64
 
-typedef struct opt { const char *name, *meta, *def, *help; } opt;
+/* dflt: the value used when the flag is absent (NULL: computed, see note). */
+typedef struct opt { const char *name, *meta, *dflt, *note, *help; } opt;
 
-/* The train flags: parsing and --help both come from this table. */
+/* The train flags: parsing, defaults and --help all come from this table. */
 static const opt train_opts[] = {
-    {"data", "SRC", "fashion-mnist", "fashion-mnist | idx:DIR (the four standard IDX files, .gz or not) | synthetic"},
-    {"data-dir", "DIR", "$MLPBENCH_DATA or " MLPB_DEFAULT_DATA_DIR, "where fashion-mnist's IDX files are"},
-    {"features", "N", "64", "synthetic: input features"},
-    {"classes", "N", "10", "synthetic: classes"},
-    {"samples", "N", "10000", "synthetic: training rows (test rows: a quarter, at least 100)"},
-    {"limit", "N", "all", "train on the first N training rows only"},
-    {"hidden", "LIST", "256,128", "hidden layer widths, e.g. 256,128 or 1024x512x256"},
-    {"batch", "full|N", "64", "rows per step: full = gradient descent, 1 = SGD, N = mini-batch"},
-    {"epochs", "N", "10", "passes over the training set"},
-    {"lr", "ETA", "0.5", "learning rate eta of update (18)"},
-    {"reduction", "mean|sum", "mean", "mean: loss and gradients / batch size; sum: the seed's literal (7)-(18)"},
-    {"threads", "N", "all cores", "OpenMP threads for every kernel"},
-    {"seed", "N", "1", "seeds weights and shuffling; same seed => same bits for any thread count"},
-    {"kernel", "ref|blocked|simd", "simd", "ref: naive loops; blocked: packed GEMM, scalar micro-kernel; simd: ISA micro-kernel"},
-    {"isa", "auto|avx512|avx2|scalar", "$MLPB_ISA or auto", "micro-kernel ISA for --kernel simd"},
-    {"log", "FILE.csv", "none", "write the loss curve (one row per epoch) to this CSV"},
-    {NULL, NULL, NULL, NULL},
+    {"data", "SRC", "fashion-mnist", NULL, "fashion-mnist | idx:DIR (the four standard IDX files, .gz or not) | synthetic"},
+    {"data-dir", "DIR", NULL, "$MLPBENCH_DATA or " MLPB_DEFAULT_DATA_DIR, "where fashion-mnist's IDX files are"},
+    {"features", "N", "64", NULL, "synthetic: input features"},
+    {"classes", "N", "10", NULL, "synthetic: classes"},
+    {"samples", "N", "10000", NULL, "synthetic: training rows (test rows: a quarter, at least 100)"},
+    {"limit", "N", NULL, "all", "train on the first N training rows only"},
+    {"hidden", "LIST", "256,128", NULL, "hidden layer widths, e.g. 256,128 or 1024x512x256"},
+    {"batch", "full|N", "64", NULL, "rows per step: full = gradient descent, 1 = SGD, N = mini-batch"},
+    {"epochs", "N", "10", NULL, "passes over the training set"},
+    {"lr", "ETA", "0.5", NULL, "learning rate eta of update (18)"},
+    {"reduction", "mean|sum", "mean", NULL, "mean: loss and gradients / batch size; sum: the seed's literal (7)-(18)"},
+    {"threads", "N", NULL, "all cores", "OpenMP threads for every kernel"},
+    {"seed", "N", "1", NULL, "seeds weights and shuffling; same seed => same bits for any thread count"},
+    {"kernel", "ref|blocked|simd", "simd", NULL, "ref: naive loops; blocked: packed GEMM, scalar micro-kernel; simd: ISA micro-kernel"},
+    {"isa", "auto|avx512|avx2|scalar", NULL, "$MLPB_ISA or auto", "micro-kernel ISA for --kernel simd"},
+    {"log", "FILE.csv", NULL, "none", "write the loss curve (one row per epoch) to this CSV"},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 static void die_usage(const char *msg) {
@@ -57,13 +59,14 @@ static void print_help(FILE *f, const char *cmd, const opt *opts) {
     for (const opt *o = opts; o->name; o++) {
         char left[64];
         snprintf(left, sizeof left, "--%s %s", o->name, o->meta);
-        fprintf(f, "  %-34s %s (default: %s)\n", left, o->help, o->def);
+        fprintf(f, "  %-34s %s (default: %s)\n", left, o->help, o->dflt ? o->dflt : o->note);
     }
 }
 
 /* argv -> vals[i] for opts[i]; --flag VALUE or --flag=VALUE; anything else refused. */
 static void parse_flags(int argc, char **argv, const opt *opts, const char **vals, const char *cmd) {
     char msg[256];
+    for (int j = 0; opts[j].name; j++) vals[j] = opts[j].dflt;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { print_help(stdout, cmd, opts); exit(0); }
@@ -123,7 +126,7 @@ typedef struct run_log {
 
 static int on_point(const mlpb_point *p, void *user) {
     run_log *lg = user;
-    printf("%5d %9ld %11.5f %10.5f %9.4f %12.0f %9.2f\n", p->epoch, p->step, p->train_loss, p->test_loss,
+    printf("%5d %9ld %11.5g %10.5g %9.4f %12.0f %9.2f\n", p->epoch, p->step, p->train_loss, p->test_loss,
            p->test_acc, p->samples_per_s, p->wall_s);
     fflush(stdout);
     if (lg->csv) {
@@ -145,30 +148,30 @@ static int cmd_train(int argc, char **argv) {
     char err[MLPB_ERRLEN];
 
     /* 1. every flag, before any work */
-    const char *data = V("data") ? V("data") : "fashion-mnist";
+    const char *data = V("data");
     if (strcmp(data, "fashion-mnist") && strcmp(data, "synthetic") && strncmp(data, "idx:", 4))
         die_usage("--data: expected fashion-mnist, idx:DIR or synthetic");
     if (!strncmp(data, "idx:", 4) && !data[4]) die_usage("--data idx:DIR: the folder is missing");
-    long features = want_long("--features", V("features") ? V("features") : "64", 1, 1 << 20);
-    long classes = want_long("--classes", V("classes") ? V("classes") : "10", 2, 255);
-    long samples = want_long("--samples", V("samples") ? V("samples") : "10000", 1, 100000000);
+    long features = want_long("--features", V("features"), 1, 1 << 20);
+    long classes = want_long("--classes", V("classes"), 2, 255);
+    long samples = want_long("--samples", V("samples"), 1, 100000000);
     long limit = V("limit") ? want_long("--limit", V("limit"), 1, 2147483647L) : 0;
     int hidden[MAX_LAYERS], nh;
-    if (mlpb_parse_int_list("--hidden", V("hidden") ? V("hidden") : "256,128", 1, 1 << 20, hidden,
+    if (mlpb_parse_int_list("--hidden", V("hidden"), 1, 1 << 20, hidden,
                             MAX_LAYERS - 2, &nh, err, sizeof err))
         die_usage(err);
-    const char *bs = V("batch") ? V("batch") : "64";
+    const char *bs = V("batch");
     long batch = strcmp(bs, "full") ? want_long("--batch", bs, 1, 2147483647L) : 0;
-    long epochs = want_long("--epochs", V("epochs") ? V("epochs") : "10", 1, 1000000);
+    long epochs = want_long("--epochs", V("epochs"), 1, 1000000);
     double lr;
-    if (mlpb_parse_double("--lr", V("lr") ? V("lr") : "0.5", 1e-12, 1e6, &lr, err, sizeof err)) die_usage(err);
-    const char *red = V("reduction") ? V("reduction") : "mean";
+    if (mlpb_parse_double("--lr", V("lr"), FLT_MIN, FLT_MAX, &lr, err, sizeof err)) die_usage(err);
+    const char *red = V("reduction");
     if (strcmp(red, "mean") && strcmp(red, "sum")) die_usage("--reduction: expected mean or sum");
     mlpb_sysinfo si;
     mlpb_sysinfo_read(&si);
     long threads = V("threads") ? want_long("--threads", V("threads"), 1, 1024) : si.cores;
-    long seed = want_long("--seed", V("seed") ? V("seed") : "1", 0, 0x7fffffffffffffffL);
-    const char *kname = V("kernel") ? V("kernel") : "simd";
+    long seed = want_long("--seed", V("seed"), 0, 0x7fffffffffffffffL);
+    const char *kname = V("kernel");
     mlpb_kernel kernel = !strcmp(kname, "ref") ? MLPB_KERNEL_REF
                        : !strcmp(kname, "blocked") ? MLPB_KERNEL_BLOCKED
                        : !strcmp(kname, "simd") ? MLPB_KERNEL_SIMD : (mlpb_kernel)-1;

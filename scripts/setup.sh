@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# setup.sh [BUILD_DIR] - install the Debian packages mlpbench needs that are
+# missing (through sudo when not root), then configure and build (Release).
+# Idempotent: a second run installs nothing and rebuilds only what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+
+pkgs="cmake make gcc pkg-config libhwloc-dev hwloc zlib1g-dev gnuplot-nox dataset-fashion-mnist libopenblas-dev"
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "setup: installing:$missing" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >&2
+fi
+
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >&2
+cmake --build "$build" -j"$(nproc)" >&2

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# test_cli.sh MLPBENCH - the command line as a user meets it: every bad input
+# exits non-zero with one clear line on stderr and leaves no CSV behind; help
+# documents every flag with its default; a good run writes the documented CSV.
+set -u
+bin=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0 checks=0
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# refuse NAME PATTERN ARGS...: non-zero exit, exactly one stderr line matching PATTERN, no CSV
+refuse() {
+  local name=$1 pat=$2; shift 2
+  checks=$((checks + 1))
+  rm -f "$tmp/log.csv"
+  "$bin" train --log "$tmp/log.csv" "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$? lines
+  lines=$(wc -l <"$tmp/err")
+  if [ $rc -eq 0 ]; then fail "$name: exit 0"; return; fi
+  if [ "$lines" -ne 1 ]; then fail "$name: $lines lines on stderr:"; cat "$tmp/err" >&2; fi
+  grep -qE -- "$pat" "$tmp/err" || fail "$name: stderr does not match /$pat/: $(cat "$tmp/err")"
+  [ -e "$tmp/log.csv" ] && fail "$name: left a CSV behind"
+  [ -s "$tmp/out" ] && fail "$name: wrote to stdout: $(head -c 200 "$tmp/out")"
+  echo "ok   $name: rc=$rc: $(cat "$tmp/err")"
+}
+
+refuse "unknown flag"       "unknown flag '--bogus'"        --bogus 3
+refuse "batch 0"            "--batch: 0 is out of range"     --batch 0
+refuse "lr -1"              "--lr: -1 is out of range"       --lr -1
+refuse "lr junk"            "--lr: '0.1x' is not"            --lr 0.1x
+refuse "hidden 0"           "--hidden: '0' in '0'"           --hidden 0
+refuse "hidden abc"         "--hidden: 'abc'"                --hidden abc
+refuse "hidden 256,,128"    "--hidden: '256,,128'"           --hidden 256,,128
+refuse "epochs overflow"    "--epochs: '99999999999999999999' is not a whole number" --epochs 99999999999999999999
+refuse "threads 0"          "--threads: 0 is out of range"   --threads 0
+refuse "reduction"          "--reduction: expected mean or sum" --reduction avg
+refuse "kernel"             "--kernel: expected ref, blocked or simd" --kernel fast
+refuse "isa"                "--isa: expected"                --isa sse9
+refuse "missing value"      "--epochs needs a value"         --epochs
+refuse "stray argument"     "unexpected argument 'extra'"    extra
+refuse "missing idx dir"    "$tmp/nope"                      --data "idx:$tmp/nope"
+refuse "missing data-dir"   "$tmp/nope2.*dataset-fashion-mnist|$tmp/nope2" --data-dir "$tmp/nope2"
+refuse "data source"        "--data: expected"               --data mnist
+refuse "limit too large"    "--limit 50000: the training set has only 10000 rows" --data synthetic --limit 50000
+refuse "classes 1"          "--classes: 1 is out of range"   --data synthetic --classes 1
+
+checks=$((checks + 1))
+"$bin" train --help >"$tmp/help" 2>&1 || fail "train --help exits non-zero"
+for f in data data-dir features classes samples limit hidden batch epochs lr reduction threads seed kernel isa log; do
+  grep -qE -- "--$f .*\(default: " "$tmp/help" || fail "train --help does not document --$f with its default"
+done
+"$bin" --help | grep -q "train" || fail "mlpbench --help does not list train"
+"$bin" nonsense 2>"$tmp/err" && fail "unknown command exits 0"
+grep -q "unknown command 'nonsense'" "$tmp/err" || fail "unknown command message: $(cat "$tmp/err")"
+
+# a good run: CSV header, one row per epoch, stdout table, diagnostics on stderr only
+checks=$((checks + 1))
+if "$bin" train --data synthetic --samples 2000 --features 20 --hidden 16,8 --epochs 3 --batch 32 --threads 2 \
+     --log "$tmp/sub/dir/curve.csv" >"$tmp/out" 2>"$tmp/err"; then
+  head -1 "$tmp/sub/dir/curve.csv" | grep -q '^epoch,step,samples_seen,wall_s,eval_s,train_loss,test_loss,test_acc,' \
+    || fail "CSV header: $(head -1 "$tmp/sub/dir/curve.csv")"
+  [ "$(wc -l <"$tmp/sub/dir/curve.csv")" -eq 4 ] || fail "CSV has $(wc -l <"$tmp/sub/dir/curve.csv") lines, want 4"
+  awk -F, 'NR==4 { exit !($1 == 3 && $2 == 189 && $3 == 6000) }' "$tmp/sub/dir/curve.csv" \
+    || fail "last row epoch/step/samples_seen: $(tail -1 "$tmp/sub/dir/curve.csv")"
+  [ "$(wc -l <"$tmp/out")" -eq 4 ] || fail "stdout has $(wc -l <"$tmp/out") lines, want header + 3"
+  grep -q "kernel simd, isa" "$tmp/err" || fail "stderr lacks the kernel/isa line"
+else
+  fail "good synthetic run failed: $(cat "$tmp/err")"
+fi
+
+# divergence: stops with epoch, step and rate named; the rows before it stay valid
+checks=$((checks + 1))
+"$bin" train --data synthetic --samples 2000 --features 20 --hidden 16 --epochs 50 --batch 1000 --lr 1e37 \
+  --reduction sum --log "$tmp/div.csv" >/dev/null 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ]; then fail "divergent run exited 0"; else
+  grep -qE "loss became (NaN|infinite) at epoch [0-9]+, step [0-9]+ \(learning rate 1e\+37\).*--reduction sum" "$tmp/err" \
+    || fail "divergence message: $(cat "$tmp/err")"
+  head -1 "$tmp/div.csv" | grep -q '^epoch,' || fail "divergent run's CSV lost its header"
+  awk -F, 'NR > 1 && NF != 13 { exit 1 }' "$tmp/div.csv" || fail "divergent run's CSV has a torn row"
+  echo "ok   divergence: $(tail -1 "$tmp/err")"
+fi
+
+echo "cli: $checks groups, $fails failed"
+[ $fails -eq 0 ]
