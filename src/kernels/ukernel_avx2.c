@@ -1,6 +1,8 @@
 /* ukernel_avx2.c - the AVX2+FMA micro-kernel sgemm_ukr_avx2_6x16: a 6x16 tile
  * of row-major C held in 12 ymm accumulators (6 rows x 2 vectors of 8); per k
- * two loads of B, six broadcasts of A, twelve FMAs, k unrolled by 4.
+ * two loads of B, six broadcasts of A, twelve FMAs. The k loop is not unrolled
+ * by hand: gcc 12 then shuffles accumulators through extra moves (and spills
+ * them in the AVX-512 twin); rolled it runs at this core's FMA peak from L1.
  * This file alone is compiled with -mavx2 -mfma (CMakeLists.txt); the table in
  * ukernel.c only hands it out after mlpb_isa_available("avx2"). Not here: edge
  * tiles, packing and blocking (gemm.c), the choice of kernel (ukernel.c).
@@ -41,13 +43,10 @@ static void sgemm_ukr_avx2_6x16(int kc, const float *restrict a, const float *re
                                 float *restrict c, ptrdiff_t ldc, float alpha, float beta) {
     ROWS(ACC_DECL)
     ROWS(PF_C)
-    int p = 0;
-    for (; p + 4 <= kc; p += 4) {
+    for (int p = 0; p < kc; p++) {
         _mm_prefetch((const char *)(a + PF_K * MR), _MM_HINT_T0);
-        _mm_prefetch((const char *)(a + PF_K * MR + 16), _MM_HINT_T0);
-        KSTEP KSTEP KSTEP KSTEP
+        KSTEP
     }
-    for (; p < kc; p++) KSTEP
     const __m256 va = _mm256_set1_ps(alpha);
     if (beta == 0.0f) {
         ROWS(ST_B0)

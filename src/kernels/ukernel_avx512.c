@@ -1,7 +1,7 @@
 /* ukernel_avx512.c - the AVX-512 micro-kernel sgemm_ukr_avx512_12x32: a 12x32
  * tile of row-major C held in 24 zmm accumulators (12 rows x 2 vectors of 16);
- * per k two loads of B, twelve broadcasts of A (folded into the FMAs as
- * {1to16} memory operands), 24 FMAs, k unrolled by 4. 24 independent chains
+ * per k two loads of B, twelve broadcasts of A, 24 FMAs; k loop rolled (gcc 12
+ * spills accumulators when it is unrolled by hand). 24 independent chains
  * cover 2 FMA ports x 4-cycle latency three times over; 27 of 32 zmm in use.
  * This file alone is compiled with -mavx512f -mavx512dq -mavx512vl -mfma
  * (CMakeLists.txt); ukernel.c only hands it out after
@@ -45,14 +45,10 @@ static void sgemm_ukr_avx512_12x32(int kc, const float *restrict a, const float 
                                    float *restrict c, ptrdiff_t ldc, float alpha, float beta) {
     ROWS(ACC_DECL)
     ROWS(PF_C)
-    int p = 0;
-    for (; p + 4 <= kc; p += 4) {
+    for (int p = 0; p < kc; p++) {
         _mm_prefetch((const char *)(a + PF_K * MR), _MM_HINT_T0);
-        _mm_prefetch((const char *)(a + PF_K * MR + 16), _MM_HINT_T0);
-        _mm_prefetch((const char *)(a + PF_K * MR + 32), _MM_HINT_T0);
-        KSTEP KSTEP KSTEP KSTEP
+        KSTEP
     }
-    for (; p < kc; p++) KSTEP
     const __m512 va = _mm512_set1_ps(alpha);
     if (beta == 0.0f) {
         ROWS(ST_B0)
