@@ -131,9 +131,11 @@ static void train_synth(int threads, mlpb_kernel kind, int batch, int epochs, ml
     mlpb_ctx *ctx = make_ctx(kind, threads);
     mlpb_set_ftz(threads);
     CHECK(mlpb_mlp_init(net, 3, widths, 99) == 0, "init");
-    mlpb_train_opts o = { batch, epochs, 0.5f, MLPB_REDUCE_MEAN, 99, 100 };
+    mlpb_train_opts o = { .batch = batch, .epochs = epochs, .points_per_epoch = 1, .lr = 0.5f,
+                          .reduction = MLPB_REDUCE_MEAN, .seed = 99, .eval_rows = 100 };
     memset(cv, 0, sizeof *cv);
-    int rc = mlpb_train(ctx, net, tr, te, &o, record, cv, err, sizeof err);
+    mlpb_train_result res;
+    int rc = mlpb_train(ctx, net, tr, NULL, te, &o, record, cv, &res, err, sizeof err);
     CHECK(rc == 0, "train: %s", err);
     mlpb_ctx_free(ctx);
 }
@@ -206,9 +208,11 @@ static int test_fashion(void) {
     mlpb_set_ftz(2);
     mlpb_mlp net;
     CHECK(mlpb_mlp_init(&net, 3, widths, 1) == 0, "init");
-    mlpb_train_opts o = { 16, 1, 1.0f, MLPB_REDUCE_MEAN, 1, 1000 };
+    mlpb_train_opts o = { .batch = 16, .epochs = 1, .points_per_epoch = 1, .lr = 1.0f,
+                          .reduction = MLPB_REDUCE_MEAN, .seed = 1, .eval_rows = 1000 };
     curve cv = {0};
-    CHECK(mlpb_train(ctx, &net, &tr, &te, &o, record, &cv, err, sizeof err) == 0, "train: %s", err);
+    mlpb_train_result res;
+    CHECK(mlpb_train(ctx, &net, &tr, NULL, &te, &o, record, &cv, &res, err, sizeof err) == 0, "train: %s", err);
     fprintf(stderr, "fashion-mnist, 10000 rows, 1 epoch, batch 16, lr 1: test accuracy %.4f\n", cv.acc[0]);
     CHECK(cv.n == 1 && cv.acc[0] >= 0.72, "test accuracy %.4f < 0.72", cv.acc[0]);
     mlpb_mlp_free(&net);

@@ -126,11 +126,11 @@ typedef struct run_log {
 
 static int on_point(const mlpb_point *p, void *user) {
     run_log *lg = user;
-    printf("%5d %9ld %11.5g %10.5g %9.4f %12.0f %9.2f\n", p->epoch, p->step, p->train_loss, p->test_loss,
+    printf("%5.0f %9ld %11.5g %10.5g %9.4f %12.0f %9.2f\n", p->epoch, p->step, p->train_loss, p->test_loss,
            p->test_acc, p->samples_per_s, p->wall_s);
     fflush(stdout);
     if (lg->csv) {
-        fprintf(lg->csv, "%d,%ld,%ld,%.6f,%.6f,%.8g,%.8g,%.6f,%.1f,%s,%s,%d,%d\n", p->epoch, p->step,
+        fprintf(lg->csv, "%.6g,%ld,%ld,%.6f,%.6f,%.8g,%.8g,%.6f,%.1f,%s,%s,%d,%d\n", p->epoch, p->step,
                 p->samples_seen, p->wall_s, p->eval_s, p->train_loss, p->test_loss, p->test_acc,
                 p->samples_per_s, lg->isa, lg->kernel, lg->threads, lg->batch);
         if (fflush(lg->csv) || ferror(lg->csv)) {
@@ -253,9 +253,11 @@ static int cmd_train(int argc, char **argv) {
             mlpb_ctx_cfg(ctx)->nc, ftz ? "on" : "unavailable");
     printf("epoch      step  train_loss  test_loss  test_acc    samples/s   seconds\n");
 
-    mlpb_train_opts to = { (int)batch, (int)epochs, (float)lr,
-                           strcmp(red, "sum") ? MLPB_REDUCE_MEAN : MLPB_REDUCE_SUM, (uint64_t)seed, 1000 };
-    int rc = mlpb_train(ctx, &net, &tr, &te, &to, on_point, &lg, err, sizeof err);
+    mlpb_train_opts to = { .batch = (int)batch, .epochs = (int)epochs, .points_per_epoch = 1, .lr = (float)lr,
+                           .reduction = strcmp(red, "sum") ? MLPB_REDUCE_MEAN : MLPB_REDUCE_SUM,
+                           .seed = (uint64_t)seed, .eval_rows = 1000 };
+    mlpb_train_result res;
+    int rc = mlpb_train(ctx, &net, &tr, NULL, &te, &to, on_point, &lg, &res, err, sizeof err);
     if (rc) fprintf(stderr, "mlpbench: %s\n", err);
     if (lg.csv && fclose(lg.csv)) {
         fprintf(stderr, "mlpbench: %s: %s\n", lg.path, strerror(errno));
