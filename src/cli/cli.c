@@ -1,0 +1,168 @@
+/* cli.c - see cli.h. */
+#define _GNU_SOURCE
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/args.h"
+
+void cli_help(const cli *c, FILE *f) {
+    fprintf(f, "usage: mlpbench %s [--flag VALUE]...\n\n", c->cmd);
+    for (const cli_opt *o = c->opts; o->name; o++) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s %s", o->name, o->meta);
+        fprintf(f, "  %-34s %s (default: %s)\n", left, o->help, o->dflt ? o->dflt : o->note);
+    }
+}
+
+_Noreturn void cli_usage_error(const cli *c, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("mlpbench: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see mlpbench %s --help)\n", c->cmd);
+    exit(2);
+}
+
+_Noreturn void cli_fail(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("mlpbench: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+void cli_parse(cli *c, int argc, char **argv) {
+    int n = 0;
+    for (; c->opts[n].name; n++) c->vals[n] = c->opts[n].dflt;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { cli_help(c, stdout); exit(0); }
+        if (strncmp(a, "--", 2)) cli_usage_error(c, "unexpected argument '%s'", a);
+        const char *eq = strchr(a, '=');
+        size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+        int idx = -1;
+        for (int j = 0; j < n; j++)
+            if (strlen(c->opts[j].name) == len && !strncmp(c->opts[j].name, a + 2, len)) idx = j;
+        if (idx < 0) cli_usage_error(c, "unknown flag '%.*s' for %s", (int)(len + 2), a, c->cmd);
+        if (eq) c->vals[idx] = eq + 1;
+        else if (i + 1 < argc) c->vals[idx] = argv[++i];
+        else cli_usage_error(c, "--%s needs a value (%s)", c->opts[idx].name, c->opts[idx].meta);
+    }
+}
+
+const char *cli_get(const cli *c, const char *name) {
+    for (int j = 0; c->opts[j].name; j++)
+        if (!strcmp(c->opts[j].name, name)) return c->vals[j];
+    cli_fail("internal: no flag --%s for %s", name, c->cmd);
+}
+
+long cli_long(const cli *c, const char *flag, const char *s, long lo, long hi) {
+    long v;
+    char err[256];
+    if (mlpb_parse_long(flag, s, lo, hi, &v, err, sizeof err)) cli_usage_error(c, "%s", err);
+    return v;
+}
+
+double cli_double(const cli *c, const char *flag, const char *s, double lo, double hi) {
+    double v;
+    char err[256];
+    if (mlpb_parse_double(flag, s, lo, hi, &v, err, sizeof err)) cli_usage_error(c, "%s", err);
+    return v;
+}
+
+int cli_word(const cli *c, const char *flag, const char *s, const char *const *words) {
+    for (int i = 0; words[i]; i++)
+        if (!strcmp(s, words[i])) return i;
+    char list[256] = "";
+    for (int i = 0; words[i]; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? (words[i + 1] ? ", " : " or ") : "", words[i]);
+    cli_usage_error(c, "%s: expected %s, not '%s'", flag, list, s);
+}
+
+int cli_mkdirs_for(const char *path) {
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) { errno = ENAMETOOLONG; return -1; }
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(buf, 0777) && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return 0;
+}
+
+void cli_check_data(const cli *c) {
+    const char *data = cli_get(c, "data");
+    if (strcmp(data, "fashion-mnist") && strcmp(data, "synthetic") && strncmp(data, "idx:", 4))
+        cli_usage_error(c, "--data: expected fashion-mnist, idx:DIR or synthetic, not '%s'", data);
+    if (!strncmp(data, "idx:", 4) && !data[4]) cli_usage_error(c, "--data idx:DIR: the folder is missing");
+    cli_long(c, "--features", cli_get(c, "features"), 1, 1 << 20);
+    cli_long(c, "--classes", cli_get(c, "classes"), 2, 255);
+    cli_long(c, "--samples", cli_get(c, "samples"), 1, 100000000);
+    if (cli_get(c, "limit")) cli_long(c, "--limit", cli_get(c, "limit"), 1, 2147483647L);
+}
+
+void cli_load_data(const cli *c, long seed, mlpb_dataset *tr, mlpb_dataset *te, const char **name) {
+    char err[MLPB_ERRLEN];
+    cli_check_data(c);
+    const char *data = cli_get(c, "data");
+    *name = data;
+    if (!strcmp(data, "synthetic")) {
+        long features = cli_long(c, "--features", cli_get(c, "features"), 1, 1 << 20);
+        long classes = cli_long(c, "--classes", cli_get(c, "classes"), 2, 255);
+        long samples = cli_long(c, "--samples", cli_get(c, "samples"), 1, 100000000);
+        long ntest = samples / 4 < 100 ? 100 : samples / 4;
+        if (mlpb_synthetic((int)samples, (int)features, (int)classes, (uint64_t)seed, (uint64_t)seed * 2 + 1, tr,
+                           err, sizeof err) ||
+            mlpb_synthetic((int)ntest, (int)features, (int)classes, (uint64_t)seed, (uint64_t)seed * 2 + 2, te,
+                           err, sizeof err))
+            cli_fail("%s", err);
+    } else {
+        const char *dir = data + 4, *given = cli_get(c, "data-dir");
+        if (!strcmp(data, "fashion-mnist")) {
+            const char *env = getenv("MLPBENCH_DATA");
+            dir = given ? given : env && *env ? env : MLPB_DEFAULT_DATA_DIR;
+        }
+        if (mlpb_idx_load_dir(dir, tr, te, err, sizeof err)) {
+            if (!strcmp(data, "fashion-mnist") && !given)
+                cli_fail("%s (install the Debian package dataset-fashion-mnist, or give --data-dir)", err);
+            cli_fail("%s", err);
+        }
+    }
+    if (cli_get(c, "limit")) {
+        long limit = cli_long(c, "--limit", cli_get(c, "limit"), 1, 2147483647L);
+        if (limit > tr->n) cli_usage_error(c, "--limit %ld: the training set has only %d rows", limit, tr->n);
+        mlpb_dataset_truncate(tr, (int)limit);
+    }
+}
+
+const char *const cli_kernel_names[] = { "ref", "blocked", "simd", NULL };
+
+const mlpb_ukr *cli_isa(const cli *c, const char *isa) {
+    static const char *const isas[] = { "auto", "avx512", "avx2", "scalar", NULL };
+    if (!isa) isa = getenv("MLPB_ISA") && *getenv("MLPB_ISA") ? getenv("MLPB_ISA") : "auto";
+    cli_word(c, "--isa", isa, isas);
+    const mlpb_ukr *u = mlpb_ukr_find(isa);
+    if (!u) cli_fail("--isa %s: this CPU or this build has no %s micro-kernel", isa, isa);
+    return u;
+}
+
+mlpb_ctx *cli_make_ctx(const mlpb_sysinfo *si, mlpb_kernel kernel, const mlpb_ukr *ukr, int threads,
+                       const char **isa_used) {
+    const mlpb_ukr *u = kernel == MLPB_KERNEL_SIMD ? ukr : mlpb_ukr_find("scalar");
+    mlpb_kcfg cfg = { kernel, u, 0, 0, 0, threads };
+    mlpb_blocking_from_caches(si, u, &cfg);
+    mlpb_ctx *ctx = mlpb_ctx_new(&cfg);
+    if (!ctx) cli_fail("out of memory allocating packing buffers for %d threads", threads);
+    mlpb_set_ftz(threads);
+    *isa_used = kernel == MLPB_KERNEL_REF ? "none" : u->isa;
+    return ctx;
+}

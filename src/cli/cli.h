@@ -1,0 +1,67 @@
+/* cli.h - what every mlpbench subcommand shares: the flag table (one table
+ * drives parsing, defaults and --help), usage and run-time errors (one line on
+ * stderr, exit 2 or 1), the data, kernel and threading flags and their setup.
+ * Not the commands themselves (cmd_*.c). */
+#ifndef MLPB_CLI_H
+#define MLPB_CLI_H
+
+#include <stdio.h>
+
+#include "data/dataset.h"
+#include "kernels/kernels.h"
+#include "sys/sysinfo.h"
+
+/* dflt: the value used when the flag is absent (NULL: computed, see note). */
+typedef struct cli_opt { const char *name, *meta, *dflt, *note, *help; } cli_opt;
+
+#define CLI_MAX_OPTS 64
+
+typedef struct cli {
+    const char *cmd;        /* "train", "sweep", ... */
+    const cli_opt *opts;    /* NULL-terminated */
+    const char *vals[CLI_MAX_OPTS];
+} cli;
+
+/* The data flags, shared by every command that trains. */
+#define CLI_DATA_OPTS \
+    {"data", "SRC", "fashion-mnist", NULL, "fashion-mnist | idx:DIR (the four standard IDX files, .gz or not) | synthetic"}, \
+    {"data-dir", "DIR", NULL, "$MLPBENCH_DATA or " MLPB_DEFAULT_DATA_DIR, "where fashion-mnist's IDX files are"}, \
+    {"features", "N", "64", NULL, "synthetic: input features"}, \
+    {"classes", "N", "10", NULL, "synthetic: classes"}, \
+    {"samples", "N", "10000", NULL, "synthetic: training rows (test rows: a quarter, at least 100)"}, \
+    {"limit", "N", NULL, "all", "train on the first N training rows only"}
+
+/* --flag VALUE or --flag=VALUE; --help prints the table and exits 0;
+ * anything else is a usage error. */
+void cli_parse(cli *c, int argc, char **argv);
+const char *cli_get(const cli *c, const char *name);
+void cli_help(const cli *c, FILE *f);
+
+/* One line "mlpbench: ..." on stderr, then exit 2 (usage) or 1 (run time). */
+_Noreturn void cli_usage_error(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+_Noreturn void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+long cli_long(const cli *c, const char *flag, const char *s, long lo, long hi);
+double cli_double(const cli *c, const char *flag, const char *s, double lo, double hi);
+/* pick one of a NULL-terminated list of words; returns its index */
+int cli_word(const cli *c, const char *flag, const char *s, const char *const *words);
+
+/* mkdir -p of the folder that will hold path; 0 or -1 with errno */
+int cli_mkdirs_for(const char *path);
+
+/* Validate the data flags (usage errors exit 2), then load (failures exit 1).
+ * seed seeds the synthetic set. *name describes the source. */
+void cli_load_data(const cli *c, long seed, mlpb_dataset *train, mlpb_dataset *test, const char **name);
+/* Check the data flags only, before any work. */
+void cli_check_data(const cli *c);
+
+extern const char *const cli_kernel_names[]; /* "ref", "blocked", "simd", NULL */
+/* The micro-kernel for --isa (auto, avx512, avx2, scalar; $MLPB_ISA when the
+ * flag is absent). Unknown: usage error; not on this CPU: run-time error. */
+const mlpb_ukr *cli_isa(const cli *c, const char *isa);
+/* A kernel context with blocking from the caches; exits on failure. Sets
+ * flush-to-zero in every thread. *isa_used: the ISA the GEMM really runs. */
+mlpb_ctx *cli_make_ctx(const mlpb_sysinfo *si, mlpb_kernel kernel, const mlpb_ukr *ukr, int threads,
+                       const char **isa_used);
+
+#endif

@@ -1,0 +1,27 @@
+/* cmd_info.c - `mlpbench info`: the machine as the kernels see it. */
+#include <omp.h>
+#include <stdio.h>
+
+#include "cli/commands.h"
+#include "sys/sysinfo.h"
+
+int mlpb_cmd_info(int argc, char **argv) {
+    (void)argc; (void)argv;
+    mlpb_sysinfo si;
+    mlpb_sysinfo_read(&si);
+    printf("cpu             %s\n", si.cpu);
+    printf("cores           %d\n", si.cores);
+    printf("caches          L1d %ld KiB, L2 %ld KiB, L3 %ld KiB (from %s)\n", si.l1d / 1024, si.l2 / 1024,
+           si.l3 / 1024, si.cache_src);
+    printf("omp max threads %d\n", omp_get_max_threads());
+    int n;
+    const mlpb_ukr *const *t = mlpb_ukr_table(&n);
+    for (int i = 0; i < n; i++) {
+        mlpb_kcfg c = { MLPB_KERNEL_SIMD, t[i], 0, 0, 0, 1 };
+        mlpb_blocking_from_caches(&si, t[i], &c);
+        printf("micro-kernel    %-12s isa %-7s MRxNR %dx%d  MC/KC/NC %d/%d/%d  %s\n", t[i]->name, t[i]->isa,
+               t[i]->mr, t[i]->nr, c.mc, c.kc, c.nc, mlpb_isa_available(t[i]->isa) ? "available" : "not on this CPU");
+    }
+    printf("auto picks      %s\n", mlpb_ukr_find("auto")->name);
+    return 0;
+}
