@@ -82,5 +82,44 @@ if [ $rc -eq 0 ]; then fail "divergent run exited 0"; else
   echo "ok   divergence: $(tail -1 "$tmp/err")"
 fi
 
+# checkpoints: refusals name the file and what does not match; Ctrl-C saves; resume finishes the run
+checks=$((checks + 1))
+S=(--data synthetic --samples 3000 --features 20 --hidden 16,8 --batch 32 --threads 2)
+"$bin" train "${S[@]}" --epochs 3 --save "$tmp/a.ckpt" >/dev/null 2>&1 || fail "train --save failed"
+refuse "resume other widths" "--resume $tmp/a.ckpt: the checkpoint's network is 20-16-8-10, this run's is 20-16-10" \
+  "${S[@]}" --hidden 16 --epochs 5 --resume "$tmp/a.ckpt"
+refuse "resume other lr"     "--lr is 0.5, this run's 0.1"         "${S[@]}" --lr 0.1 --epochs 5 --resume "$tmp/a.ckpt"
+refuse "resume done"         "already has 3 epochs"                 "${S[@]}" --epochs 3 --resume "$tmp/a.ckpt"
+head -c 150 "$tmp/a.ckpt" >"$tmp/trunc.ckpt"
+refuse "resume truncated"    "$tmp/trunc.ckpt: checksum mismatch"   "${S[@]}" --epochs 5 --resume "$tmp/trunc.ckpt"
+printf 'NOTACKPT0000000000000000' >"$tmp/magic.ckpt"
+refuse "resume bad magic"    "$tmp/magic.ckpt: not an mlpbench checkpoint" "${S[@]}" --epochs 5 --resume "$tmp/magic.ckpt"
+refuse "resume missing"      "--resume $tmp/nope.ckpt: cannot open" --epochs 1 --resume "$tmp/nope.ckpt"
+refuse "max-memory"          "needs [0-9.]+ [KMG]iB, more than the [0-9.]+ [KMG]iB of --max-memory" --data synthetic --max-memory 100K
+refuse "max-memory junk"     "--max-memory: '12Q' is not a size"    --data synthetic --max-memory 12Q
+"$bin" eval --load "$tmp/a.ckpt" --data synthetic --samples 3000 --features 20 --out "$tmp/conf.csv" >"$tmp/eval" 2>&1 \
+  || fail "eval failed: $(cat "$tmp/eval")"
+grep -q "^accuracy " "$tmp/eval" && grep -q "confusion matrix" "$tmp/eval" || fail "eval output: $(cat "$tmp/eval")"
+[ "$(wc -l <"$tmp/conf.csv")" -eq 11 ] && head -1 "$tmp/conf.csv" | grep -q '^true_class,pred_0,' || fail "confusion CSV"
+awk -F, 'NR > 1 { for (i = 2; i <= NF; i++) s += $i } END { exit !(s == 750) }' "$tmp/conf.csv" \
+  || fail "confusion matrix does not count the 750 test rows"
+# Ctrl-C: a checkpoint at the interruption; the resumed run ends where an uninterrupted one does
+L=(--data synthetic --samples 20000 --features 64 --hidden 128,64 --batch 8 --threads 1 --epochs 4)
+"$bin" train "${L[@]}" --save "$tmp/full.ckpt" >/dev/null 2>&1
+"$bin" train "${L[@]}" --save "$tmp/int.ckpt" >/dev/null 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 1 100); do [ -s "$tmp/int.ckpt" ] && break; sleep 0.05; done
+kill -INT $pid; wait $pid; rc=$?
+if [ $rc -eq 130 ]; then
+  grep -q "interrupted at epoch .*continue with --resume $tmp/int.ckpt" "$tmp/err" || fail "interrupt message: $(cat "$tmp/err")"
+  "$bin" train "${L[@]}" --save "$tmp/int.ckpt" --resume "$tmp/int.ckpt" >/dev/null 2>&1 || fail "resume after Ctrl-C failed"
+  e1=$("$bin" eval --load "$tmp/full.ckpt" --data synthetic --samples 20000 --features 64 2>&1 | sed 1d)
+  e2=$("$bin" eval --load "$tmp/int.ckpt" --data synthetic --samples 20000 --features 64 2>&1 | sed 1d)
+  [ -n "$e1" ] && [ "$e1" = "$e2" ] || fail "interrupted + resumed run ends elsewhere: '$e1' vs '$e2'"
+  echo "ok   Ctrl-C then --resume ends where the uninterrupted run does"
+else
+  fail "interrupted train exited $rc (want 130): $(cat "$tmp/err")"
+fi
+
 echo "cli: $checks groups, $fails failed"
 [ $fails -eq 0 ]

@@ -3,6 +3,7 @@
  *                        differences of a double-precision twin of (1)-(7),
  *                        every W and b of a 3-hidden-layer net, both reductions
  *   test_nn determinism  same seed => bit-identical weights and losses, 1 vs 2 threads
+ *   test_nn resume       interrupted + resumed from a checkpoint == uninterrupted, bit for bit
  *   test_nn learn        the synthetic set reaches >= 95% test accuracy
  *   test_nn fashion      10000 Fashion-MNIST rows, one epoch => >= 72% test accuracy
  *                        (measured 75.9%; chance is 10%) */
@@ -16,6 +17,7 @@
 #include "nn/mlp.h"
 #include "sys/rng.h"
 #include "sys/sysinfo.h"
+#include "train/checkpoint.h"
 #include "train/train.h"
 
 static mlpb_ctx *make_ctx(mlpb_kernel kind, int threads) {
@@ -222,12 +224,76 @@ static int test_fashion(void) {
     return check_summary("fashion");
 }
 
+/* exact resume: 2 epochs + save, then load and 2 more == 4 straight, bit for bit,
+ * also from a checkpoint taken mid-epoch (a budget of samples stops inside one) */
+static int save_to(const mlpb_train_state *st, const mlpb_mlp *net, void *user, char *err, size_t errlen) {
+    const mlpb_ckpt_meta *m = user;
+    return mlpb_ckpt_save("resume_test.ckpt", m, net, st, err, errlen);
+}
+
+static int test_resume(void) {
+    mlpb_dataset tr, te;
+    char err[MLPB_ERRLEN];
+    CHECK(mlpb_synthetic(1000, 24, 5, 1, 2, &tr, err, sizeof err) == 0, "%s", err);
+    CHECK(mlpb_synthetic(300, 24, 5, 1, 3, &te, err, sizeof err) == 0, "%s", err);
+    const int widths[] = { 24, 16, 8, 5 };
+    mlpb_ckpt_meta meta = { .L = 3, .widths = { 24, 16, 8, 5 }, .seed = 7, .batch = 32, .lr = 0.5f,
+                            .points_per_epoch = 3, .data_rows = 1000 };
+    for (int mid = 0; mid < 2; mid++) {
+        mlpb_ctx *ctx = make_ctx(MLPB_KERNEL_SIMD, 2);
+        mlpb_mlp a, b, c;
+        curve ca = {0}, cb = {0};
+        mlpb_train_result res;
+        mlpb_train_opts o = { .batch = 32, .epochs = 4, .points_per_epoch = 3, .lr = 0.5f, .seed = 7, .eval_rows = 100 };
+        CHECK(mlpb_mlp_init(&a, 3, widths, 7) == 0 && mlpb_mlp_init(&b, 3, widths, 7) == 0, "init");
+        CHECK(mlpb_train(ctx, &a, &tr, NULL, &te, &o, record, &ca, &res, err, sizeof err) == 0, "%s", err);
+        /* the interrupted run: 2 epochs, or 1700 samples (inside epoch 2) */
+        mlpb_train_opts o1 = o;
+        o1.epochs = mid ? 4 : 2;
+        o1.max_samples = mid ? 1700 : 0;
+        o1.on_save = save_to;
+        o1.save_user = &meta;
+        CHECK(mlpb_train(ctx, &b, &tr, NULL, &te, &o1, record, &cb, &res, err, sizeof err) == 0, "%s", err);
+        if (mid) cb.n--; /* the point logged at the interruption is not in the uninterrupted curve */
+        mlpb_ckpt_meta have;
+        mlpb_train_state st;
+        CHECK(mlpb_ckpt_load("resume_test.ckpt", &have, &c, &st, err, sizeof err) == 0, "load: %s", err);
+        char why[256];
+        CHECK(*mlpb_ckpt_mismatch(&have, &meta, why, sizeof why) == 0, "mismatch: %s", why);
+        CHECK(memcmp(c.params, b.params, b.nparams * sizeof(float)) == 0, "loaded weights differ from saved");
+        CHECK(mid ? st.r0 > 0 : st.r0 == 0, "mid=%d: saved at row %d of the epoch", mid, st.r0);
+        mlpb_train_opts o2 = o;
+        o2.resume = &st;
+        CHECK(mlpb_train(ctx, &c, &tr, NULL, &te, &o2, record, &cb, &res, err, sizeof err) == 0, "%s", err);
+        CHECK(cb.n == ca.n, "mid=%d: %d points straight, %d interrupted + resumed", mid, ca.n, cb.n);
+        CHECK(memcmp(ca.loss, cb.loss, sizeof ca.loss) == 0 && memcmp(ca.acc, cb.acc, sizeof ca.acc) == 0,
+              "mid=%d: the resumed curve differs", mid);
+        CHECK(memcmp(a.params, c.params, a.nparams * sizeof(float)) == 0, "mid=%d: resumed weights differ", mid);
+        /* a different setting is named */
+        mlpb_ckpt_meta other = meta;
+        other.lr = 0.25f;
+        CHECK(strstr(mlpb_ckpt_mismatch(&have, &other, why, sizeof why), "--lr is 0.5, this run's 0.25") != NULL,
+              "lr mismatch message: '%s'", why);
+        other = meta;
+        other.widths[1] = 17;
+        CHECK(strstr(mlpb_ckpt_mismatch(&have, &other, why, sizeof why), "24-16-8-5, this run's is 24-17-8-5") != NULL,
+              "width mismatch message: '%s'", why);
+        mlpb_train_state_free(&st);
+        mlpb_mlp_free(&a); mlpb_mlp_free(&b); mlpb_mlp_free(&c);
+        mlpb_ctx_free(ctx);
+    }
+    mlpb_dataset_free(&tr);
+    mlpb_dataset_free(&te);
+    return check_summary("resume");
+}
+
 int main(int argc, char **argv) {
     const char *g = argc > 1 ? argv[1] : "";
     if (!strcmp(g, "gradcheck")) return test_gradcheck();
     if (!strcmp(g, "determinism")) return test_determinism();
     if (!strcmp(g, "learn")) return test_learn();
     if (!strcmp(g, "fashion")) return test_fashion();
+    if (!strcmp(g, "resume")) return test_resume();
     fprintf(stderr, "usage: test_nn gradcheck|determinism|learn|fashion\n");
     return 2;
 }

@@ -2,7 +2,8 @@
  * GEMM frame (mlpb_gemm, kernel SIMD) against ref_gemm (+ ref_epilogue):
  * all four orientations, every remainder of m mod MR and n mod NR, K-block
  * edges, k = 0 and 1, padded leading dimensions, pointers off by one float,
- * beta == 0 over NaN, the fused epilogues, and threads 1 vs 2 bit-identical.
+ * beta == 0 over NaN, the fused epilogues, m <= MR (the small-M path), and
+ * threads 1 vs 2 bit-identical.
  * Blockings: a tiny one (MC = 2 MR, KC = 17, NC = 3 NR) so every block edge is
  * hit, and the cache-derived one used in production. Kernels whose ISA this
  * CPU lacks are skipped with a note on stderr. Not here: the vec kernels and
@@ -187,6 +188,26 @@ static void sweep_epilogues(setup *s) {
                          ab ? 1.0f : 0.7f, ab ? 0.0f : -1.3f, ab ? 0 : 3, ab ? 0 : 1, ab, kinds[e]);
 }
 
+/* m <= MR: kernel SIMD's small-M path (no packing, B streamed, threads split
+ * the columns; TT falls back to the packed frame): every m up to MR, n below,
+ * at and past a vector and past the threads' column unit, k = 0, 1, odd and
+ * long, every epilogue, beta = 0 over NaN. */
+static void sweep_smallm(setup *s) {
+    const int MR = s->u->mr, NR = s->u->nr;
+    const int ns[4] = { 1, 7, NR + 1, 203 };
+    const int ks[4] = { 0, 1, 17, 300 };
+    const mlpb_epi_kind kinds[4] = { MLPB_EPI_NONE, MLPB_EPI_BIAS, MLPB_EPI_BIAS_SIGMOID, MLPB_EPI_DSIGMOID };
+    int c = 0;
+    for (int o = 0; o < 4; o++)
+        for (int m = 1; m <= MR; m++)
+            for (int ni = 0; ni < 4; ni++)
+                for (int ki = 0; ki < 4; ki++, c++) {
+                    const int nan_c = c & 1;
+                    run_case(s, OPS[o][0], OPS[o][1], m, ns[ni], ks[ki], nan_c ? 1.0f : 0.7f,
+                             nan_c ? 0.0f : -1.3f, c % 3 == 0 ? 3 : 0, (c >> 1) & 1, nan_c, kinds[(c >> 2) % 4]);
+                }
+}
+
 /* The big GEMMs of a 784-256 layer at batch 64, production blocking. */
 static void sweep_network(setup *s) {
     run_case(s, MLPB_N, MLPB_N, 64, 256, 784, 1.0f, 0.0f, 0, 0, 1, MLPB_EPI_BIAS_SIGMOID); /* forward */
@@ -224,6 +245,7 @@ int main(void) {
             sweep_edges(&s);
             sweep_k(&s);
             sweep_epilogues(&s);
+            if (b == 1) sweep_smallm(&s); /* blocking does not enter the small-M path */
             if (b == 1) sweep_network(&s);
             const char *id = u->name, *bl = s.blocking;
             CHECK(s.bad_values == 0, "%s %s: %ld of %ld cases outside the error bound", id, bl, s.bad_values, s.cases);

@@ -73,3 +73,25 @@ int mlpb_parse_int_list(const char *flag, const char *s, int lo, int hi, int *ou
         p += len + 1;
     }
 }
+
+int mlpb_parse_size(const char *flag, const char *s, double *bytes, char *err, size_t errlen) {
+    char *end;
+    errno = 0;
+    double v = s && *s ? strtod(s, &end) : -1;
+    double mult = 1;
+    if (s && *s && errno == 0 && end != s) {
+        const char *units = "KMGT";
+        const char *u = *end ? strchr(units, *end) : NULL;
+        if (u) {
+            for (const char *q = units; q <= u; q++) mult *= 1024;
+            end++;
+            if (*end == 'B' || *end == 'b') end++;
+        }
+    }
+    if (!s || !*s || errno || end == s || *end || !isfinite(v) || v <= 0) {
+        snprintf(err, errlen, "%s: '%s' is not a size like 512M or 2G", flag, s ? s : "");
+        return -1;
+    }
+    *bytes = v * mult;
+    return 0;
+}

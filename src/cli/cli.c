@@ -55,7 +55,58 @@ void cli_parse(cli *c, int argc, char **argv) {
         if (eq) c->vals[idx] = eq + 1;
         else if (i + 1 < argc) c->vals[idx] = argv[++i];
         else cli_usage_error(c, "--%s needs a value (%s)", c->opts[idx].name, c->opts[idx].meta);
+        c->given[idx] = 1;
     }
+}
+
+static char *trim(char *s) {
+    while (*s == ' ' || *s == '\t') s++;
+    char *e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n')) *--e = 0;
+    return s;
+}
+
+void cli_apply_file(cli *c, const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) cli_usage_error(c, "--file %s: cannot open: %s", path, strerror(errno));
+    size_t cap = 4096, len = 0;
+    char *text = malloc(cap);
+    size_t got;
+    while (text && (got = fread(text + len, 1, cap - len - 1, f)) > 0)
+        if ((len += got) + 1 == cap) text = realloc(text, cap *= 2);
+    fclose(f);
+    if (!text) cli_fail("--file %s: out of memory", path);
+    text[len] = 0;
+    if (memchr(text, 0, len)) cli_usage_error(c, "--file %s: not a text file", path);
+    c->file_text = text;
+    unsigned char seen[CLI_MAX_OPTS] = {0};
+    int lineno = 0;
+    for (char *line = text, *next; line; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = 0;
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash) *hash = 0;
+        char *l = trim(line);
+        if (!*l) continue;
+        char *eq = strchr(l, '=');
+        if (!eq) cli_usage_error(c, "%s:%d: expected 'key = value', got '%s'", path, lineno, l);
+        *eq = 0;
+        char *key = trim(l), *value = trim(eq + 1);
+        int idx = -1;
+        for (int j = 0; c->opts[j].name; j++)
+            if (!strcmp(c->opts[j].name, key)) idx = j;
+        if (idx < 0 || !strcmp(key, "file"))
+            cli_usage_error(c, "%s:%d: unknown key '%s' for %s", path, lineno, key, c->cmd);
+        if (seen[idx]) cli_usage_error(c, "%s:%d: key '%s' given twice", path, lineno, key);
+        seen[idx] = 1;
+        if (!c->given[idx]) c->vals[idx] = value;
+    }
+}
+
+void cli_free(cli *c) {
+    free(c->file_text);
+    c->file_text = NULL;
 }
 
 const char *cli_get(const cli *c, const char *name) {
@@ -85,6 +136,42 @@ int cli_word(const cli *c, const char *flag, const char *s, const char *const *w
     for (int i = 0; words[i]; i++)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? (words[i + 1] ? ", " : " or ") : "", words[i]);
     cli_usage_error(c, "%s: expected %s, not '%s'", flag, list, s);
+}
+
+static void human_bytes(double b, char *buf, size_t len) {
+    const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+    int i = 0;
+    while (b >= 1024 && i < 4) b /= 1024, i++;
+    snprintf(buf, len, "%.1f %s", b, u[i]);
+}
+
+static double mem_available(void) {
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    double kb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1) break;
+    if (f) fclose(f);
+    return kb * 1024;
+}
+
+void cli_check_memory(const cli *c, const char *max_memory, double bytes, const char *what) {
+    double limit;
+    char err[256];
+    const char *src = "--max-memory";
+    if (max_memory) {
+        if (mlpb_parse_size("--max-memory", max_memory, &limit, err, sizeof err)) cli_usage_error(c, "%s", err);
+    } else {
+        limit = mem_available();
+        src = "available memory";
+        if (limit <= 0) return; /* unknown: let malloc decide */
+    }
+    if (bytes > limit) {
+        char need[32], have[32];
+        human_bytes(bytes, need, sizeof need);
+        human_bytes(limit, have, sizeof have);
+        cli_fail("%s needs %s, more than the %s of %s", what, need, have, src);
+    }
 }
 
 int cli_mkdirs_for(const char *path) {
@@ -120,6 +207,8 @@ void cli_load_data(const cli *c, long seed, mlpb_dataset *tr, mlpb_dataset *te, 
         long classes = cli_long(c, "--classes", cli_get(c, "classes"), 2, 255);
         long samples = cli_long(c, "--samples", cli_get(c, "samples"), 1, 100000000);
         long ntest = samples / 4 < 100 ? 100 : samples / 4;
+        cli_check_memory(c, cli_get(c, "max-memory"), (double)(samples + ntest) * (features + classes + 0.25) * 4,
+                         "the synthetic set");
         if (mlpb_synthetic((int)samples, (int)features, (int)classes, (uint64_t)seed, (uint64_t)seed * 2 + 1, tr,
                            err, sizeof err) ||
             mlpb_synthetic((int)ntest, (int)features, (int)classes, (uint64_t)seed, (uint64_t)seed * 2 + 2, te,

@@ -20,6 +20,8 @@ typedef struct cli {
     const char *cmd;        /* "train", "sweep", ... */
     const cli_opt *opts;    /* NULL-terminated */
     const char *vals[CLI_MAX_OPTS];
+    unsigned char given[CLI_MAX_OPTS]; /* set on the command line (beats a --file) */
+    char *file_text;        /* owns the strings a --file supplied */
 } cli;
 
 /* The data flags, shared by every command that trains. */
@@ -29,12 +31,18 @@ typedef struct cli {
     {"features", "N", "64", NULL, "synthetic: input features"}, \
     {"classes", "N", "10", NULL, "synthetic: classes"}, \
     {"samples", "N", "10000", NULL, "synthetic: training rows (test rows: a quarter, at least 100)"}, \
-    {"limit", "N", NULL, "all", "train on the first N training rows only"}
+    {"limit", "N", NULL, "all", "train on the first N training rows only"}, \
+    {"max-memory", "SIZE", NULL, "available memory", "refuse settings whose buffers would need more (e.g. 4G)"}
 
 /* --flag VALUE or --flag=VALUE; --help prints the table and exits 0;
  * anything else is a usage error. */
 void cli_parse(cli *c, int argc, char **argv);
 const char *cli_get(const cli *c, const char *name);
+/* Values from a file of `key = value` lines (# comments, blank lines): keys
+ * are flag names; the command line wins. Unknown keys, lines without '=' and
+ * repeated keys are usage errors naming file:line. */
+void cli_apply_file(cli *c, const char *path);
+void cli_free(cli *c);
 void cli_help(const cli *c, FILE *f);
 
 /* One line "mlpbench: ..." on stderr, then exit 2 (usage) or 1 (run time). */
@@ -45,6 +53,10 @@ long cli_long(const cli *c, const char *flag, const char *s, long lo, long hi);
 double cli_double(const cli *c, const char *flag, const char *s, double lo, double hi);
 /* pick one of a NULL-terminated list of words; returns its index */
 int cli_word(const cli *c, const char *flag, const char *s, const char *const *words);
+
+/* Refuse (exit 1) when `bytes` exceed --max-memory (flag value, NULL = the
+ * MemAvailable of /proc/meminfo), naming what needs them. */
+void cli_check_memory(const cli *c, const char *max_memory, double bytes, const char *what);
 
 /* mkdir -p of the folder that will hold path; 0 or -1 with errno */
 int cli_mkdirs_for(const char *path);

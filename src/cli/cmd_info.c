@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli/commands.h"
+#include "sys/peak.h"
 #include "sys/sysinfo.h"
 
 int mlpb_cmd_info(int argc, char **argv) {
@@ -23,5 +24,11 @@ int mlpb_cmd_info(int argc, char **argv) {
                t[i]->mr, t[i]->nr, c.mc, c.kc, c.nc, mlpb_isa_available(t[i]->isa) ? "available" : "not on this CPU");
     }
     printf("auto picks      %s\n", mlpb_ukr_find("auto")->name);
+    /* measured FP32 peak (sys/peak.h), a short probe per ISA: 1 thread, all cores */
+    static const char *const isas[] = { "avx512", "avx2", "scalar" };
+    for (int i = 0; i < 3; i++)
+        if (mlpb_isa_available(isas[i]))
+            printf("peak GFLOP/s    %-7s 1 thread %.1f, %d threads %.1f%s\n", isas[i], mlpb_peak_gflops(isas[i], 1, 0.2),
+                   si.cores, mlpb_peak_gflops(isas[i], si.cores, 0.2), i == 2 ? " (plain C mul+add)" : " (FMA)");
     return 0;
 }

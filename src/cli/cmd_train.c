@@ -2,14 +2,17 @@
  * stdout, the loss curve to --log CSV. Every flag is checked and the data
  * loaded before the CSV is created. */
 #include <errno.h>
+#include <signal.h>
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "nn/mlp.h"
+#include "train/checkpoint.h"
 #include "train/train.h"
 
 #define MAX_LAYERS 64
@@ -25,9 +28,23 @@ static const cli_opt train_opts[] = {
     {"seed", "N", "1", NULL, "seeds weights and shuffling; same seed => same bits for any thread count"},
     {"kernel", "ref|blocked|simd", "simd", NULL, "ref: naive loops; blocked: packed GEMM, scalar micro-kernel; simd: ISA micro-kernel"},
     {"isa", "auto|avx512|avx2|scalar", NULL, "$MLPB_ISA or auto", "micro-kernel ISA for --kernel simd"},
-    {"log", "FILE.csv", NULL, "none", "write the loss curve (one row per epoch) to this CSV"},
+    {"log", "FILE.csv", NULL, "none", "write the loss curve (one row per epoch) to this CSV (appended to on --resume)"},
+    {"save", "FILE", NULL, "none", "write a checkpoint after every epoch, at the end, and on Ctrl-C"},
+    {"resume", "FILE", NULL, "none", "continue the run saved in FILE, bit for bit (the same flags, more --epochs)"},
     {NULL, NULL, NULL, NULL, NULL},
 };
+
+static volatile sig_atomic_t interrupted = 0;
+static void on_sigint(int sig) { (void)sig; interrupted = 1; }
+
+typedef struct saver { const char *path; mlpb_ckpt_meta meta; int saved; } saver;
+
+static int save_checkpoint(const mlpb_train_state *st, const mlpb_mlp *net, void *user, char *err, size_t errlen) {
+    saver *sv = user;
+    if (mlpb_ckpt_save(sv->path, &sv->meta, net, st, err, errlen)) return -1;
+    sv->saved = 1;
+    return 0;
+}
 
 typedef struct run_log {
     FILE *csv;
@@ -81,25 +98,48 @@ int mlpb_cmd_train(int argc, char **argv) {
     const char *dname;
     cli_load_data(&c, seed, &tr, &te, &dname);
 
-    /* 3. network, kernels */
+    /* 3. network (fresh or from --resume), kernels, memory */
     int widths[MAX_LAYERS];
     widths[0] = tr.d;
     for (int i = 0; i < nh; i++) widths[i + 1] = hidden[i];
     widths[nh + 1] = tr.k;
+    const int B = batch && batch < tr.n ? (int)batch : tr.n;
+    double need = (double)mlpb_mlp_bytes(nh + 1, widths) + (double)mlpb_acts_bytes(widths, nh + 1, B) +
+                  (double)mlpb_acts_bytes(widths, nh + 1, 1000) + (B < tr.n ? (double)B * (tr.d + tr.k) * 4 : 0) +
+                  (double)tr.n * 4;
+    char what[128];
+    snprintf(what, sizeof what, "training with batch %d (activations of %d rows)", B, B);
+    cli_check_memory(&c, cli_get(&c, "max-memory"), need, what);
+    saver sv = { cli_get(&c, "save"), { .L = nh + 1, .reduction = red, .seed = (uint64_t)seed, .batch = (int)batch,
+                 .lr = (float)lr, .points_per_epoch = 1, .data_crc32 = tr.crc32, .data_rows = tr.n }, 0 };
+    memcpy(sv.meta.widths, widths, (size_t)(nh + 2) * sizeof(int));
     mlpb_mlp net;
-    if (mlpb_mlp_init(&net, nh + 1, widths, (uint64_t)seed)) cli_fail("out of memory allocating the network");
+    mlpb_train_state resume = {0};
+    const char *rpath = cli_get(&c, "resume");
+    if (rpath) {
+        mlpb_ckpt_meta have;
+        char why[512];
+        if (mlpb_ckpt_load(rpath, &have, &net, &resume, err, sizeof err)) cli_fail("--resume %s", err);
+        if (*mlpb_ckpt_mismatch(&have, &sv.meta, why, sizeof why)) cli_fail("--resume %s: %s", rpath, why);
+        if (resume.epoch >= epochs)
+            cli_fail("--resume %s: the run already has %d epochs; ask for more with --epochs", rpath, resume.epoch);
+    } else if (mlpb_mlp_init(&net, nh + 1, widths, (uint64_t)seed)) {
+        cli_fail("out of memory allocating the network");
+    }
     const char *isa_used;
     mlpb_ctx *ctx = cli_make_ctx(&si, kernel, ukr, (int)threads, &isa_used);
     const mlpb_kcfg *kc = mlpb_ctx_cfg(ctx);
 
-    /* 4. the log, only now that everything is valid */
+    /* 4. the log, only now that everything is valid (appended to when resuming) */
     run_log lg = { NULL, cli_get(&c, "log"), isa_used, cli_kernel_names[kernel], (int)threads,
                    batch ? (int)batch : tr.n };
     if (lg.path) {
-        if (cli_mkdirs_for(lg.path) || !(lg.csv = fopen(lg.path, "w")))
+        int append = rpath && access(lg.path, F_OK) == 0;
+        if (cli_mkdirs_for(lg.path) || !(lg.csv = fopen(lg.path, append ? "a" : "w")))
             cli_fail("--log %s: cannot create: %s", lg.path, strerror(errno));
-        fprintf(lg.csv, "epoch,step,samples_seen,wall_s,eval_s,train_loss,test_loss,test_acc,samples_per_s,"
-                        "isa,kernel,threads,batch\n");
+        if (!append)
+            fprintf(lg.csv, "epoch,step,samples_seen,wall_s,eval_s,train_loss,test_loss,test_acc,samples_per_s,"
+                            "isa,kernel,threads,batch\n");
         fflush(lg.csv);
     }
 
@@ -112,11 +152,26 @@ int mlpb_cmd_train(int argc, char **argv) {
             cli_kernel_names[kernel], isa_used, kc->ukr->name, threads, kc->mc, kc->kc, kc->nc);
     printf("epoch      step  train_loss  test_loss  test_acc    samples/s   seconds\n");
 
+    if (rpath)
+        fprintf(stderr, "mlpbench: resuming %s at epoch %d, step %ld\n", rpath, resume.epoch + 1, resume.step + 1);
     mlpb_train_opts to = { .batch = (int)batch, .epochs = (int)epochs, .points_per_epoch = 1, .lr = (float)lr,
-                           .reduction = red, .seed = (uint64_t)seed, .eval_rows = 1000 };
+                           .reduction = red, .seed = (uint64_t)seed, .eval_rows = 1000,
+                           .resume = rpath ? &resume : NULL, .on_save = sv.path ? save_checkpoint : NULL,
+                           .save_user = &sv, .stop = &interrupted };
+    struct sigaction sa = { .sa_handler = on_sigint };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     mlpb_train_result res;
     int rc = mlpb_train(ctx, &net, &tr, NULL, &te, &to, on_point, &lg, &res, err, sizeof err);
     if (rc) fprintf(stderr, "mlpbench: %s\n", err);
+    else if (interrupted) {
+        fprintf(stderr, "mlpbench: interrupted at epoch %.2f, step %ld%s%s%s\n", res.last.epoch, res.last.step,
+                sv.saved ? "; continue with --resume " : " (no --save: nothing to resume from)",
+                sv.saved ? sv.path : "", sv.saved ? " and the same flags" : "");
+        rc = 130;
+    }
+    mlpb_train_state_free(&resume);
     if (lg.csv && fclose(lg.csv)) {
         fprintf(stderr, "mlpbench: %s: %s\n", lg.path, strerror(errno));
         rc = -1;
@@ -125,5 +180,5 @@ int mlpb_cmd_train(int argc, char **argv) {
     mlpb_mlp_free(&net);
     mlpb_dataset_free(&tr);
     mlpb_dataset_free(&te);
-    return rc ? 1 : 0;
+    return rc == 130 ? 130 : rc ? 1 : 0;
 }

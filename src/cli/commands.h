@@ -5,5 +5,8 @@
 
 int mlpb_cmd_train(int argc, char **argv);
 int mlpb_cmd_info(int argc, char **argv);
+int mlpb_cmd_gemm(int argc, char **argv);
+int mlpb_cmd_sweep(int argc, char **argv);
+int mlpb_cmd_eval(int argc, char **argv);
 
 #endif

@@ -8,6 +8,9 @@
 
 static const struct { const char *name; int (*run)(int, char **); const char *summary; } commands[] = {
     {"train", mlpb_cmd_train, "train the seed's network (sigmoid hidden layers, softmax, cross-entropy)"},
+    {"sweep", mlpb_cmd_sweep, "run the cross product of batch sizes, threads, widths, kernels, rates into a results folder"},
+    {"gemm", mlpb_cmd_gemm, "GEMM GFLOP/s: square sizes and a training step's GEMMs, vs the measured peak and OpenBLAS"},
+    {"eval", mlpb_cmd_eval, "loss, accuracy and confusion matrix of a checkpoint's network"},
     {"info", mlpb_cmd_info, "the machine: CPU, cores, caches, micro-kernels and their blocking"},
 };
 

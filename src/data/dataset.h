@@ -45,6 +45,11 @@ int mlpb_idx_load_dir(const char *dir, mlpb_dataset *train, mlpb_dataset *test,
 int mlpb_synthetic(int n, int d, int k, uint64_t centre_seed, uint64_t sample_seed,
                    mlpb_dataset *out, char *err, size_t errlen);
 
+/* Hold out nval rows (a seeded choice) as a validation set; the rest, in
+ * their original order, become train. Copies; src is untouched. */
+int mlpb_dataset_split(const mlpb_dataset *src, int nval, uint64_t seed, mlpb_dataset *train,
+                       mlpb_dataset *val, char *err, size_t errlen);
+
 /* Keep only the first n rows (n <= ds->n). */
 void mlpb_dataset_truncate(mlpb_dataset *ds, int n);
 

@@ -1,8 +1,19 @@
 /* gemm.c - the GEMM frame: BLIS loops JC/PC/IC/JR/IR, packing of A and B into
  * MR/NR-wide k-major micro-panels (the packing absorbs op(A), op(B), so NN, TN
  * and NT share one micro-kernel), edge tiles, fused epilogues, OpenMP
- * partitioning over (JR, IR) tiles. Not here: the micro-kernels (ukernel_*.c),
- * the choice of blocking (sys/). The K loop is never split across threads. */
+ * partitioning over (JR, IR) tiles, and a small-M path (m <= MR: no packing,
+ * B streamed once, parallel over N). Not here: the micro-kernels
+ * (ukernel_*.c), the SIMD element-wise / pack / small-M kernels (vec_inl.h,
+ * vec_<isa>.c), the choice of blocking (sys/). The K loop is never split
+ * across threads, and no result depends on the number of threads.
+ *
+ * Threads share both packed operands. For each (JC, PC, IC) block every
+ * thread packs its share of the B micro-panels (at the first IC block) and of
+ * the A micro-panels, one barrier, then every thread computes its contiguous
+ * run of tiles in JR-major order (so it mostly reads B panels it packed). The
+ * A and B buffers are double-buffered: the next block is packed while another
+ * thread may still compute on the previous one, which is why one barrier per
+ * block suffices. */
 #include "kernels/kernels.h"
 #include "kernels/ref.h"
 #include "kernels/vec_inl.h"
@@ -14,16 +25,28 @@
 
 struct mlpb_ctx {
     mlpb_kcfg cfg;
-    const mlpb_ukr *ukr;   /* effective micro-kernel */
-    float **apack;         /* per thread: (MC, KC) as MC/MR micro-panels */
-    unsigned char **apacked; /* per thread: which micro-panels of the block are packed */
-    float *bpack;          /* shared: (KC, NC) as NC/NR micro-panels */
+    const mlpb_ukr *ukr;     /* effective micro-kernel */
+    const mlpb_vec_isa *vx;  /* SIMD element-wise/pack/small-M table; NULL: plain C */
+    int balance_k;           /* equal K blocks (not the scalar micro-kernel: its K blocks stay as they were) */
+    float *apack[2];         /* shared, double-buffered: (MC, KC) as MC/MR micro-panels */
+    float *bpack[2];         /* shared, double-buffered: (KC, NC) as NC/NR micro-panels */
 };
 
 static size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
 static void *alloc64(size_t bytes) {
     return aligned_alloc(64, round_up(bytes ? bytes : 64, 64));
+}
+
+const mlpb_vec_isa *mlpb_vec_find(const char *isa) {
+#ifdef MLPB_HAVE_AVX512
+    if (!strcmp(isa, "avx512") && mlpb_isa_available("avx512")) return &mlpb_vec_avx512;
+#endif
+#ifdef MLPB_HAVE_AVX2
+    if (!strcmp(isa, "avx2") && mlpb_isa_available("avx2")) return &mlpb_vec_avx2;
+#endif
+    (void)isa;
+    return NULL;
 }
 
 mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
@@ -34,18 +57,16 @@ mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
     int n;
     const mlpb_ukr *const *tab = mlpb_ukr_table(&n);
     c->ukr = (cfg->kernel == MLPB_KERNEL_SIMD && cfg->ukr) ? cfg->ukr : tab[n - 1];
+    c->vx = cfg->kernel == MLPB_KERNEL_SIMD ? mlpb_vec_find(c->ukr->isa) : NULL;
     c->cfg.ukr = c->ukr;
+    c->balance_k = strcmp(c->ukr->isa, "scalar") != 0;
     c->cfg.mc = (int)round_up((size_t)cfg->mc, (size_t)c->ukr->mr);
     c->cfg.nc = (int)round_up((size_t)cfg->nc, (size_t)c->ukr->nr);
-    int T = cfg->threads;
-    c->apack = calloc((size_t)T, sizeof *c->apack);
-    c->apacked = calloc((size_t)T, sizeof *c->apacked);
-    c->bpack = alloc64((size_t)c->cfg.kc * (size_t)c->cfg.nc * sizeof(float));
-    int ok = c->apack && c->apacked && c->bpack;
-    for (int t = 0; ok && t < T; t++) {
-        c->apack[t] = alloc64((size_t)c->cfg.mc * (size_t)c->cfg.kc * sizeof(float));
-        c->apacked[t] = malloc((size_t)(c->cfg.mc / c->ukr->mr));
-        ok = c->apack[t] && c->apacked[t];
+    int ok = 1;
+    for (int b = 0; b < 2; b++) {
+        c->apack[b] = alloc64((size_t)c->cfg.mc * (size_t)c->cfg.kc * sizeof(float));
+        c->bpack[b] = alloc64((size_t)c->cfg.kc * (size_t)c->cfg.nc * sizeof(float));
+        ok = ok && c->apack[b] && c->bpack[b];
     }
     if (!ok) { mlpb_ctx_free(c); return NULL; }
     return c;
@@ -53,64 +74,90 @@ mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
 
 void mlpb_ctx_free(mlpb_ctx *c) {
     if (!c) return;
-    for (int t = 0; t < c->cfg.threads; t++) {
-        if (c->apack) free(c->apack[t]);
-        if (c->apacked) free(c->apacked[t]);
+    for (int b = 0; b < 2; b++) {
+        free(c->apack[b]);
+        free(c->bpack[b]);
     }
-    free(c->apack);
-    free(c->apacked);
-    free(c->bpack);
     free(c);
 }
 
 const mlpb_kcfg *mlpb_ctx_cfg(const mlpb_ctx *c) { return &c->cfg; }
+const mlpb_vec_isa *mlpb_ctx_vec(const mlpb_ctx *c) { return c->vx; }
+const char *mlpb_ctx_vec_isa(const mlpb_ctx *c) { return c->vx ? c->vx->isa : "c"; }
 
-/* Ap(kc, MR) <- op(A)(i0 : i0+mr, p0 : p0+kc), rows past mr zero-filled. */
-static void pack_a(float *restrict ap, int MR, mlpb_op ta, const float *A, ptrdiff_t lda,
-                   int i0, int mr, int p0, int kc) {
-    for (int i = 0; i < mr; i++) {
-        if (ta == MLPB_N) {
-            const float *a = A + (size_t)(i0 + i) * lda + p0;
-            for (int p = 0; p < kc; p++) ap[(size_t)p * MR + i] = a[p];
-        } else {
-            const float *a = A + (size_t)p0 * lda + (i0 + i);
-            for (int p = 0; p < kc; p++) ap[(size_t)p * MR + i] = a[(size_t)p * lda];
+/* Plain-C packs of one micro-panel of width R from rows <= R source lines;
+ * lines past `rows` are zero-filled.
+ * pack_n: dst[p R + i] = src[p ld + i] (the line is contiguous in memory);
+ * pack_t: dst[p R + i] = src[i ld + p] (a transpose; vx->pack_t when SIMD). */
+#define PACK_N_FIXED(RR) \
+    for (int p = 0; p < kc; p++) \
+        for (int i = 0; i < (RR); i++) dst[(size_t)p * (RR) + i] = src[(size_t)p * ld + i];
+
+static void pack_n(int R, int kc, int rows, const float *restrict src, ptrdiff_t ld, float *restrict dst) {
+    if (rows == R) { /* full panels: fixed-width copies the compiler unrolls (no memcpy per line) */
+        switch (R) {
+        case 4: PACK_N_FIXED(4) return;
+        case 6: PACK_N_FIXED(6) return;
+        case 8: PACK_N_FIXED(8) return;
+        case 12: PACK_N_FIXED(12) return;
+        case 16: PACK_N_FIXED(16) return;
+        case 32: PACK_N_FIXED(32) return;
+        default: break;
         }
     }
-    for (int i = mr; i < MR; i++)
-        for (int p = 0; p < kc; p++) ap[(size_t)p * MR + i] = 0.0f;
-}
-
-/* Bp(kc, NR) <- op(B)(p0 : p0+kc, j0 : j0+nr), columns past nr zero-filled. */
-static void pack_b(float *restrict bp, int NR, mlpb_op tb, const float *B, ptrdiff_t ldb,
-                   int p0, int kc, int j0, int nr) {
     for (int p = 0; p < kc; p++) {
-        float *dst = bp + (size_t)p * NR;
-        if (tb == MLPB_N) {
-            const float *b = B + (size_t)(p0 + p) * ldb + j0;
-            for (int j = 0; j < nr; j++) dst[j] = b[j];
-        } else {
-            const float *b = B + (size_t)j0 * ldb + (p0 + p);
-            for (int j = 0; j < nr; j++) dst[j] = b[(size_t)j * ldb];
-        }
-        for (int j = nr; j < NR; j++) dst[j] = 0.0f;
+        float *d = dst + (size_t)p * R;
+        const float *s = src + (size_t)p * ld;
+        for (int i = 0; i < rows; i++) d[i] = s[i];
+        for (int i = rows; i < R; i++) d[i] = 0.0f;
     }
 }
 
-/* The epilogue on the finished tile C(i0 : i0+mr, j0 : j0+nr). */
-static void epi_tile(const mlpb_epi *epi, float *C, ptrdiff_t ldc, int i0, int j0, int mr, int nr) {
+static void pack_t(int R, int kc, int rows, const float *restrict src, ptrdiff_t ld, float *restrict dst) {
+    for (int p = 0; p < kc; p++) { /* writes in order; reads `rows` streams, each in order */
+        float *d = dst + (size_t)p * R;
+        for (int i = 0; i < rows; i++) d[i] = src[(size_t)i * ld + p];
+        for (int i = rows; i < R; i++) d[i] = 0.0f;
+    }
+}
+
+/* Ap(kc, MR) <- op(A)(i0 : i0+mr, p0 : p0+kc) */
+static void pack_a(const mlpb_ctx *ctx, float *ap, mlpb_op ta, const float *A, ptrdiff_t lda,
+                   int i0, int mr, int p0, int kc) {
+    const int MR = ctx->ukr->mr;
+    if (ta == MLPB_T) pack_n(MR, kc, mr, A + (size_t)p0 * lda + i0, lda, ap);
+    else if (ctx->vx) ctx->vx->pack_t(MR, kc, mr, A + (size_t)i0 * lda + p0, lda, ap);
+    else pack_t(MR, kc, mr, A + (size_t)i0 * lda + p0, lda, ap);
+}
+
+/* Bp(kc, NR) <- op(B)(p0 : p0+kc, j0 : j0+nr) */
+static void pack_b(const mlpb_ctx *ctx, float *bp, mlpb_op tb, const float *B, ptrdiff_t ldb,
+                   int p0, int kc, int j0, int nr) {
+    const int NR = ctx->ukr->nr;
+    if (tb == MLPB_N) pack_n(NR, kc, nr, B + (size_t)p0 * ldb + j0, ldb, bp);
+    else if (ctx->vx) ctx->vx->pack_t(NR, kc, nr, B + (size_t)j0 * ldb + p0, ldb, bp);
+    else pack_t(NR, kc, nr, B + (size_t)j0 * ldb + p0, ldb, bp);
+}
+
+/* The epilogue on the finished tile C(i0 : i0+mr, j0 : j0+nr), row by row;
+ * the SIMD rows when the context has them (same formulas, vectorised exp). */
+static void epi_tile(const mlpb_vec_isa *vx, const mlpb_epi *epi, float *C, ptrdiff_t ldc, int i0, int j0,
+                     int mr, int nr) {
     for (int i = 0; i < mr; i++) {
         float *c = C + (size_t)(i0 + i) * ldc + j0;
         switch (epi->kind) {
-        case MLPB_EPI_BIAS:
-            for (int j = 0; j < nr; j++) c[j] += epi->bias[j0 + j];                 /* (1)(3)(5) */
+        case MLPB_EPI_BIAS:                                                          /* (1)(3)(5) */
+            if (vx) vx->bias_row(nr, epi->bias + j0, c);
+            else for (int j = 0; j < nr; j++) c[j] += epi->bias[j0 + j];
             break;
-        case MLPB_EPI_BIAS_SIGMOID:
-            for (int j = 0; j < nr; j++) c[j] = mlpb_sigmoidf(c[j] + epi->bias[j0 + j]); /* (1)-(4) */
+        case MLPB_EPI_BIAS_SIGMOID:                                                  /* (1)-(4) */
+            if (vx) vx->bias_sigmoid_row(nr, epi->bias + j0, c);
+            else for (int j = 0; j < nr; j++) c[j] = mlpb_sigmoidf(c[j] + epi->bias[j0 + j]);
             break;
-        case MLPB_EPI_DSIGMOID: {
+        case MLPB_EPI_DSIGMOID: {                                                    /* (11)(15) */
             const float *h = epi->h + (size_t)(i0 + i) * epi->ldh + j0;
-            for (int j = 0; j < nr; j++) c[j] = c[j] * h[j] * (1.0f - h[j]);        /* (11)(15) */
+            if (vx) vx->dsigmoid_epi_row(nr, h, c);
+            else for (int j = 0; j < nr; j++) c[j] = c[j] * h[j] * (1.0f - h[j]);
             break;
         }
         default: break;
@@ -135,34 +182,74 @@ static void gemm_ref_rows(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, i
     for (int i = 0; i < m; i++) {
         const float *Ai = ta == MLPB_N ? A + (size_t)i * lda : A + i;
         ref_gemm(ta, tb, 1, n, k, alpha, Ai, lda, B, ldb, beta, C + (size_t)i * ldc, ldc);
-        if (epi && epi->kind != MLPB_EPI_NONE) epi_tile(epi, C, ldc, i, 0, 1, n);
+        if (epi) epi_tile(NULL, epi, C, ldc, i, 0, 1, n);
     }
 }
 
-void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
-               float alpha, const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb,
-               float beta, float *C, ptrdiff_t ldc, const mlpb_epi *epi) {
-    if (m <= 0 || n <= 0) return;
-    int has_epi = epi && epi->kind != MLPB_EPI_NONE;
-    if (k <= 0) {
-        scale_c(m, n, beta, C, ldc);
-        if (has_epi) epi_tile(epi, C, ldc, 0, 0, m, n);
-        return;
-    }
-    if (ctx->cfg.kernel == MLPB_KERNEL_REF) {
-        gemm_ref_rows(ctx, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, epi);
-        return;
-    }
-    const int MR = ctx->ukr->mr, NR = ctx->ukr->nr;
-    const int MC = ctx->cfg.mc, KC = ctx->cfg.kc, NC = ctx->cfg.nc;
-    const mlpb_ukr_fn ukr = ctx->ukr->fn;
+/* Below this many flops a GEMM runs on one thread: the fork/join and the
+ * barriers cost more than the second core brings. (Which thread computes what
+ * never changes a result, so this is a speed knob only.) */
+#define PAR_MIN_FLOPS 60000.0
+/* Small-M column unit handed to a thread: a multiple of every ISA's width. */
+#define SMALLM_UNIT 64
 
-    #pragma omp parallel num_threads(ctx->cfg.threads)
+/* m <= MR with the SIMD table: no packing at all. op(B) = N streams rows of B
+ * through an m x (up to 8 vectors) register tile; op(B) = T (op(A) = N) takes
+ * dot products along k. Threads split the columns; each element's sum is
+ * computed the same way whatever the split. */
+static void gemm_smallm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k, float alpha,
+                        const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb, float beta,
+                        float *C, ptrdiff_t ldc, const mlpb_epi *epi) {
+    const mlpb_vec_isa *vx = ctx->vx;
+    const int nu = (n + SMALLM_UNIT - 1) / SMALLM_UNIT;
+    const int par = ctx->cfg.threads > 1 && nu > 1 && 2.0 * m * n * k >= PAR_MIN_FLOPS;
+    #pragma omp parallel num_threads(ctx->cfg.threads) if (par)
     {
         const int tid = omp_get_thread_num(), nt = omp_get_num_threads();
-        float *ap = ctx->apack[tid];
-        unsigned char *packed = ctx->apacked[tid];
+        const int j0 = SMALLM_UNIT * (int)((long)nu * tid / nt);
+        int j1 = SMALLM_UNIT * (int)((long)nu * (tid + 1) / nt);
+        if (j1 > n) j1 = n;
+        if (j0 < j1) {
+            if (tb == MLPB_N)
+                vx->smallm_bn(m, j1 - j0, k, alpha, A, ta == MLPB_N ? lda : 1, ta == MLPB_N ? 1 : lda,
+                              B + j0, ldb, beta, C + j0, ldc);
+            else
+                vx->smallm_bt(m, j1 - j0, k, alpha, A, lda, B + (size_t)j0 * ldb, ldb, beta, C + j0, ldc);
+            if (epi) epi_tile(vx, epi, C, ldc, 0, j0, m, j1 - j0);
+        }
+    }
+}
+
+/* The block size for extent x: as many blocks as `cap` needs, of equal size
+ * rounded up to a multiple of q, so no block is a thin remainder. */
+static int balanced(int x, int cap, int q) {
+    const int nb = (x + cap - 1) / cap;
+    const int b = (int)round_up((size_t)((x + nb - 1) / nb), (size_t)q);
+    return b < cap ? b : cap;
+}
+
+static void gemm_packed(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k, float alpha,
+                        const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb, float beta,
+                        float *C, ptrdiff_t ldc, const mlpb_epi *epi) {
+    const int MR = ctx->ukr->mr, NR = ctx->ukr->nr;
+    const int MC = balanced(m, ctx->cfg.mc, MR);
+    const int KC = ctx->balance_k ? balanced(k, ctx->cfg.kc, 8) : ctx->cfg.kc;
+    const int NC = balanced(n, ctx->cfg.nc, NR);
+    const mlpb_ukr_fn ukr = ctx->ukr->fn;
+    const mlpb_ukr_ldb_fn ukr_ldb = ctx->ukr->fn_ldb;
+    const mlpb_vec_isa *vx = ctx->vx;
+    /* One IC block: each element of B meets one A block only, so packing B
+     * (a read and a write of all of B) buys nothing the micro-kernel cannot
+     * get from B in place, when op(B) = N gives it rows of NR contiguous
+     * floats. Only the edge panel (nr < NR, zero-padded) is still packed. */
+    const int b_inplace = ukr_ldb && tb == MLPB_N && m <= MC;
+    const int par = ctx->cfg.threads > 1 && 2.0 * m * n * k >= PAR_MIN_FLOPS;
+
+    #pragma omp parallel num_threads(ctx->cfg.threads) if (par)
+    {
+        const int tid = omp_get_thread_num(), nt = omp_get_num_threads();
         float tmp[MLPB_UKR_MAX_MR * MLPB_UKR_MAX_NR] __attribute__((aligned(64)));
+        int ab = 0, bb = 0; /* buffer parities: every thread walks the same blocks */
         for (int jc = 0; jc < n; jc += NC) {                       /* JC loop */
             const int nc = n - jc < NC ? n - jc : NC;
             const int npan = (nc + NR - 1) / NR;
@@ -170,43 +257,72 @@ void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
                 const int kc = k - pc < KC ? k - pc : KC;
                 const float beta_p = pc == 0 ? beta : 1.0f;
                 const int last = pc + kc >= k;
-                #pragma omp for schedule(static)
-                for (int jp = 0; jp < npan; jp++) {
+                float *bp = ctx->bpack[bb];
+                bb ^= 1;
+                for (int jp = npan * tid / nt; jp < npan * (tid + 1) / nt; jp++) { /* my share of B */
                     const int j0 = jp * NR, nr = nc - j0 < NR ? nc - j0 : NR;
-                    pack_b(ctx->bpack + (size_t)jp * kc * NR, NR, tb, B, ldb, pc, kc, jc + j0, nr);
-                }                                                  /* implicit barrier: B packed */
+                    if (!b_inplace || nr < NR)
+                        pack_b(ctx, bp + (size_t)jp * kc * NR, tb, B, ldb, pc, kc, jc + j0, nr);
+                }
                 for (int ic = 0; ic < m; ic += MC) {               /* IC loop */
                     const int mc = m - ic < MC ? m - ic : MC;
                     const int nir = (mc + MR - 1) / MR;
+                    float *ap = ctx->apack[ab];
+                    ab ^= 1;
+                    for (int ir = nir * tid / nt; ir < nir * (tid + 1) / nt; ir++) { /* my share of A */
+                        const int i0 = ir * MR, mr = mc - i0 < MR ? mc - i0 : MR;
+                        pack_a(ctx, ap + (size_t)ir * MR * kc, ta, A, lda, ic + i0, mr, pc, kc);
+                    }
+                    if (nt > 1) {
+                        #pragma omp barrier                        /* this block's A (and B) packed */
+                    }
                     const long ntiles = (long)nir * npan;
                     const long t0 = ntiles * tid / nt, t1 = ntiles * (tid + 1) / nt;
-                    memset(packed, 0, (size_t)nir);
                     for (long t = t0; t < t1; t++) {               /* JR loop, then IR loop */
                         const int jr = (int)(t / nir), ir = (int)(t % nir);
                         const int i0 = ir * MR, mr = mc - i0 < MR ? mc - i0 : MR;
                         const int j0 = jr * NR, nr = nc - j0 < NR ? nc - j0 : NR;
-                        float *a = ap + (size_t)ir * MR * kc;
-                        if (!packed[ir]) {
-                            pack_a(a, MR, ta, A, lda, ic + i0, mr, pc, kc);
-                            packed[ir] = 1;
-                        }
-                        const float *b = ctx->bpack + (size_t)jr * kc * NR;
+                        const float *a = ap + (size_t)ir * MR * kc, *b = bp + (size_t)jr * kc * NR;
+                        const float *bi = B + (size_t)pc * ldb + (jc + j0); /* b_inplace && nr == NR */
+                        const int inpl = b_inplace && nr == NR;
                         float *c = C + (size_t)(ic + i0) * ldc + (jc + j0);
                         if (mr == MR && nr == NR) {
-                            ukr(kc, a, b, c, ldc, alpha, beta_p);
+                            if (inpl) ukr_ldb(kc, a, bi, ldb, c, ldc, alpha, beta_p);
+                            else ukr(kc, a, b, c, ldc, alpha, beta_p);
                         } else {                                   /* edge tile through tmp */
-                            ukr(kc, a, b, tmp, NR, alpha, 0.0f);
+                            if (inpl) ukr_ldb(kc, a, bi, ldb, tmp, NR, alpha, 0.0f);
+                            else ukr(kc, a, b, tmp, NR, alpha, 0.0f);
                             for (int i = 0; i < mr; i++)
                                 for (int j = 0; j < nr; j++) {
                                     float *cij = c + (size_t)i * ldc + j;
                                     *cij = beta_p == 0.0f ? tmp[i * NR + j] : tmp[i * NR + j] + beta_p * *cij;
                                 }
                         }
-                        if (last && has_epi) epi_tile(epi, C, ldc, ic + i0, jc + j0, mr, nr);
+                        if (last && epi) epi_tile(vx, epi, C, ldc, ic + i0, jc + j0, mr, nr);
                     }
                 }
-                #pragma omp barrier                                /* B buffer reused next */
             }
         }
     }
+}
+
+void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
+               float alpha, const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb,
+               float beta, float *C, ptrdiff_t ldc, const mlpb_epi *epi) {
+    if (m <= 0 || n <= 0) return;
+    if (epi && epi->kind == MLPB_EPI_NONE) epi = NULL;
+    if (k <= 0) {
+        scale_c(m, n, beta, C, ldc);
+        if (epi) epi_tile(ctx->vx, epi, C, ldc, 0, 0, m, n);
+        return;
+    }
+    if (ctx->cfg.kernel == MLPB_KERNEL_REF) {
+        gemm_ref_rows(ctx, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, epi);
+        return;
+    }
+    if (ctx->vx && m <= ctx->ukr->mr && m <= ctx->vx->smallm_maxr && !(ta == MLPB_T && tb == MLPB_T)) {
+        gemm_smallm(ctx, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, epi);
+        return;
+    }
+    gemm_packed(ctx, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, epi);
 }

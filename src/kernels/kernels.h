@@ -44,11 +44,19 @@ typedef void (*mlpb_ukr_fn)(int kc, const float *restrict a, const float *restri
 #define MLPB_UKR_MAX_MR 32
 #define MLPB_UKR_MAX_NR 64
 
+/* The same micro-kernel reading B in place: row p of the (kc, NR) panel at
+ * b + p ldb (op(B) = N, a full NR-wide panel); the same bits as fn on the
+ * packed panel. The frame uses it when packing B would buy nothing (one IC
+ * block: every element of B is read by one A block only). */
+typedef void (*mlpb_ukr_ldb_fn)(int kc, const float *restrict a, const float *restrict b, ptrdiff_t ldb,
+                                float *restrict c, ptrdiff_t ldc, float alpha, float beta);
+
 typedef struct mlpb_ukr {
     const char *name;       /* e.g. "avx2_6x16" */
     const char *isa;        /* "avx512", "avx2", "scalar" */
     int mr, nr;
     mlpb_ukr_fn fn;
+    mlpb_ukr_ldb_fn fn_ldb; /* optional (NULL: B always packed) */
 } mlpb_ukr;
 
 /* The micro-kernel table, best first; the scalar one is always last and
@@ -71,6 +79,10 @@ typedef struct mlpb_ctx mlpb_ctx;
 mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg);
 void mlpb_ctx_free(mlpb_ctx *ctx);
 const mlpb_kcfg *mlpb_ctx_cfg(const mlpb_ctx *ctx);
+/* The ISA of the context's element-wise kernels, fused epilogues, transposing
+ * packs and small-M GEMM: "avx2"/"avx512" for kernel SIMD on that micro-kernel
+ * (vec_<isa>.c), "c" for the plain-C paths (REF, BLOCKED, scalar SIMD). */
+const char *mlpb_ctx_vec_isa(const mlpb_ctx *ctx);
 
 /* C(m,n) = alpha * op(A) * op(B) + beta * C, then the epilogue.
  * op(A) is (m,k): A is (m,k) for N, (k,m) for T; op(B) is (k,n) likewise.

@@ -138,6 +138,11 @@ void mlpb_update(mlpb_ctx *ctx, mlpb_mlp *net, float lr) {
 
 double mlpb_evaluate(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *X,
                      const float *Y, const uint8_t *label, int n, long *correct) {
+    return mlpb_predict(ctx, net, a, X, Y, label, n, correct, NULL);
+}
+
+double mlpb_predict(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *X, const float *Y,
+                    const uint8_t *label, int n, long *correct, int *pred) {
     const int d = net->w[0], k = net->w[net->L];
     double loss = 0.0;
     for (int r0 = 0; r0 < n; r0 += a->cap) {
@@ -150,6 +155,7 @@ double mlpb_evaluate(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const flo
             for (int j = 1; j < k; j++)
                 if (Z[(size_t)i * k + j] > Z[(size_t)i * k + best]) best = j;
             *correct += best == label[r0 + i];
+            if (pred) pred[r0 + i] = best;
         }
     }
     return loss;

@@ -64,4 +64,8 @@ void mlpb_update(mlpb_ctx *ctx, mlpb_mlp *net, float lr);
 double mlpb_evaluate(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *X,
                      const float *Y, const uint8_t *label, int n, long *correct);
 
+/* As mlpb_evaluate, and pred[i] = argmax of row i's output (pred may be NULL). */
+double mlpb_predict(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *X, const float *Y,
+                    const uint8_t *label, int n, long *correct, int *pred);
+
 #endif

@@ -84,14 +84,29 @@ void mlpb_sysinfo_read(mlpb_sysinfo *s) {
 
 static int clampi(long x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : (int)x; }
 
+/* The blocking rule (also README, "How it is built"), for micro-kernel MR x NR:
+ * KC: the B micro-panel (KC x NR floats), which stays in L1d while the IR loop
+ *     streams the A micro-panels past it, fills 3/4 of L1d; the A micro-panel
+ *     (MR x KC) is prefetched from L2 and only passes through. (Half of L1d
+ *     for both panels gave KC 184 on a 32 KiB L1d with AVX2; 384 halves the K
+ *     blocks of the network's GEMMs: measured +4-7% on 64x256x784 and
+ *     64x784x256, equal on 1024^3, Zen 3.) A multiple of 8, in [32, 1024].
+ * MC: the packed A block (MC x KC), shared by the threads and read whole by
+ *     each, fills half of L2; a multiple of MR.
+ * NC: the two packed B buffers (double-buffered, 2 x KC x NC) fill half of the
+ *     L3 share of one core; a multiple of NR, at most 4096.
+ * The scalar micro-kernel (the BLOCKED rung) keeps the KC it always had, both
+ * micro-panels in half of L1d: K blocks enter the rounding, so its results
+ * stay what they were (MC and NC do not change any result). */
 void mlpb_blocking_from_caches(const mlpb_sysinfo *s, const mlpb_ukr *u, mlpb_kcfg *cfg) {
     const long f = (long)sizeof(float);
-    int kc = clampi(s->l1d / 2 / ((u->mr + u->nr) * f), 32, 1024);
+    int kc = !strcmp(u->isa, "scalar") ? clampi(s->l1d / 2 / ((u->mr + u->nr) * f), 32, 1024)
+                                       : clampi(s->l1d * 3 / 4 / (u->nr * f), 32, 1024);
     kc = kc / 8 * 8;
     int mc = clampi(s->l2 / 2 / (kc * f), u->mr, 4096);
     mc = mc / u->mr * u->mr;
     long l3core = s->l3 / (s->cores > 0 ? s->cores : 1);
-    int nc = clampi(l3core / 2 / (kc * f), u->nr, 4096);
+    int nc = clampi(l3core / 2 / (2 * kc * f), u->nr, 4096);
     nc = nc / u->nr * u->nr;
     cfg->mc = mc;
     cfg->kc = kc;

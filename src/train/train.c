@@ -32,6 +32,11 @@ static void eval_set(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const mlp
     *acc = (double)correct / ds->n;
 }
 
+void mlpb_train_state_free(mlpb_train_state *st) {
+    free(st->perm);
+    memset(st, 0, sizeof *st);
+}
+
 int mlpb_train(mlpb_ctx *ctx, mlpb_mlp *net, const mlpb_dataset *tr, const mlpb_dataset *val,
                const mlpb_dataset *te, const mlpb_train_opts *o, mlpb_point_fn on_point, void *user,
                mlpb_train_result *res, char *err, size_t errlen) {
@@ -41,36 +46,49 @@ int mlpb_train(mlpb_ctx *ctx, mlpb_mlp *net, const mlpb_dataset *tr, const mlpb_
     const int P = o->points_per_epoch > 0 ? o->points_per_epoch : 1;
     int rc = -1;
     mlpb_acts acts = {0}, eacts = {0};
-    int *perm = malloc((size_t)n * sizeof(int));
+    mlpb_train_state st = {0};
     float *Xb = full ? NULL : malloc((size_t)B * d * sizeof(float));
     float *Yb = full ? NULL : malloc((size_t)B * k * sizeof(float));
     int ecap = o->eval_rows > 0 ? o->eval_rows : 1000;
     memset(res, 0, sizeof *res);
-    if (!perm || (!full && (!Xb || !Yb)) || mlpb_acts_init(&acts, net, B) ||
-        mlpb_acts_init(&eacts, net, ecap)) {
+    st.perm = malloc((size_t)n * sizeof(int));
+    if (!st.perm || (!full && (!Xb || !Yb)) || mlpb_acts_init(&acts, net, B) || mlpb_acts_init(&eacts, net, ecap)) {
         snprintf(err, errlen, "out of memory allocating activations for batch %d (%d features)", B, d);
         goto out;
     }
-    for (int i = 0; i < n; i++) perm[i] = i;
-    mlpb_rng rng;
-    mlpb_rng_seed(&rng, o->seed ^ 0x5B0FF1E5ull);
+    if (o->resume) {
+        if (o->resume->n != n) {
+            snprintf(err, errlen, "the checkpoint's run had %d training rows, this one has %d", o->resume->n, n);
+            goto out;
+        }
+        int *perm = st.perm;
+        st = *o->resume;
+        st.perm = perm;
+        memcpy(st.perm, o->resume->perm, (size_t)n * sizeof(int));
+    } else {
+        for (int i = 0; i < n; i++) st.perm[i] = i;
+        mlpb_rng_seed(&st.rng, o->seed ^ 0x5B0FF1E5ull);
+        st.n = n;
+        st.next_point = 1;
+    }
     mlpb_point pt = {0};
-    long step = 0, seen = 0, seen_at_point = 0;
-    double wall = 0.0, eval = 0.0, loss_since = 0.0, wall_at_point = 0.0, ph[MLPB_NPHASES] = {0};
     res->stopped_by = "epochs";
-    for (int epoch = 0; o->epochs <= 0 || epoch < o->epochs; epoch++) {
-        double t = mlpb_now();
-        if (!full) shuffle(perm, n, &rng); /* full batch: the order does not enter the sum */
-        ph[MLPB_PH_DATA] += mlpb_now() - t;
-        wall += mlpb_now() - t;
-        int next_point = 1; /* the point at fraction next_point / P of the epoch */
-        for (int r0 = 0; r0 < n; r0 += B) {
-            const int nb = n - r0 < B ? n - r0 : B; /* the last partial batch is kept */
+    for (; o->epochs <= 0 || st.epoch < o->epochs; st.epoch++) {
+        if (st.r0 == 0) { /* a new epoch */
+            double t = mlpb_now();
+            if (!full) shuffle(st.perm, n, &st.rng); /* full batch: the order does not enter the sum */
+            t = mlpb_now() - t;
+            st.phase_s[MLPB_PH_DATA] += t;
+            st.wall += t;
+            st.next_point = 1; /* the point at fraction next_point / P of the epoch */
+        }
+        for (; st.r0 < n;) {
+            const int r0 = st.r0, nb = n - r0 < B ? n - r0 : B; /* the last partial batch is kept */
             const float *X = tr->X, *Y = tr->Y;
             double t0 = mlpb_now();
             if (!full) {
-                gather(Xb, tr->X, d, perm + r0, nb);
-                gather(Yb, tr->Y, k, perm + r0, nb);
+                gather(Xb, tr->X, d, st.perm + r0, nb);
+                gather(Yb, tr->Y, k, st.perm + r0, nb);
                 X = Xb; Y = Yb;
             }
             double t1 = mlpb_now();
@@ -81,7 +99,7 @@ int mlpb_train(mlpb_ctx *ctx, mlpb_mlp *net, const mlpb_dataset *tr, const mlpb_
             if (!isfinite(l)) {
                 snprintf(err, errlen,
                          "loss became %s at epoch %d, step %ld (learning rate %g): lower --lr%s",
-                         isnan(l) ? "NaN" : "infinite", epoch + 1, step + 1, (double)o->lr,
+                         isnan(l) ? "NaN" : "infinite", st.epoch + 1, st.step + 1, (double)o->lr,
                          o->reduction == MLPB_REDUCE_SUM
                              ? "; --reduction sum multiplies the effective rate by the batch size" : "");
                 goto out;
@@ -90,53 +108,73 @@ int mlpb_train(mlpb_ctx *ctx, mlpb_mlp *net, const mlpb_dataset *tr, const mlpb_
             double t4 = mlpb_now();
             mlpb_update(ctx, net, o->lr);                                  /* Step 4: (18) */
             double t5 = mlpb_now();
+            double *ph = st.phase_s;
             ph[MLPB_PH_DATA] += t1 - t0; ph[MLPB_PH_FORWARD] += t2 - t1; ph[MLPB_PH_LOSS] += t3 - t2;
             ph[MLPB_PH_BACKWARD] += t4 - t3; ph[MLPB_PH_UPDATE] += t5 - t4;
-            wall += t5 - t0;
-            loss_since += l;
-            seen += nb;
-            step++;
+            st.wall += t5 - t0;
+            st.loss_since += l;
+            st.seen += nb;
+            st.step++;
+            st.r0 += nb;
 
-            const int end_of_epoch = r0 + nb >= n;
-            const int budget = (o->max_samples > 0 && seen >= o->max_samples) ||
-                               (o->max_seconds > 0 && wall >= o->max_seconds);
-            if (!(end_of_epoch || budget || (long)(r0 + nb) * P >= (long)next_point * n)) continue;
-            while ((long)(r0 + nb) * P >= (long)next_point * n) next_point++;
+            const int end_of_epoch = st.r0 >= n;
+            const int signalled = o->stop && *o->stop;
+            const int budget = (o->max_samples > 0 && st.seen >= o->max_samples) ||
+                               (o->max_seconds > 0 && st.wall >= o->max_seconds) || signalled;
+            const int scheduled = end_of_epoch || (long)st.r0 * P >= (long)st.next_point * n;
+            if (!(scheduled || budget)) continue;
+            /* an unscheduled point (a budget or a signal inside the schedule) is saved as
+             * the state before it, so a resumed run logs exactly the points of an
+             * uninterrupted one */
+            mlpb_train_state before = st;
+            while ((long)st.r0 * P >= (long)st.next_point * n) st.next_point++;
 
             double te0 = mlpb_now();
-            pt.epoch = (double)seen / n;
-            pt.step = step;
-            pt.samples_seen = seen;
-            pt.wall_s = wall;
-            pt.train_loss = loss_since / (double)(seen - seen_at_point);
-            pt.samples_per_s = (seen - seen_at_point) / (wall - wall_at_point);
-            memcpy(pt.phase_s, ph, sizeof ph);
+            pt.epoch = st.epoch + (double)st.r0 / n;
+            pt.step = st.step;
+            pt.samples_seen = st.seen;
+            pt.wall_s = st.wall;
+            pt.train_loss = st.loss_since / (double)(st.seen - st.seen_at_point);
+            pt.samples_per_s = (st.seen - st.seen_at_point) / (st.wall - st.wall_at_point);
+            memcpy(pt.phase_s, st.phase_s, sizeof pt.phase_s);
             eval_set(ctx, net, &eacts, te, &pt.test_loss, &pt.test_acc);
             eval_set(ctx, net, &eacts, val, &pt.val_loss, &pt.val_acc);
-            eval += mlpb_now() - te0;
-            pt.eval_s = eval;
-            loss_since = 0.0;
-            seen_at_point = seen;
-            wall_at_point = wall;
+            st.eval += mlpb_now() - te0;
+            for (size_t i = 0; i < net->nparams; i++)
+                if (!isfinite(net->params[i])) {
+                    snprintf(err, errlen, "a weight became %s by epoch %d, step %ld (learning rate %g): lower --lr",
+                             isnan(net->params[i]) ? "NaN" : "infinite", st.epoch + 1, st.step, (double)o->lr);
+                    goto out;
+                }
+            pt.eval_s = st.eval;
+            st.loss_since = 0.0;
+            st.seen_at_point = st.seen;
+            st.wall_at_point = st.wall;
             res->last = pt;
-            const double judged = val ? pt.val_acc : pt.test_acc;
-            if (o->target_acc > 0 && !res->reached && judged >= o->target_acc) {
+            if (o->target_acc > 0 && !res->reached && pt.test_acc >= o->target_acc) {
                 res->reached = 1;
                 res->at_target = pt;
             }
             int stop = on_point && on_point(&pt, user);
+            if (o->on_save && (end_of_epoch || stop || res->reached || budget)) {
+                mlpb_train_state snap = scheduled ? st : before;
+                if (end_of_epoch) snap.r0 = 0, snap.epoch++; /* at an epoch's end: the start of the next */
+                if (o->on_save(&snap, net, o->save_user, err, errlen)) goto out;
+            }
             if (stop || res->reached || budget) {
-                res->stopped_by = stop ? "callback" : res->reached ? "target"
-                                : (o->max_samples > 0 && seen >= o->max_samples) ? "samples" : "seconds";
+                res->stopped_by = stop ? "callback" : res->reached ? "target" : signalled ? "signal"
+                                : (o->max_samples > 0 && st.seen >= o->max_samples) ? "samples" : "seconds";
                 rc = 0;
                 goto out;
             }
         }
+        st.r0 = 0;
     }
     rc = 0;
 out:
     mlpb_acts_free(&acts, net);
     mlpb_acts_free(&eacts, net);
-    free(perm); free(Xb); free(Yb);
+    mlpb_train_state_free(&st);
+    free(Xb); free(Yb);
     return rc;
 }

@@ -1,0 +1,614 @@
+/* cmd_gemm.c - `mlpbench gemm`: the GEMM benchmark. Square sizes and the
+ * 3L-1 GEMMs of one training step of --net (forward NN, dW TN, delta NT) at
+ * each --batches, for every kernel rung x ISA x thread count, each verified
+ * against ref_gemm before it is timed; GFLOP/s against the measured peak
+ * (sys/peak.h) and, when built with OpenBLAS, against cblas_sgemm in the same
+ * process. One CSV row per configuration (stdout or --out), a sidecar
+ * FILE.meta.txt with the machine and the run's setup, progress on stderr.
+ * Not here: the kernels (src/kernels/), the BLAS binding (blas_cmp.c). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/args.h"
+#include "cli/blas_cmp.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "kernels/ref.h"
+#include "sys/peak.h"
+#include "sys/rng.h"
+#include "sys/timer.h"
+
+#define MAX_LIST 64
+#define MAX_REPS 999
+#define MAX_CFG 16          /* kernel/ISA variants */
+#define REF_MAX_MNK (1L << 28)
+#define CHECK_BUDGET (1L << 25) /* multiply-adds spent on reference rows per shape */
+
+static const cli_opt gemm_opts[] = {
+    {"sizes", "LIST", "64,128,256,512,1024,2048", NULL, "square sizes m = n = k; none: no square group (--quick: 32,67)"},
+    {"net", "LIST", "784x256x128x10", NULL, "widths of the network whose training-step GEMMs are timed: L forward NN, L dW TN, L-1 delta NT"},
+    {"batches", "LIST", "1,32,64,128,1024,60000", NULL, "batch sizes of the training-step groups; none: no step groups (--quick: 1,8)"},
+    {"isa", "auto|avx512|avx2|scalar|all", NULL, "$MLPB_ISA or auto", "micro-kernel ISA for --kernel simd; all: every ISA this CPU has"},
+    {"kernel", "LIST", "ref,blocked,simd", NULL, "kernel rungs to time, comma list (ref skips shapes with m*n*k > 2^28)"},
+    {"threads", "LIST", NULL, "1,all cores", "thread counts, comma list; OpenBLAS runs with the same count"},
+    {"reps", "N", "5", NULL, "timed runs per configuration after a warm-up, median reported; each run repeats the GEMM for >= 20 ms (--quick: 2, 1 ms)"},
+    {"quick", "", "off", NULL, "a switch, no value: tiny shapes and short runs for the smoke test (explicit flags still win)"},
+    {"out", "FILE.csv", NULL, "stdout", "write the CSV here, and the run's setup to FILE.meta.txt beside it"},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static const char *const gemm_notes =
+    "\nCSV columns: group,shape,op,m,n,k,isa,kernel,threads,reps,median_s,min_s,gflops,peak_gflops,\n"
+    "pct_peak,blas_gflops,ratio_vs_blas. group: square or step-b<batch>; median_s/min_s: seconds per GEMM;\n"
+    "gflops = 2mnk / median_s. peak_gflops: the FMA peak measured by the probe for the row's ISA and\n"
+    "thread count; ref and blocked rows (plain C, isa none/scalar) are compared with the peak of the\n"
+    "machine's best ISA. blas_gflops: cblas_sgemm on the same data and threads (our threads idle);\n"
+    "ratio_vs_blas = gflops / blas_gflops (> 1: faster than the BLAS); both empty without a CBLAS.\n"
+    "A step-total row per group, ISA, kernel and threads sums the flops and median times of the group's\n"
+    "GEMMs. Every output is checked against ref_gemm (|c - c_ref| <= 2(k+2) eps sum|a||b|, on a sample\n"
+    "of rows for big shapes) before timing; a mismatch stops the run (exit 1). Flush-to-zero is on.\n"
+    "OpenBLAS threads: openblas_set_num_threads (or OPENBLAS_NUM_THREADS for another CBLAS).\n";
+
+typedef struct shape {
+    char group[24], name[24];
+    mlpb_op ta, tb;
+    int m, n, k;
+} shape;
+
+typedef struct variant {
+    mlpb_kernel kernel;
+    const mlpb_ukr *ukr;
+    const char *isa;        /* as reported: none (ref), scalar (blocked), the ISA (simd) */
+    const char *peak_isa;   /* whose peak the row is compared with */
+} variant;
+
+typedef struct timing { double median, min; long iters; int done; } timing;
+
+typedef struct bufs {
+    float *A, *B, *C;
+    ptrdiff_t lda, ldb, ldc;
+    int nrows;              /* sampled rows for the check */
+    int *rows;
+    float *cref;            /* nrows x n */
+    double *bound;          /* nrows x n */
+} bufs;
+
+typedef struct runner { mlpb_ctx *ctx; int blas; } runner;
+
+static void run_once(const runner *r, const shape *s, bufs *b) {
+    if (r->blas)
+        mlpb_blas_sgemm(s->ta, s->tb, s->m, s->n, s->k, b->A, b->lda, b->B, b->ldb, b->C, b->ldc);
+    else
+        mlpb_gemm(r->ctx, s->ta, s->tb, s->m, s->n, s->k, 1.0f, b->A, b->lda, b->B, b->ldb, 0.0f, b->C, b->ldc, NULL);
+}
+
+static float opget(mlpb_op t, const float *X, ptrdiff_t ld, int i, int p) {
+    return t == MLPB_N ? X[(size_t)i * ld + p] : X[(size_t)p * ld + i];
+}
+
+static void *xmalloc(size_t n, const shape *s) {
+    void *p = malloc(n ? n : 1);
+    if (!p) cli_fail("out of memory for %s %s (%dx%dx%d)", s->group, s->name, s->m, s->n, s->k);
+    return p;
+}
+
+/* Data in [-1,1], seeded by the shape's index: the same bits for every run. */
+static void bufs_make(bufs *b, const shape *s, uint64_t seed) {
+    const size_t na = (size_t)s->m * s->k, nb = (size_t)s->k * s->n, nc = (size_t)s->m * s->n;
+    b->lda = s->ta == MLPB_N ? s->k : s->m;
+    b->ldb = s->tb == MLPB_N ? s->n : s->k;
+    b->ldc = s->n;
+    b->A = xmalloc(na * sizeof(float), s);
+    b->B = xmalloc(nb * sizeof(float), s);
+    b->C = xmalloc(nc * sizeof(float), s);
+    mlpb_rng r;
+    mlpb_rng_seed(&r, seed);
+    for (size_t i = 0; i < na; i++) b->A[i] = (float)(2.0 * mlpb_rng_uniform(&r) - 1.0);
+    for (size_t i = 0; i < nb; i++) b->B[i] = (float)(2.0 * mlpb_rng_uniform(&r) - 1.0);
+    /* reference rows: all of them for small shapes, else evenly spread ones */
+    long per_row = (long)s->n * s->k;
+    long want = per_row > 0 ? CHECK_BUDGET / per_row : s->m;
+    int nr = want >= s->m ? s->m : want < 4 ? 4 : (int)want;
+    if (nr > s->m) nr = s->m;
+    b->nrows = nr;
+    b->rows = xmalloc((size_t)nr * sizeof(int), s);
+    b->cref = xmalloc((size_t)nr * s->n * sizeof(float), s);
+    b->bound = xmalloc((size_t)nr * s->n * sizeof(double), s);
+    double *mag = b->bound;
+    for (int r = 0; r < nr; r++) {
+        int i = nr == s->m ? r : nr == 1 ? 0 : (int)((long)r * (s->m - 1) / (nr - 1));
+        b->rows[r] = i;
+        const float *Ai = s->ta == MLPB_N ? b->A + (size_t)i * b->lda : b->A + i;
+        ref_gemm(s->ta, s->tb, 1, s->n, s->k, 1.0f, Ai, b->lda, b->B, b->ldb, 0.0f, b->cref + (size_t)r * s->n, s->n);
+        double *mr = mag + (size_t)r * s->n;
+        for (int j = 0; j < s->n; j++) mr[j] = 0.0;
+        for (int p = 0; p < s->k; p++) {
+            double a = fabs((double)opget(s->ta, b->A, b->lda, i, p));
+            for (int j = 0; j < s->n; j++) mr[j] += a * fabs((double)opget(s->tb, b->B, b->ldb, p, j));
+        }
+        for (int j = 0; j < s->n; j++) mr[j] = 2.0 * (s->k + 2) * FLT_EPSILON * mr[j] + 1e-30;
+    }
+}
+
+static void bufs_free(bufs *b) {
+    free(b->A); free(b->B); free(b->C); free(b->rows); free(b->cref); free(b->bound);
+    memset(b, 0, sizeof *b);
+}
+
+/* Run once over a NaN-filled C, then: every element finite (beta = 0 wrote
+ * them all), the sampled rows within the forward-error bound. */
+static void verify(const runner *r, const shape *s, bufs *b, const char *what) {
+    const size_t nc = (size_t)s->m * s->n;
+    for (size_t i = 0; i < nc; i++) b->C[i] = NAN;
+    run_once(r, s, b);
+    for (size_t i = 0; i < nc; i++)
+        if (!isfinite(b->C[i]))
+            cli_fail("gemm: %s %s %s: C(%zu,%zu) = %g is not finite: the GEMM is wrong", s->group, s->name, what,
+                     i / (size_t)s->n, i % (size_t)s->n, (double)b->C[i]);
+    for (int q = 0; q < b->nrows; q++)
+        for (int j = 0; j < s->n; j++) {
+            int i = b->rows[q];
+            double c = b->C[(size_t)i * b->ldc + j], cr = b->cref[(size_t)q * s->n + j];
+            double bd = b->bound[(size_t)q * s->n + j];
+            if (!(fabs(c - cr) <= bd))
+                cli_fail("gemm: %s %s %s: C(%d,%d) = %.9g, reference %.9g, outside the bound %.3g", s->group,
+                         s->name, what, i, j, c, cr, bd);
+        }
+}
+
+static int cmp_double(const void *x, const void *y) {
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* One more warm-up call to calibrate, then reps runs of `iters` calls each,
+ * iters chosen so a run lasts >= min_time. Seconds per call. */
+static timing measure(const runner *r, const shape *s, bufs *b, int reps, double min_time) {
+    timing t = { 0, 0, 1, 1 };
+    double t0 = mlpb_now();
+    run_once(r, s, b);
+    double one = mlpb_now() - t0;
+    if (one < min_time) {
+        double it = ceil(min_time / (one > 1e-9 ? one : 1e-9));
+        t.iters = it > 1e7 ? 10000000L : (long)it;
+    }
+    double dt[MAX_REPS];
+    if (reps > MAX_REPS) reps = MAX_REPS;
+    for (int q = 0; q < reps; q++) {
+        t0 = mlpb_now();
+        for (long i = 0; i < t.iters; i++) run_once(r, s, b);
+        dt[q] = (mlpb_now() - t0) / (double)t.iters;
+    }
+    qsort(dt, (size_t)reps, sizeof dt[0], cmp_double);
+    t.min = dt[0];
+    t.median = reps % 2 ? dt[reps / 2] : 0.5 * (dt[reps / 2 - 1] + dt[reps / 2]);
+    return t;
+}
+
+static double flops_of(const shape *s) { return 2.0 * s->m * (double)s->n * s->k; }
+
+static const char *op_name(const shape *s) {
+    static const char *const names[] = { "NN", "NT", "TN", "TT" };
+    return names[s->ta * 2 + s->tb];
+}
+
+static void csv_row(FILE *f, const shape *s, const char *group, const char *shape_name, int total,
+                    const variant *v, int threads, int reps, double median, double min, double flops,
+                    double peak, double blas_median) {
+    double gf = flops / median * 1e-9;
+    if (total) fprintf(f, "%s,%s,all,,,,", group, shape_name);
+    else fprintf(f, "%s,%s,%s,%d,%d,%d,", group, shape_name, op_name(s), s->m, s->n, s->k);
+    fprintf(f, "%s,%s,%d,%d,%.6e,%.6e,%.3f,%.2f,%.2f,", v->isa, cli_kernel_names[v->kernel], threads, reps, median,
+            min, gf, peak, peak > 0 ? 100.0 * gf / peak : 0.0);
+    if (blas_median > 0) {
+        double bg = flops / blas_median * 1e-9;
+        fprintf(f, "%.3f,%.3f\n", bg, gf / bg);
+    } else {
+        fprintf(f, ",\n");
+    }
+}
+
+static const char *env_or_unset(const char *name) {
+    const char *v = getenv(name);
+    return v && *v ? v : "unset";
+}
+
+static void read_loadavg(char *buf, size_t len) {
+    FILE *f = fopen("/proc/loadavg", "r");
+    snprintf(buf, len, "unknown");
+    if (f) {
+        if (fgets(buf, (int)len, f)) buf[strcspn(buf, "\n")] = 0;
+        fclose(f);
+    }
+}
+
+static void now_utc(char *buf, size_t len) {
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* first line of a shell command's output, or "" */
+static void first_line_of(const char *cmd, char *buf, size_t len) {
+    buf[0] = 0;
+    FILE *p = popen(cmd, "r");
+    if (!p) return;
+    if (!fgets(buf, (int)len, p)) buf[0] = 0;
+    buf[strcspn(buf, "\n")] = 0;
+    pclose(p);
+}
+
+typedef struct peaks {
+    const char *isa[4];
+    int nisa;
+    double gf[4][MAX_LIST];  /* [isa][thread-count index] */
+} peaks;
+
+static double peak_of(const peaks *pk, const char *isa, int ti) {
+    for (int i = 0; i < pk->nisa; i++)
+        if (!strcmp(pk->isa[i], isa)) return pk->gf[i][ti];
+    return 0.0;
+}
+
+static void write_meta(FILE *f, const char *prefix, const char *cmdline, const mlpb_sysinfo *si,
+                       const variant *vs, int nv, const int *threads, int nt, const peaks *pk, const char *when,
+                       const char *load) {
+    char buf[512], git[128], dirty[8];
+    fprintf(f, "%sdate            %s\n", prefix, when);
+    fprintf(f, "%scommand         %s\n", prefix, cmdline);
+#ifdef MLPB_SOURCE_DIR
+#define GIT "git -C '" MLPB_SOURCE_DIR "' "
+#else
+#define GIT "git "
+#endif
+    first_line_of(GIT "rev-parse HEAD 2>/dev/null", git, sizeof git);
+    first_line_of(GIT "status --porcelain --untracked-files=no 2>/dev/null | head -c 1", dirty, sizeof dirty);
+#undef GIT
+    fprintf(f, "%sgit commit      %s%s\n", prefix, git[0] ? git : "unknown (not in a git work tree)",
+            git[0] && dirty[0] ? " (with uncommitted changes)" : "");
+    fprintf(f, "%scpu             %s, %d cores\n", prefix, si->cpu, si->cores);
+    fprintf(f, "%scaches          L1d %ld KiB, L2 %ld KiB, L3 %ld KiB (from %s)\n", prefix, si->l1d / 1024,
+            si->l2 / 1024, si->l3 / 1024, si->cache_src);
+#ifdef __OPTIMIZE__
+    const char *opt = "optimised";
+#else
+    const char *opt = "NOT optimised (a Debug build: do not quote these numbers)";
+#endif
+#if defined(MLPB_COMPILER) && defined(MLPB_CFLAGS)
+    fprintf(f, "%scompiler        %s, %s, flags '%s' -ffp-contract=off, per-ISA files their ISA flags\n", prefix,
+            MLPB_COMPILER, opt, MLPB_CFLAGS);
+#else
+    fprintf(f, "%scompiler        %s, %s, -ffp-contract=off, per-ISA files their ISA flags\n", prefix, __VERSION__, opt);
+#endif
+    for (int i = 0; i < nv; i++) {
+        mlpb_kcfg c = { vs[i].kernel, vs[i].ukr, 0, 0, 0, 1 };
+        mlpb_blocking_from_caches(si, vs[i].ukr, &c);
+        fprintf(f, "%svariant         kernel %-7s isa %-6s micro-kernel %-12s MRxNR %dx%d MC/KC/NC %d/%d/%d%s\n",
+                prefix, cli_kernel_names[vs[i].kernel], vs[i].isa, vs[i].ukr->name, vs[i].ukr->mr, vs[i].ukr->nr,
+                c.mc, c.kc, c.nc, vs[i].kernel == MLPB_KERNEL_REF ? " (blocking unused)" : "");
+    }
+    for (int i = 0; i < pk->nisa; i++) {
+        fprintf(f, "%speak GFLOP/s    %-6s", prefix, pk->isa[i]);
+        for (int t = 0; t < nt; t++) fprintf(f, "  %d thread%s %.1f", threads[t], threads[t] > 1 ? "s" : "", pk->gf[i][t]);
+        fprintf(f, "%s\n", !strcmp(pk->isa[i], "scalar") ? "  (plain C mul+add, one lane)" : "  (FMA)");
+    }
+    fprintf(f, "%sdenormals       flush-to-zero + denormals-are-zero on in our threads (not set in BLAS threads)\n",
+            prefix);
+    fprintf(f, "%sblas            %s\n", prefix, mlpb_blas_describe(buf, sizeof buf));
+    fprintf(f, "%senvironment     OPENBLAS_CORETYPE=%s OPENBLAS_L2_SIZE=%s OPENBLAS_NUM_THREADS=%s\n", prefix,
+            env_or_unset("OPENBLAS_CORETYPE"), env_or_unset("OPENBLAS_L2_SIZE"), env_or_unset("OPENBLAS_NUM_THREADS"));
+    fprintf(f, "%senvironment     OMP_NUM_THREADS=%s OMP_PROC_BIND=%s OMP_WAIT_POLICY=%s GOMP_SPINCOUNT=%s MLPB_ISA=%s\n",
+            prefix, env_or_unset("OMP_NUM_THREADS"), env_or_unset("OMP_PROC_BIND"), env_or_unset("OMP_WAIT_POLICY"),
+            env_or_unset("GOMP_SPINCOUNT"), env_or_unset("MLPB_ISA"));
+    fprintf(f, "%sload average    %s (at start)\n", prefix, load);
+}
+
+/* set on the command line (cli_parse leaves the default's pointer otherwise) */
+static int given(const cli *c, const char *name) {
+    for (int j = 0; c->opts[j].name; j++)
+        if (!strcmp(c->opts[j].name, name)) return c->vals[j] != c->opts[j].dflt;
+    return 0;
+}
+
+static void sleep_s(double s) {
+    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+    nanosleep(&ts, NULL);
+}
+
+int mlpb_cmd_gemm(int argc, char **argv) {
+    cli c = { .cmd = "gemm", .opts = gemm_opts };
+    /* --quick is a switch (no value): take it out before the table parser;
+     * --help gets the column notes after the flag table. */
+    int quick = 0, nargs = 0;
+    char **args = calloc((size_t)argc + 1, sizeof *args);
+    if (!args) cli_fail("out of memory");
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            cli_help(&c, stdout);
+            fputs(gemm_notes, stdout);
+            exit(0);
+        }
+        if (!strcmp(argv[i], "--quick")) quick = 1;
+        else args[nargs++] = argv[i];
+    }
+    cli_parse(&c, nargs, args);
+    if (strcmp(cli_get(&c, "quick"), "off")) {
+        static const char *const onoff[] = { "off", "on", NULL };
+        quick |= cli_word(&c, "--quick", cli_get(&c, "quick"), onoff);
+    }
+    char err[256];
+    /* explicit flags win over --quick's shapes */
+    int sizes[MAX_LIST], nsizes, net[MAX_LIST], nnet, batches[MAX_LIST], nbatches, threads[MAX_LIST], nt;
+    const char *sz = quick && !given(&c, "sizes") ? "32,67" : cli_get(&c, "sizes");
+    const char *bt = quick && !given(&c, "batches") ? "1,8" : cli_get(&c, "batches");
+    if (mlpb_parse_int_list("--sizes", sz, 1, 32768, sizes, MAX_LIST, &nsizes, err, sizeof err) ||
+        mlpb_parse_int_list("--net", cli_get(&c, "net"), 1, 1 << 20, net, MAX_LIST, &nnet, err, sizeof err) ||
+        mlpb_parse_int_list("--batches", bt, 1, 10000000, batches, MAX_LIST, &nbatches, err, sizeof err))
+        cli_usage_error(&c, "%s", err);
+    if (nnet < 2 && nbatches > 0) cli_usage_error(&c, "--net: '%s' needs at least two widths", cli_get(&c, "net"));
+    mlpb_sysinfo si;
+    mlpb_sysinfo_read(&si);
+    char tdef[32];
+    snprintf(tdef, sizeof tdef, si.cores > 1 ? "1,%d" : "1", si.cores);
+    if (mlpb_parse_int_list("--threads", cli_get(&c, "threads") ? cli_get(&c, "threads") : tdef, 1, 1024, threads,
+                            MAX_LIST, &nt, err, sizeof err))
+        cli_usage_error(&c, "%s", err);
+    if (nt == 0) cli_usage_error(&c, "--threads: at least one thread count");
+    long reps = cli_long(&c, "--reps", quick && !given(&c, "reps") ? "2" : cli_get(&c, "reps"), 1, MAX_REPS);
+    const double min_time = quick ? 1e-3 : 20e-3, peak_s = quick ? 0.05 : 0.5;
+
+    /* kernels: a comma list of rungs */
+    int want_kernel[3] = { 0, 0, 0 }, nk = 0;
+    {
+        const char *s = cli_get(&c, "kernel");
+        char item[32];
+        for (const char *p = s;;) {
+            size_t len = strcspn(p, ",");
+            if (len == 0 || len >= sizeof item) cli_usage_error(&c, "--kernel: '%s' is not a list like ref,blocked,simd", s);
+            memcpy(item, p, len);
+            item[len] = 0;
+            int k = cli_word(&c, "--kernel", item, cli_kernel_names);
+            nk += !want_kernel[k];
+            want_kernel[k] = 1;
+            if (!p[len]) break;
+            p += len + 1;
+        }
+    }
+    /* ISAs for simd */
+    static const char *const isa_words[] = { "auto", "avx512", "avx2", "scalar", "all", NULL };
+    const char *isa_flag = cli_get(&c, "isa");
+    if (!isa_flag) isa_flag = getenv("MLPB_ISA") && *getenv("MLPB_ISA") ? getenv("MLPB_ISA") : "auto";
+    int isa_all = cli_word(&c, "--isa", isa_flag, isa_words) == 4;
+    const mlpb_ukr *simd_ukr[4];
+    int nsimd = 0;
+    if (isa_all) {
+        int n;
+        const mlpb_ukr *const *tab = mlpb_ukr_table(&n);
+        for (int i = 0; i < n; i++)
+            if (mlpb_isa_available(tab[i]->isa)) simd_ukr[nsimd++] = tab[i];
+    } else {
+        simd_ukr[nsimd++] = cli_isa(&c, isa_flag);
+    }
+    const char *best_isa = mlpb_ukr_find("auto")->isa;
+
+    variant vs[MAX_CFG];
+    int nv = 0;
+    const mlpb_ukr *scalar = mlpb_ukr_find("scalar");
+    if (want_kernel[MLPB_KERNEL_REF]) vs[nv++] = (variant){ MLPB_KERNEL_REF, scalar, "none", best_isa };
+    if (want_kernel[MLPB_KERNEL_BLOCKED]) vs[nv++] = (variant){ MLPB_KERNEL_BLOCKED, scalar, "scalar", best_isa };
+    if (want_kernel[MLPB_KERNEL_SIMD])
+        for (int i = 0; i < nsimd; i++) vs[nv++] = (variant){ MLPB_KERNEL_SIMD, simd_ukr[i], simd_ukr[i]->isa, simd_ukr[i]->isa };
+
+    /* the shapes: squares, then per batch the training step's GEMMs */
+    int nshapes_max = nsizes + nbatches * (3 * nnet);
+    shape *shapes = calloc((size_t)nshapes_max + 1, sizeof *shapes);
+    if (!shapes) cli_fail("out of memory");
+    int ns = 0;
+    for (int i = 0; i < nsizes; i++) {
+        shape *s = &shapes[ns++];
+        *s = (shape){ .ta = MLPB_N, .tb = MLPB_N, .m = sizes[i], .n = sizes[i], .k = sizes[i] };
+        snprintf(s->group, sizeof s->group, "square");
+        snprintf(s->name, sizeof s->name, "sq%d", sizes[i]);
+    }
+    const int L = nnet - 1;
+    for (int bi = 0; bi < nbatches; bi++) {
+        const int b = batches[bi];
+        for (int l = 0; l < L; l++)   /* forward: H_l (b, w_l) W_{l+1} (w_l, w_{l+1}) */
+            shapes[ns++] = (shape){ "", "", MLPB_N, MLPB_N, b, net[l + 1], net[l] };
+        for (int l = 0; l < L; l++)   /* dW_{l+1} = H_l^T delta_{l+1}: (w_l, w_{l+1}), k = b */
+            shapes[ns++] = (shape){ "", "", MLPB_T, MLPB_N, net[l], net[l + 1], b };
+        for (int l = 1; l < L; l++)   /* delta_l = delta_{l+1} W_{l+1}^T: (b, w_l), k = w_{l+1} */
+            shapes[ns++] = (shape){ "", "", MLPB_N, MLPB_T, b, net[l], net[l + 1] };
+        for (int q = ns - (3 * L - 1), j = 0; q < ns; q++, j++) {
+            snprintf(shapes[q].group, sizeof shapes[q].group, "step-b%d", b);
+            if (j < L) snprintf(shapes[q].name, sizeof shapes[q].name, "fwd-W%d", j + 1);
+            else if (j < 2 * L) snprintf(shapes[q].name, sizeof shapes[q].name, "dW%d", j - L + 1);
+            else snprintf(shapes[q].name, sizeof shapes[q].name, "bwd-W%d", j - 2 * L + 2);
+        }
+    }
+    if (ns == 0) cli_usage_error(&c, "--sizes none and --batches none: nothing to benchmark");
+
+    /* the CSV, only now that every flag is valid */
+    const char *out = cli_get(&c, "out");
+    FILE *csv = stdout, *meta = NULL;
+    if (out) {
+        if (cli_mkdirs_for(out) || !(csv = fopen(out, "w"))) cli_fail("--out %s: cannot create: %s", out, strerror(errno));
+        char mp[4096];
+        size_t ol = strlen(out);
+        int base = ol > 4 && !strcmp(out + ol - 4, ".csv") ? (int)(ol - 4) : (int)ol;
+        snprintf(mp, sizeof mp, "%.*s.meta.txt", base, out);
+        if (!(meta = fopen(mp, "w"))) cli_fail("--out %s: cannot create the sidecar %s: %s", out, mp, strerror(errno));
+    }
+    fprintf(csv, "group,shape,op,m,n,k,isa,kernel,threads,reps,median_s,min_s,gflops,peak_gflops,pct_peak,"
+                 "blas_gflops,ratio_vs_blas\n");
+    fflush(csv);
+
+    /* contexts (blocking from the caches, flush-to-zero in every thread) */
+    mlpb_ctx *ctx[MAX_CFG][MAX_LIST];
+    for (int v = 0; v < nv; v++)
+        for (int t = 0; t < nt; t++) {
+            const char *used;
+            ctx[v][t] = cli_make_ctx(&si, vs[v].kernel, vs[v].ukr, threads[t], &used);
+        }
+    int maxt = 1;
+    for (int t = 0; t < nt; t++) maxt = threads[t] > maxt ? threads[t] : maxt;
+    mlpb_set_ftz(maxt);
+
+    /* peaks: every ISA a row is compared with, and scalar */
+    peaks pk = { .nisa = 0 };
+    for (int v = 0; v < nv; v++) {
+        int seen = 0;
+        for (int i = 0; i < pk.nisa; i++) seen |= !strcmp(pk.isa[i], vs[v].peak_isa);
+        if (!seen) pk.isa[pk.nisa++] = vs[v].peak_isa;
+    }
+    {
+        int seen = 0;
+        for (int i = 0; i < pk.nisa; i++) seen |= !strcmp(pk.isa[i], "scalar");
+        if (!seen) pk.isa[pk.nisa++] = "scalar";
+    }
+    for (int i = 0; i < pk.nisa; i++)
+        for (int t = 0; t < nt; t++) pk.gf[i][t] = mlpb_peak_gflops(pk.isa[i], threads[t], peak_s);
+
+    /* the setup: stderr and the sidecar */
+    char cmdline[4096] = "mlpbench gemm", when[64], load[128];
+    for (int i = 0; i < argc; i++)
+        snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline), " %s", argv[i]);
+    now_utc(when, sizeof when);
+    read_loadavg(load, sizeof load);
+    for (int i = 0; i < pk.nisa; i++)
+        for (int t = 0; t < nt; t++)
+            if (threads[t] <= si.cores && pk.gf[i][t] / threads[t] < 0.8 * pk.gf[i][0] / threads[0])
+                fprintf(stderr, "gemm: warning: the %s peak per thread with %d threads is %.0f%% of that with %d: "
+                                "is another process using a core? these numbers will be low\n", pk.isa[i], threads[t],
+                        100.0 * pk.gf[i][t] / threads[t] / (pk.gf[i][0] / threads[0]), threads[0]);
+    write_meta(stderr, "gemm: ", cmdline, &si, vs, nv, threads, nt, &pk, when, load);
+    if (meta) write_meta(meta, "", cmdline, &si, vs, nv, threads, nt, &pk, when, load);
+
+    const int blas = mlpb_blas_available();
+    const int per_shape = nv * nt + (blas ? nt : 0);
+    const int total = ns * per_shape;
+    int done = 0;
+
+    /* 1. OpenBLAS, every shape and thread count, our pool idle */
+    timing *blas_t = calloc((size_t)ns * nt, sizeof *blas_t);
+    timing *our = calloc((size_t)ns * nv * nt, sizeof *our);
+    if (!blas_t || !our) cli_fail("out of memory");
+    if (blas) {
+        sleep_s(0.3); /* let our OpenMP threads stop spinning */
+        for (int si_ = 0; si_ < ns; si_++) {
+            const shape *s = &shapes[si_];
+            bufs b;
+            bufs_make(&b, s, 1000 + (uint64_t)si_);
+            for (int t = 0; t < nt; t++) {
+                runner r = { NULL, 1 };
+                mlpb_blas_set_threads(threads[t]);
+                char what[64];
+                snprintf(what, sizeof what, "blas threads %d", threads[t]);
+                verify(&r, s, &b, what);
+                blas_t[si_ * nt + t] = measure(&r, s, &b, (int)reps, min_time);
+                timing *tm = &blas_t[si_ * nt + t];
+                fprintf(stderr, "gemm: %d/%d %s %s %s %dx%dx%d blas t%d: %.2f GFLOP/s (%ld calls per run)\n",
+                        ++done, total, s->group, s->name, op_name(s), s->m, s->n, s->k, threads[t],
+                        flops_of(s) / tm->median * 1e-9, tm->iters);
+            }
+            bufs_free(&b);
+        }
+        sleep_s(0.5); /* let the BLAS pool go to sleep before ours runs */
+    }
+
+    /* 2. ours, shape by shape; rows as each shape finishes, step totals after each group */
+    for (int si_ = 0; si_ < ns; si_++) {
+        const shape *s = &shapes[si_];
+        bufs b;
+        bufs_make(&b, s, 1000 + (uint64_t)si_);
+        const long mnk = (long)s->m * s->n * s->k;
+        for (int v = 0; v < nv; v++) {
+            if (vs[v].kernel == MLPB_KERNEL_REF && mnk > REF_MAX_MNK) {
+                fprintf(stderr, "gemm: skip kernel ref for %s %s (%dx%dx%d: m*n*k > 2^28), no row\n", s->group,
+                        s->name, s->m, s->n, s->k);
+                done += nt;
+                continue;
+            }
+            for (int t = 0; t < nt; t++) {
+                runner r = { ctx[v][t], 0 };
+                char what[96];
+                snprintf(what, sizeof what, "kernel %s isa %s threads %d", cli_kernel_names[vs[v].kernel], vs[v].isa,
+                         threads[t]);
+                verify(&r, s, &b, what);
+                timing tm = measure(&r, s, &b, (int)reps, min_time);
+                our[((size_t)si_ * nv + v) * nt + t] = tm;
+                double gf = flops_of(s) / tm.median * 1e-9, peak = peak_of(&pk, vs[v].peak_isa, t);
+                const timing *bl = &blas_t[si_ * nt + t];
+                fprintf(stderr, "gemm: %d/%d %s %s %s %dx%dx%d %s %s t%d: %.2f GFLOP/s, %.0f%% of %s peak", ++done,
+                        total, s->group, s->name, op_name(s), s->m, s->n, s->k, vs[v].isa,
+                        cli_kernel_names[vs[v].kernel], threads[t], gf, peak > 0 ? 100 * gf / peak : 0.0,
+                        vs[v].peak_isa);
+                if (bl->done) fprintf(stderr, ", x%.2f vs blas", gf / (flops_of(s) / bl->median * 1e-9));
+                fprintf(stderr, " (%ld calls per run)%s\n", tm.iters,
+                        tm.min < 0.8 * tm.median ? " NOISY: min < 0.8 x median, another process?" : "");
+                csv_row(csv, s, s->group, s->name, 0, &vs[v], threads[t], (int)reps, tm.median, tm.min, flops_of(s),
+                        peak, bl->done ? bl->median : 0.0);
+            }
+        }
+        if (fflush(csv) || ferror(csv)) cli_fail("--out %s: write failed: %s", out ? out : "stdout", strerror(errno));
+        bufs_free(&b);
+        /* end of a step group: one step-total row per variant and thread count */
+        int last_of_group = strncmp(s->group, "step-", 5) == 0 &&
+                            (si_ + 1 == ns || strcmp(shapes[si_ + 1].group, s->group));
+        if (!last_of_group) continue;
+        int first = si_;
+        while (first > 0 && !strcmp(shapes[first - 1].group, s->group)) first--;
+        for (int v = 0; v < nv; v++)
+            for (int t = 0; t < nt; t++) {
+                double fl = 0, med = 0, mn = 0, bmed = 0;
+                int complete = 1, bcomplete = 1;
+                for (int q = first; q <= si_; q++) {
+                    const timing *tm = &our[((size_t)q * nv + v) * nt + t];
+                    const timing *bl = &blas_t[q * nt + t];
+                    complete &= tm->done;
+                    bcomplete &= bl->done;
+                    fl += flops_of(&shapes[q]);
+                    med += tm->median;
+                    mn += tm->min;
+                    bmed += bl->median;
+                }
+                if (!complete) {
+                    if (t == 0)
+                        fprintf(stderr, "gemm: no step-total for %s kernel %s: some of its GEMMs were skipped\n",
+                                s->group, cli_kernel_names[vs[v].kernel]);
+                    continue;
+                }
+                double peak = peak_of(&pk, vs[v].peak_isa, t);
+                csv_row(csv, NULL, s->group, "step-total", 1, &vs[v], threads[t], (int)reps, med, mn, fl, peak,
+                        bcomplete ? bmed : 0.0);
+                fprintf(stderr, "gemm: %s step-total %s %s t%d: %.2f GFLOP/s", s->group, vs[v].isa,
+                        cli_kernel_names[vs[v].kernel], threads[t], fl / med * 1e-9);
+                if (bcomplete) fprintf(stderr, ", blas %.2f GFLOP/s, x%.2f", fl / bmed * 1e-9, bmed / med);
+                fputc('\n', stderr);
+            }
+        if (fflush(csv) || ferror(csv)) cli_fail("--out %s: write failed: %s", out ? out : "stdout", strerror(errno));
+    }
+
+    char end[64], load2[128];
+    now_utc(end, sizeof end);
+    read_loadavg(load2, sizeof load2);
+    fprintf(stderr, "gemm: finished %s, load average %s\n", end, load2);
+    if (meta) {
+        fprintf(meta, "finished        %s, load average %s\n", end, load2);
+        if (fclose(meta)) cli_fail("--out %s: the sidecar: %s", out, strerror(errno));
+    }
+    if (csv != stdout && fclose(csv)) cli_fail("--out %s: %s", out, strerror(errno));
+    for (int v = 0; v < nv; v++)
+        for (int t = 0; t < nt; t++) mlpb_ctx_free(ctx[v][t]);
+    free(blas_t);
+    free(our);
+    free(shapes);
+    free(args);
+    return 0;
+}

@@ -1,0 +1,55 @@
+/* vec_avx2.c - the AVX2+FMA instance of the SIMD kernels in vec_inl.h (exp,
+ * sigmoid, softmax, softmax+loss+delta, bias, sigmoid', column sums, axpy, the
+ * frame's transposing pack and small-M GEMM): this file only maps the
+ * template's vector macros onto 256-bit intrinsics. Compiled alone with
+ * -mavx2 -mfma (CMakeLists.txt); gemm.c hands the table out only after
+ * mlpb_isa_available("avx2"). vec_avx512.c is the same list for 512 bits. */
+#include <immintrin.h>
+
+typedef __m256 V;
+typedef __m256i VI;
+typedef __m256i VM;
+#define VL 8
+#define VSET1 _mm256_set1_ps
+#define VZERO _mm256_setzero_ps
+#define VLOAD _mm256_loadu_ps
+#define VSTORE _mm256_storeu_ps
+#define VADD _mm256_add_ps
+#define VSUB _mm256_sub_ps
+#define VMUL _mm256_mul_ps
+#define VDIV _mm256_div_ps
+#define VMAX _mm256_max_ps
+#define VMIN _mm256_min_ps
+#define VFMA _mm256_fmadd_ps
+#define VFNMA _mm256_fnmadd_ps
+#define VROUND(x) _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define VCVTI _mm256_cvtps_epi32
+#define VI_SET1 _mm256_set1_epi32
+#define VI_ADD _mm256_add_epi32
+#define VI_SUB _mm256_sub_epi32
+#define VI_SRAI _mm256_srai_epi32
+#define VI_SLLI _mm256_slli_epi32
+#define VI_ASF _mm256_castsi256_ps
+#define VLT(a, b) _mm256_castps_si256(_mm256_cmp_ps(a, b, _CMP_LT_OQ))
+#define VSEL(m, a, b) _mm256_blendv_ps(a, b, _mm256_castsi256_ps(m))
+#define VMASK(n) _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+#define VLOADM(p, m) _mm256_maskload_ps(p, m)
+#define VSTOREM(p, m, v) _mm256_maskstore_ps(p, m, v)
+
+static inline float vhsum(V v) { /* ((0+4)+(2+6)) + ((1+5)+(3+7)) */
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+static inline float vhmax(V v) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_max_ss(s, _mm_movehdup_ps(s)));
+}
+
+#define VEC_TABLE mlpb_vec_avx2
+#define VEC_ISA "avx2"
+#define VEC_SM_ACC 12   /* of 16 ymm */
+#define VEC_SM_MAXR 6   /* MR of avx2_6x16 */
+#define MLPB_VEC_TEMPLATE
+#include "kernels/vec_inl.h"

@@ -1,0 +1,56 @@
+/* vec_avx512.c - the AVX-512 instance of the SIMD kernels in vec_inl.h: the
+ * same macro list as vec_avx2.c, mapped onto 512-bit intrinsics and mask
+ * registers (the transposing pack uses 256-bit code in both files). Compiled
+ * alone with -mavx512f -mavx512dq -mavx512vl -mfma (CMakeLists.txt); gemm.c
+ * hands the table out only after mlpb_isa_available("avx512"). */
+#include <immintrin.h>
+
+typedef __m512 V;
+typedef __m512i VI;
+typedef __mmask16 VM;
+#define VL 16
+#define VSET1 _mm512_set1_ps
+#define VZERO _mm512_setzero_ps
+#define VLOAD _mm512_loadu_ps
+#define VSTORE _mm512_storeu_ps
+#define VADD _mm512_add_ps
+#define VSUB _mm512_sub_ps
+#define VMUL _mm512_mul_ps
+#define VDIV _mm512_div_ps
+#define VMAX _mm512_max_ps
+#define VMIN _mm512_min_ps
+#define VFMA _mm512_fmadd_ps
+#define VFNMA _mm512_fnmadd_ps
+#define VROUND(x) _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define VCVTI _mm512_cvtps_epi32
+#define VI_SET1 _mm512_set1_epi32
+#define VI_ADD _mm512_add_epi32
+#define VI_SUB _mm512_sub_epi32
+#define VI_SRAI _mm512_srai_epi32
+#define VI_SLLI _mm512_slli_epi32
+#define VI_ASF _mm512_castsi512_ps
+#define VLT(a, b) _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ)
+#define VSEL(m, a, b) _mm512_mask_blend_ps(m, a, b)
+#define VMASK(n) ((__mmask16)((1u << (n)) - 1u))
+#define VLOADM(p, m) _mm512_maskz_loadu_ps(m, p)
+#define VSTOREM(p, m, v) _mm512_mask_storeu_ps(p, m, v)
+
+static inline float vhsum(V v) { /* halves added down to 8 lanes, then as vec_avx2.c */
+    const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+static inline float vhmax(V v) {
+    const __m256 h = _mm256_max_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_max_ss(s, _mm_movehdup_ps(s)));
+}
+
+#define VEC_TABLE mlpb_vec_avx512
+#define VEC_ISA "avx512"
+#define VEC_SM_ACC 24   /* of 32 zmm */
+#define VEC_SM_MAXR 12  /* MR of avx512_12x32 */
+#define MLPB_VEC_TEMPLATE
+#include "kernels/vec_inl.h"

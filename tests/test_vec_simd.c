@@ -1,0 +1,270 @@
+/* test_vec_simd.c - the SIMD element-wise kernels (vec_inl.h, vec_avx2.c,
+ * vec_avx512.c) of every ISA this build has and this CPU runs (others skipped
+ * with a message on stderr):
+ *   exp   against exp() in double over the floats of [-104, 89] (every 61st
+ *         bit pattern, about 37 million inputs) plus the special values:
+ *         error <= 2 ULP of the correctly rounded result wherever e^x is a
+ *         normal float (measured over every float of that range: 1 ULP on
+ *         AVX2/Zen 3, 1.01 ULP against the exact value, relative 8.5e-8);
+ *         x < -87.336540 gives +0, x > 88.722832 (and +inf) gives a finite
+ *         value >= 3.4e38, -inf gives 0, NaN gives NaN; finite in -> finite
+ *         out; every array length 0..3 VL+1 (the masked tails) lane by lane.
+ *   kernels through the public API with a kernel-SIMD context of that ISA,
+ *         1 and 2 threads, against their ref.c twins:
+ *         bias add, sigmoid' product, column sums, axpy: bit-identical;
+ *         sigmoid: |s - s_ref| <= 5 eps s_ref + FLT_MIN (exp's 2 ULP, the
+ *           1 + e and the division, and ref's own expf error);
+ *         softmax: relative (n + 6) eps (exp error 2 + 0.5 eps, the two sums
+ *           in different orders (n - 1) eps, the division);
+ *         softmax + loss + delta: lse = max + log(sum) differs by the sums
+ *           ((n + 1.5) eps relative, so as much absolute in log) plus a
+ *           rounding of log(s) and of lse; p = exp(z - lse) adds the rounding
+ *           of z - lse and the two exp errors; so delta within
+ *           |scale| ((n + 4 + |lse| + |log s| + |z - lse|) eps p + eps) (the
+ *           last eps: p - y); row losses (= lse - z_label for one-hot y) within
+ *           (n + 8 + 3 (max|z| + log n)) eps;
+ *         1 vs 2 threads bit-identical for every kernel.
+ * Logits span +-30 with +-1000 planted, as in test_kernels vec. */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "gemm_check.h"
+#include "kernels/ref.h"
+#include "kernels/vec_inl.h"
+
+#define EPS ((double)FLT_EPSILON)
+#define EXP_ULP_BOUND 2   /* asserted; measured 1 */
+#define EXP_LO_F (-87.33654022216797f)
+#define EXP_HI_F 88.72283172607422f
+
+static float f_of(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+static int32_t bits(float f) { int32_t u; memcpy(&u, &f, 4); return u; }
+
+/* |a - b| in units in the last place, a and b finite and of the same sign */
+static long ulp_dist(float a, float b) {
+    long d = (long)bits(a) - (long)bits(b);
+    return d < 0 ? -d : d;
+}
+
+/* one input: the checks that hold for every x; returns 1 if x was in the
+ * accuracy range (and updates *worst) */
+static int exp_check_one(const char *isa, float x, float y, long *worst, float *worst_x) {
+    if (isnan(x)) {
+        CHECK(isnan(y), "%s exp(NaN) = %g", isa, y);
+        return 0;
+    }
+    CHECK(!isnan(y) && !isinf(y) && y >= 0.0f, "%s exp(%.9g) = %g: not finite and >= 0", isa, x, y);
+    if (x < EXP_LO_F) {
+        CHECK(y == 0.0f, "%s exp(%.9g) = %g: want 0 below ln(FLT_MIN)", isa, x, y);
+        return 0;
+    }
+    if (x > EXP_HI_F) {
+        CHECK(y >= 3.4e38f, "%s exp(%.9g) = %g: want saturation near FLT_MAX", isa, x, y);
+        return 0;
+    }
+    const float cr = (float)exp((double)x); /* correctly rounded but for double rounding: fine at 2 ULP */
+    const long d = ulp_dist(y, cr);
+    if (d > *worst) { *worst = d; *worst_x = x; }
+    return 1;
+}
+
+static void test_exp(const mlpb_vec_isa *vx) {
+    enum { N = 4096 };
+    static float x[N], y[N];
+    long worst = 0, checked = 0;
+    float worst_x = 0.0f;
+    /* the sweep: bit patterns of [0, 89] and of [-104, -0], stride 61 */
+    const uint32_t ranges[2][2] = { { 0x00000000u, 0x42B20000u /* 89 */ },
+                                    { 0x80000000u, 0xC2D00000u /* -104 */ } };
+    for (int r = 0; r < 2; r++) {
+        uint32_t u = ranges[r][0];
+        while (u <= ranges[r][1]) {
+            int n = 0;
+            for (; n < N && u <= ranges[r][1]; n++, u += 61) x[n] = f_of(u);
+            vx->exp((size_t)n, x, y);
+            for (int i = 0; i < n; i++) checked += exp_check_one(vx->isa, x[i], y[i], &worst, &worst_x);
+        }
+    }
+    /* the special values and both saturation boundaries */
+    const float sp[] = { 0.0f, -0.0f, 1.0f, -1.0f, 0.5f, -0.5f, 1e-45f, -1e-45f, FLT_MIN, -FLT_MIN,
+                         1e-30f, -1e-30f, 0.34657359f, -0.34657359f, 0.69314718f, -0.69314718f,
+                         EXP_LO_F, nextafterf(EXP_LO_F, -INFINITY), nextafterf(EXP_LO_F, INFINITY),
+                         EXP_HI_F, nextafterf(EXP_HI_F, INFINITY), nextafterf(EXP_HI_F, -INFINITY),
+                         -87.0f, -88.0f, -100.0f, -103.972f, -104.0f, -105.0f, -1000.0f, 88.0f, 88.5f,
+                         89.0f, 100.0f, 1000.0f, FLT_MAX, -FLT_MAX, INFINITY, -INFINITY, NAN, -NAN,
+                         f_of(0x7FA00000u) /* signalling NaN */, f_of(0xFFC00001u) };
+    const int ns = (int)(sizeof sp / sizeof sp[0]);
+    vx->exp((size_t)ns, sp, y);
+    for (int i = 0; i < ns; i++) checked += exp_check_one(vx->isa, sp[i], y[i], &worst, &worst_x);
+    const float infs[2] = { -INFINITY, INFINITY };
+    float yi[2];
+    vx->exp(2, infs, yi);
+    CHECK(yi[0] == 0.0f && yi[1] >= 3.4e38f && !isinf(yi[1]), "%s exp(-inf) = %g, exp(+inf) = %g", vx->isa,
+          yi[0], yi[1]);
+    CHECK(worst <= EXP_ULP_BOUND, "%s exp: %ld ULP at x = %.9g (bound %d)", vx->isa, worst, worst_x, EXP_ULP_BOUND);
+    fprintf(stderr, "%-7s exp: %ld inputs in range, max error %ld ULP (at x = %.9g), bound %d\n", vx->isa, checked, worst,
+           worst_x, EXP_ULP_BOUND);
+    /* every length through the masked tail: lane i of a short call = exp of that lane alone */
+    for (int n = 0; n <= 3 * vx->lanes + 1; n++) {
+        float xs[64], ys[64], one;
+        for (int i = 0; i < 64; i++) xs[i] = -20.0f + 0.37f * (float)i, ys[i] = -7.0f;
+        vx->exp((size_t)n, xs, ys);
+        for (int i = 0; i < n; i++) {
+            vx->exp(1, xs + i, &one);
+            CHECK(ys[i] == one, "%s exp length %d lane %d: %g vs %g", vx->isa, n, i, ys[i], one);
+        }
+        for (int i = n; i < 64; i++) CHECK(ys[i] == -7.0f, "%s exp length %d wrote y[%d]", vx->isa, n, i);
+    }
+}
+
+static mlpb_ctx *ctx_for(const char *isa, int threads) {
+    mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, mlpb_ukr_find(isa), 64, 128, 256, threads };
+    mlpb_ctx *c = mlpb_ctx_new(&cfg);
+    if (!c) { fprintf(stderr, "mlpb_ctx_new failed for %s\n", isa); exit(2); }
+    return c;
+}
+
+/* worst of |a - b| / (rel |b| + abs) over n; > 1 means outside */
+static double worst_rel(const float *a, const float *b, size_t n, double rel, double abs_) {
+    double w = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs((double)a[i] - b[i]) / (rel * fabs((double)b[i]) + abs_);
+        if (isnan(a[i]) != isnan(b[i]) || isnan(d)) d = 1e30;
+        if (d > w) w = d;
+    }
+    return w;
+}
+
+static void test_kernels(const char *isa) {
+    mlpb_rng r;
+    mlpb_rng_seed(&r, 11);
+    mlpb_ctx *c1 = ctx_for(isa, 1), *c2 = ctx_for(isa, 2);
+    double use[4] = { 0, 0, 0, 0 }; /* worst fraction of each bound used: sigmoid, softmax, delta, row loss */
+    CHECK(!strcmp(mlpb_ctx_vec_isa(c1), isa), "%s context runs %s element-wise kernels", isa, mlpb_ctx_vec_isa(c1));
+    const int shapes[][2] = { { 1, 1 }, { 1, 10 }, { 7, 13 }, { 3, 33 }, { 257, 129 }, { 300, 10 }, { 1000, 256 },
+                              { 64, 784 } };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        const int m = shapes[s][0], n = shapes[s][1], ld = n + 3;
+        const size_t sz = (size_t)m * ld;
+        float *Z = malloc(sz * 4), *A = malloc(sz * 4), *A2 = malloc(sz * 4), *B = malloc(sz * 4);
+        float *Y = calloc(sz, 4), *H = malloc(sz * 4), *b = malloc(n * 4);
+        float *db1 = malloc(n * 4), *db2 = malloc(n * 4), *dbr = malloc(n * 4);
+        float *rl1 = malloc(m * 4), *rl2 = malloc(m * 4), *rlr = malloc(m * 4);
+        fill_uniform(Z, sz, &r);
+        fill_uniform(b, n, &r);
+        for (size_t i = 0; i < sz; i++) Z[i] *= 30.0f;
+        if (m > 1) Z[ld] = 1000.0f, Z[0] = -1000.0f;
+        for (int i = 0; i < m; i++) Y[(size_t)i * ld + mlpb_rng_below(&r, n)] = 1.0f;
+        for (size_t i = 0; i < sz; i++) H[i] = (float)mlpb_rng_uniform(&r);
+        char what[64];
+        snprintf(what, sizeof what, "%s %dx%d", isa, m, n);
+
+        /* bit-identical to ref, 1 and 2 threads */
+        memcpy(A, Z, sz * 4); memcpy(A2, Z, sz * 4); memcpy(B, Z, sz * 4);
+        mlpb_bias_add(c1, m, n, b, A, ld); mlpb_bias_add(c2, m, n, b, A2, ld); ref_bias_add(m, n, b, B, ld);
+        CHECK(!memcmp(A, B, sz * 4) && !memcmp(A2, B, sz * 4), "%s bias_add differs from ref", what);
+        memcpy(A, Z, sz * 4); memcpy(A2, Z, sz * 4); memcpy(B, Z, sz * 4);
+        mlpb_dsigmoid_mul(c1, m, n, H, ld, A, ld); mlpb_dsigmoid_mul(c2, m, n, H, ld, A2, ld);
+        ref_dsigmoid_mul(m, n, H, ld, B, ld);
+        CHECK(!memcmp(A, B, sz * 4) && !memcmp(A2, B, sz * 4), "%s dsigmoid_mul differs from ref", what);
+        mlpb_colsum(c1, m, n, 0.5f, Z, ld, db1); mlpb_colsum(c2, m, n, 0.5f, Z, ld, db2); ref_colsum(m, n, 0.5f, Z, ld, dbr);
+        CHECK(!memcmp(db1, dbr, n * 4) && !memcmp(db2, dbr, n * 4), "%s colsum differs from ref", what);
+        memcpy(A, Z, sz * 4); memcpy(A2, Z, sz * 4); memcpy(B, Z, sz * 4);
+        mlpb_axpy(c1, sz - 1, -0.3f, H + 1, A); mlpb_axpy(c2, sz - 1, -0.3f, H + 1, A2); ref_axpy(sz - 1, -0.3f, H + 1, B);
+        CHECK(!memcmp(A, B, sz * 4) && !memcmp(A2, B, sz * 4), "%s axpy differs from ref", what);
+
+        /* sigmoid, also in place */
+        memcpy(A, Z, sz * 4); memcpy(B, Z, sz * 4);
+        mlpb_sigmoid(c1, m, n, Z, ld, A, ld); ref_sigmoid(m, n, Z, ld, B, ld);
+        memcpy(A2, Z, sz * 4);
+        mlpb_sigmoid(c2, m, n, A2, ld, A2, ld);
+        double w = worst_rel(A, B, sz, 5 * EPS, FLT_MIN);
+        CHECK(w <= 1.0, "%s sigmoid: %.3g of the bound 5 eps", what, w);
+        use[0] = fmax(use[0], w);
+        CHECK(!memcmp(A, A2, sz * 4), "%s sigmoid: 1 and 2 threads (in place) differ", what);
+
+        /* softmax */
+        memcpy(A, Z, sz * 4); memcpy(A2, Z, sz * 4); memcpy(B, Z, sz * 4);
+        mlpb_softmax(c1, m, n, Z, ld, A, ld); mlpb_softmax(c2, m, n, Z, ld, A2, ld); ref_softmax(m, n, Z, ld, B, ld);
+        w = worst_rel(A, B, sz, (n + 6) * EPS, FLT_MIN);
+        CHECK(w <= 1.0, "%s softmax: %.3g of the bound (n + 6) eps", what, w);
+        use[1] = fmax(use[1], w);
+        CHECK(!memcmp(A, A2, sz * 4), "%s softmax: 1 and 2 threads differ", what);
+
+        /* softmax + loss + delta; delta in place over a copy of Z as the network does */
+        memcpy(A, Z, sz * 4); memcpy(A2, Z, sz * 4); memcpy(B, Z, sz * 4);
+        const double l1 = mlpb_softmax_xent(c1, m, n, Z, ld, Y, ld, 0.25f, A, ld, rl1);
+        const double l2 = mlpb_softmax_xent(c2, m, n, A2, ld, Y, ld, 0.25f, A2, ld, rl2);
+        const double l3 = mlpb_softmax_xent(c1, m, n, Z, ld, Y, ld, 0.25f, NULL, 0, NULL);
+        const double lr = ref_softmax_xent(m, n, Z, ld, Y, ld, 0.25f, B, ld, rlr);
+        CHECK(l1 == l2 && l1 == l3, "%s xent loss: threads / in place / no buffers: %.17g %.17g %.17g", what, l1, l2, l3);
+        CHECK(!memcmp(A, A2, sz * 4) && !memcmp(rl1, rl2, m * 4), "%s xent: 1 and 2 threads differ", what);
+        double lbound = 0.0, wd = 0.0, wl = 0.0;
+        for (int i = 0; i < m; i++) {
+            const float *z = Z + (size_t)i * ld;
+            double mx = z[0], zmax = 0.0, s = 0.0;
+            for (int j = 0; j < n; j++) mx = fmax(mx, z[j]), zmax = fmax(zmax, fabs(z[j]));
+            for (int j = 0; j < n; j++) s += exp((double)z[j] - mx);
+            const double lse = mx + log(s);
+            for (int j = 0; j < n; j++) {
+                const size_t o = (size_t)i * ld + j;
+                const double p = exp((double)z[j] - lse);
+                const double tol = 0.25 * ((n + 4 + fabs(lse) + fabs(log(s)) + fabs(z[j] - lse)) * EPS * p + EPS) + 1e-37;
+                wd = fmax(wd, fabs((double)A[o] - B[o]) / tol);
+            }
+            const double tl = (n + 8 + 3 * (zmax + log(n))) * EPS;
+            wl = fmax(wl, fabs((double)rl1[i] - rlr[i]) / tl);
+            lbound += tl;
+        }
+        CHECK(wd <= 1.0, "%s xent delta: %.3g of the bound", what, wd);
+        use[2] = fmax(use[2], wd), use[3] = fmax(use[3], wl);
+        CHECK(wl <= 1.0, "%s xent row loss: %.3g of the bound", what, wl);
+        CHECK(fabs(l1 - lr) <= lbound, "%s xent loss %.9g vs ref %.9g (bound %.3g)", what, l1, lr, lbound);
+
+        free(Z); free(A); free(A2); free(B); free(Y); free(H); free(b);
+        free(db1); free(db2); free(dbr); free(rl1); free(rl2); free(rlr);
+    }
+    fprintf(stderr, "%-7s kernels vs ref: worst fraction of the bound used: sigmoid %.2f, softmax %.2f, "
+            "delta %.2f, row loss %.2f\n", isa, use[0], use[1], use[2], use[3]);
+    /* the log-sum-exp form at the extremes, as test_kernels vec */
+    float z[3] = { 200.0f, -200.0f, 0.0f }, y[3] = { 0, 1, 0 }, y2[3] = { 1, 0, 0 }, d[3];
+    double l = mlpb_softmax_xent(c1, 1, 3, z, 3, y, 3, 1.0f, d, 3, NULL);
+    CHECK(isfinite(l) && fabs(l - 400.0) < 1e-3, "%s confident wrong prediction: loss %g, want 400", isa, l);
+    CHECK(d[0] == 1.0f && d[1] == -1.0f && d[2] == 0.0f, "%s delta (8): %g %g %g", isa, d[0], d[1], d[2]);
+    l = mlpb_softmax_xent(c1, 1, 3, z, 3, y2, 3, 1.0f, d, 3, NULL);
+    CHECK(l >= 0 && l < 1e-30, "%s confident right prediction: loss %g", isa, l);
+    /* sigmoid saturates to 0 and 1 without NaN; NaN stays NaN */
+    float zs[5] = { -1000.0f, 1000.0f, -INFINITY, INFINITY, NAN }, hs[5];
+    mlpb_sigmoid(c1, 1, 5, zs, 5, hs, 5);
+    CHECK(hs[0] >= 0.0f && hs[0] < FLT_MIN && hs[1] == 1.0f && hs[2] >= 0.0f && hs[2] < FLT_MIN && hs[3] == 1.0f &&
+          isnan(hs[4]), "%s sigmoid(-1000, 1000, -inf, inf, NaN) = %g %g %g %g %g", isa, hs[0], hs[1], hs[2], hs[3], hs[4]);
+    mlpb_ctx_free(c1);
+    mlpb_ctx_free(c2);
+}
+
+int main(void) {
+    const char *isas[] = { "avx512", "avx2" };
+    int tested = 0;
+    for (int i = 0; i < 2; i++) {
+        const mlpb_vec_isa *vx = mlpb_vec_find(isas[i]);
+        if (!vx) {
+            fprintf(stderr, "SKIP %s: %s\n", isas[i],
+                    mlpb_isa_available(isas[i]) ? "not in this build" : "CPU lacks it");
+            continue;
+        }
+        if (!mlpb_ukr_find(isas[i])) {
+            fprintf(stderr, "SKIP %s: no micro-kernel\n", isas[i]);
+            continue;
+        }
+        tested++;
+        test_exp(vx);
+        test_kernels(isas[i]);
+    }
+    if (!tested) fprintf(stderr, "SKIP: no SIMD ISA on this CPU/build; nothing to test\n");
+    return check_summary("test_vec_simd");
+}
