@@ -269,14 +269,15 @@ fi
 # (method,batch) with the most kernels, else GFLOP/s from gemm*.csv
 abl=
 if [ -n "$runs" ] && [ -n "$summary" ]; then
-  key=$(A 'v("hidden") == HID && v("isa") == ISA { k = v("method") "|" v("batch")
+  # every rung counts, whatever its ISA (blocked runs the scalar micro-kernel, ref none)
+  key=$(A 'v("hidden") == HID { k = v("method") "|" v("batch")
       if (!((k, v("kernel")) in seen)) { seen[k, v("kernel")]; if (++nk[k] > best) { best = nk[k]; bk = k } } }
     END { if (best > 1) print bk }' "$summary")
   if [ -n "$key" ]; then
-    A 'v("hidden") == HID && v("isa") == ISA && v("method") "|" v("batch") == K {
+    A 'v("hidden") == HID && v("method") "|" v("batch") == K {
         print (v("threads") == 1 ? "1 thread" : v("threads") " threads") "," v("kernel") "," v("sps_median") "," v("sps_min") "," v("sps_max") }' \
       K="$key" "$summary" | sort -t, -k1,1n >"$work/abl.long"
-    what="samples/s, $(A 'K == v("method") "|" v("batch") { print label(v("method"), v("batch")); exit }' K="$key" "$summary"), hidden $HID, $ISA, median and min-max over seeds"
+    what="samples/s, $(A 'K == v("method") "|" v("batch") { print label(v("method"), v("batch")); exit }' K="$key" "$summary"), hidden $HID, median and min-max over seeds"
     abl=summary err=1 ylab="training samples/s"
   fi
 fi

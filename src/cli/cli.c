@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli/args.h"
+#include "sys/pin.h"
 
 void cli_help(const cli *c, FILE *f) {
     fprintf(f, "usage: mlpbench %s [--flag VALUE]...\n\n", c->cmd);
@@ -252,6 +253,8 @@ mlpb_ctx *cli_make_ctx(const mlpb_sysinfo *si, mlpb_kernel kernel, const mlpb_uk
     mlpb_ctx *ctx = mlpb_ctx_new(&cfg);
     if (!ctx) cli_fail("out of memory allocating packing buffers for %d threads", threads);
     mlpb_set_ftz(threads);
+    char buf[256];
+    mlpb_pin_threads(threads, buf, sizeof buf);
     *isa_used = kernel == MLPB_KERNEL_REF ? "none" : u->isa;
     return ctx;
 }

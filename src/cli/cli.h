@@ -72,7 +72,9 @@ extern const char *const cli_kernel_names[]; /* "ref", "blocked", "simd", NULL *
  * flag is absent). Unknown: usage error; not on this CPU: run-time error. */
 const mlpb_ukr *cli_isa(const cli *c, const char *isa);
 /* A kernel context with blocking from the caches; exits on failure. Sets
- * flush-to-zero in every thread. *isa_used: the ISA the GEMM really runs. */
+ * flush-to-zero in every thread and pins the threads (sys/pin.h: call
+ * mlpb_pin_threads again to learn what was applied). *isa_used: the ISA the
+ * GEMM really runs. */
 mlpb_ctx *cli_make_ctx(const mlpb_sysinfo *si, mlpb_kernel kernel, const mlpb_ukr *ukr, int threads,
                        const char **isa_used);
 

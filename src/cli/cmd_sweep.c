@@ -22,6 +22,7 @@
 #include "nn/mlp.h"
 #include "sys/atomic_file.h"
 #include "sys/peak.h"
+#include "sys/pin.h"
 #include "sys/timer.h"
 #include "train/train.h"
 
@@ -473,9 +474,12 @@ static void write_meta(sweep *s, int argc, char **argv, const char *start, const
         fprintf(f, ", \"%s\": ", envs[i]);
         json_str(f, getenv(envs[i]) ? getenv(envs[i]) : "unset");
     }
-    fprintf(f, "},\n  \"thread_binding\": ");
-    json_str(f, getenv("OMP_PLACES") || getenv("OMP_PROC_BIND") ? "as OMP_PLACES/OMP_PROC_BIND say"
-                                                                 : "none applied (OS scheduling)");
+    fprintf(f, "},\n  \"thread_binding\": {");
+    for (int t = 0; t < s->nthreads; t++) {
+        fprintf(f, "%s\"%d\": ", t ? ", " : "", s->threads[t]);
+        json_str(f, mlpb_pin_threads(s->threads[t], buf, sizeof buf));
+    }
+    fprintf(f, "}");
     fprintf(f, ",\n  \"flush_to_zero\": true,\n  \"peak_gflops\": {");
     for (int t = 0; t < s->nthreads; t++)
         fprintf(f, "%s\"%d\": %.2f", t ? ", " : "", s->threads[t], s->peak[0][t]);

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "nn/mlp.h"
+#include "sys/pin.h"
 #include "train/checkpoint.h"
 #include "train/train.h"
 
@@ -148,8 +149,10 @@ int mlpb_cmd_train(int argc, char **argv) {
     fprintf(stderr, "mlpbench: network");
     for (int i = 0; i <= nh + 1; i++) fprintf(stderr, "%s%d", i ? "-" : " ", widths[i]);
     fprintf(stderr, ", batch %s, lr %g, reduction %s, seed %ld\n", batch ? bs : "full", lr, reds[red], seed);
-    fprintf(stderr, "mlpbench: kernel %s, isa %s (%s), threads %ld, MC/KC/NC %d/%d/%d, ftz+daz on\n",
-            cli_kernel_names[kernel], isa_used, kc->ukr->name, threads, kc->mc, kc->kc, kc->nc);
+    char binding[256];
+    fprintf(stderr, "mlpbench: kernel %s, isa %s (%s), threads %ld, MC/KC/NC %d/%d/%d, ftz+daz on, binding %s\n",
+            cli_kernel_names[kernel], isa_used, kc->ukr->name, threads, kc->mc, kc->kc, kc->nc,
+            mlpb_pin_threads((int)threads, binding, sizeof binding));
     printf("epoch      step  train_loss  test_loss  test_acc    samples/s   seconds\n");
 
     if (rpath)

@@ -1,0 +1,15 @@
+/* pin.h - bind the OpenMP threads one per core (thread i -> core i mod cores)
+ * through hwloc, unless the user already chose a binding with OMP_PLACES or
+ * OMP_PROC_BIND (then OpenMP's binding stands). Says what was applied, so
+ * every result can record it. */
+#ifndef MLPB_PIN_H
+#define MLPB_PIN_H
+
+#include <stddef.h>
+
+/* Returns a short description of the binding now in force, e.g.
+ * "hwloc: 2 threads, one per core", "OMP_PLACES=cores OMP_PROC_BIND=close
+ * (OpenMP's own)", "none (built without hwloc)". */
+const char *mlpb_pin_threads(int threads, char *buf, size_t len);
+
+#endif
