@@ -309,11 +309,11 @@ fi
 
 # 8. per-phase time per training sample: median over seeds of t_<phase>/samples_seen, per group
 if [ -n "$runs" ]; then
-  A 'BEGIN { readgroups(); np = split("data forward loss backward update", P, " ") }
+  A 'BEGIN { readgroups(); np = split("data forward loss backward comm update", P, " ") }
     sel() && v("threads") == T && ctx() && num(v("samples_seen")) && v("samples_seen") > 0 {
       g = gidx[v("method") "|" v("batch")]; k = ++n[g]
-      for (p = 1; p <= np; p++) t[g, k, p] = num(v("t_" P[p])) ? 1e6 * v("t_" P[p]) / v("samples_seen") : "" }
-    END { print "group,label,data,forward,loss,backward,update,total"
+      for (p = 1; p <= np; p++) t[g, k, p] = num(v("t_" P[p])) ? 1e6 * v("t_" P[p]) / v("samples_seen") : (p == 5 ? 0 : "") }
+    END { print "group,label,data,forward,loss,backward,comm,update,total"
       for (g = 1; g <= ng; g++) if (g in n) { s = g "," glab[g]; tot = 0; any = 0
         for (p = 1; p <= np; p++) { m = 0; for (k = 1; k <= n[g]; k++) if (t[g, k, p] != "") a[++m] = t[g, k, p]
           if (m) { x = med(a, m); tot += x; any = 1 } else x = ""; s = s "," x }

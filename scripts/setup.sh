@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 
-pkgs="cmake make gcc pkg-config libhwloc-dev hwloc zlib1g-dev gnuplot-nox dataset-fashion-mnist libopenblas-dev"
+pkgs="cmake make gcc pkg-config libhwloc-dev hwloc zlib1g-dev gnuplot-nox dataset-fashion-mnist libopenblas-dev libopenmpi-dev openmpi-bin"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -81,7 +81,7 @@ static int test_gradcheck(void) {
             for (int l = 0; l < L; l++)
                 for (int j = 0; j < widths[l + 1]; j++) net.b[l][j] = (float)(mlpb_rng_uniform(&r) - 0.5);
             mlpb_forward(ctx, &net, &a, X, n);
-            double lf = mlpb_loss_delta(ctx, &net, &a, Y, n, red);
+            double lf = mlpb_loss_delta(ctx, &net, &a, Y, n, red == MLPB_REDUCE_MEAN ? 1.0f / n : 1.0f);
             mlpb_backward(ctx, &net, &a, X, n);
             double l0 = loss_double(&net, X, Y, n, red, (size_t)-1, 0);
             CHECK(fabs((red == MLPB_REDUCE_MEAN ? lf / n : lf) - l0) <= 1e-5 * l0, "loss: float %.9g, double %.9g", lf, l0);

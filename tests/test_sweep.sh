@@ -9,7 +9,7 @@ bin=$1 out=$2
 rm -rf "$out"; mkdir -p "$out"
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-ncols=37
+ncols=39
 tiny=(--data synthetic --samples 600 --features 16 --classes 4 --hidden 8 --epochs 2 --points 4 --threads 1,2)
 
 # 1. a tiny sweep: full batch, SGD, mini-batch at 1 and 2 threads

@@ -219,6 +219,7 @@ static mlpb_ctx *make_ctx(const mlpb_ukr *u, int mc, int kc, int nc, int threads
     mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, mc, kc, nc, threads };
     mlpb_ctx *c = mlpb_ctx_new(&cfg);
     if (!c) { fprintf(stderr, "mlpb_ctx_new failed for %s\n", u->name); exit(2); }
+    mlpb_ctx_set_par_min_flops(c, -1); /* split every GEMM, however small, over the threads */
     return c;
 }
 

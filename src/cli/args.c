@@ -88,7 +88,7 @@ int mlpb_parse_size(const char *flag, const char *s, double *bytes, char *err, s
             if (*end == 'B' || *end == 'b') end++;
         }
     }
-    if (!s || !*s || errno || end == s || *end || !isfinite(v) || v <= 0) {
+    if (!s || !*s || errno || end == s || *end || !isfinite(v * mult) || v <= 0) { /* 5e304M: inf bytes */
         snprintf(err, errlen, "%s: '%s' is not a size like 512M or 2G", flag, s ? s : "");
         return -1;
     }

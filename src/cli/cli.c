@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli/args.h"
+#include "sys/dist.h"
 #include "sys/pin.h"
 
 void cli_help(const cli *c, FILE *f) {
@@ -20,24 +21,39 @@ void cli_help(const cli *c, FILE *f) {
     }
 }
 
+/* "mlpbench: " or, in a job of several ranks, "mlpbench[rank N]: " */
+static void prefix(void) {
+    const mlpb_dist *d = mlpb_dist_world();
+    if (d && d->size > 1) fprintf(stderr, "mlpbench[rank %d]: ", d->rank);
+    else fputs("mlpbench: ", stderr);
+}
+
+/* A usage error is the same on every rank (same argv): rank 0 says it, and
+ * every rank leaves together. */
 _Noreturn void cli_usage_error(const cli *c, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("mlpbench: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, " (see mlpbench %s --help)\n", c->cmd);
+    mlpb_dist *d = mlpb_dist_world();
+    if (!d || d->rank == 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        fputs("mlpbench: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fprintf(stderr, " (see mlpbench %s --help)\n", c->cmd);
+    }
+    if (d) mlpb_dist_finalize(d);
     exit(2);
 }
 
+/* A failure at run time may strike one rank only: it names itself and stops
+ * the whole job (no rank is left waiting in a collective). */
 _Noreturn void cli_fail(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("mlpbench: ", stderr);
+    prefix();
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-    exit(1);
+    mlpb_dist_abort(mlpb_dist_world(), 1);
 }
 
 void cli_parse(cli *c, int argc, char **argv) {
@@ -67,19 +83,8 @@ static char *trim(char *s) {
     return s;
 }
 
-void cli_apply_file(cli *c, const char *path) {
-    FILE *f = fopen(path, "r");
-    if (!f) cli_usage_error(c, "--file %s: cannot open: %s", path, strerror(errno));
-    size_t cap = 4096, len = 0;
-    char *text = malloc(cap);
-    size_t got;
-    while (text && (got = fread(text + len, 1, cap - len - 1, f)) > 0)
-        if ((len += got) + 1 == cap) text = realloc(text, cap *= 2);
-    fclose(f);
-    if (!text) cli_fail("--file %s: out of memory", path);
-    text[len] = 0;
-    if (memchr(text, 0, len)) cli_usage_error(c, "--file %s: not a text file", path);
-    c->file_text = text;
+int cli_kv_parse(char *text, const char *name, const char *cmd, const cli_opt *opts, const char **vals,
+                 const unsigned char *given, char *err, size_t errlen) {
     unsigned char seen[CLI_MAX_OPTS] = {0};
     int lineno = 0;
     for (char *line = text, *next; line; line = next) {
@@ -91,18 +96,49 @@ void cli_apply_file(cli *c, const char *path) {
         char *l = trim(line);
         if (!*l) continue;
         char *eq = strchr(l, '=');
-        if (!eq) cli_usage_error(c, "%s:%d: expected 'key = value', got '%s'", path, lineno, l);
+        if (!eq) {
+            snprintf(err, errlen, "%s:%d: expected 'key = value', got '%s'", name, lineno, l);
+            return -1;
+        }
         *eq = 0;
         char *key = trim(l), *value = trim(eq + 1);
         int idx = -1;
-        for (int j = 0; c->opts[j].name; j++)
-            if (!strcmp(c->opts[j].name, key)) idx = j;
-        if (idx < 0 || !strcmp(key, "file"))
-            cli_usage_error(c, "%s:%d: unknown key '%s' for %s", path, lineno, key, c->cmd);
-        if (seen[idx]) cli_usage_error(c, "%s:%d: key '%s' given twice", path, lineno, key);
+        for (int j = 0; j < CLI_MAX_OPTS && opts[j].name; j++)
+            if (!strcmp(opts[j].name, key)) idx = j;
+        if (idx < 0 || !strcmp(key, "file")) {
+            snprintf(err, errlen, "%s:%d: unknown key '%s' for %s", name, lineno, key, cmd);
+            return -1;
+        }
+        if (seen[idx]) {
+            snprintf(err, errlen, "%s:%d: key '%s' given twice", name, lineno, key);
+            return -1;
+        }
         seen[idx] = 1;
-        if (!c->given[idx]) c->vals[idx] = value;
+        if (!given || !given[idx]) vals[idx] = value;
     }
+    return 0;
+}
+
+void cli_apply_file(cli *c, const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) cli_usage_error(c, "--file %s: cannot open: %s", path, strerror(errno));
+    size_t cap = 4096, len = 0;
+    char *text = malloc(cap);
+    size_t got;
+    while (text && (got = fread(text + len, 1, cap - len - 1, f)) > 0)
+        if ((len += got) + 1 == cap) {
+            char *nt = realloc(text, cap *= 2);
+            if (!nt) free(text);
+            text = nt;
+        }
+    fclose(f);
+    if (!text) cli_fail("--file %s: out of memory", path);
+    text[len] = 0;
+    if (memchr(text, 0, len)) cli_usage_error(c, "--file %s: not a text file", path);
+    c->file_text = text;
+    char err[1024];
+    if (cli_kv_parse(text, path, c->cmd, c->opts, c->vals, c->given, err, sizeof err))
+        cli_usage_error(c, "%s", err);
 }
 
 void cli_free(cli *c) {

@@ -42,6 +42,11 @@ const char *cli_get(const cli *c, const char *name);
  * are flag names; the command line wins. Unknown keys, lines without '=' and
  * repeated keys are usage errors naming file:line. */
 void cli_apply_file(cli *c, const char *path);
+/* The parser behind it, on NUL-terminated text it cuts in place (values
+ * point into it): sets vals[i] for each key opts[i] (unless given[i]; given
+ * may be NULL). 0, or -1 with "name:line: ..." in err; never exits. */
+int cli_kv_parse(char *text, const char *name, const char *cmd, const cli_opt *opts, const char **vals,
+                 const unsigned char *given, char *err, size_t errlen);
 void cli_free(cli *c);
 void cli_help(const cli *c, FILE *f);
 

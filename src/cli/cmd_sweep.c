@@ -21,6 +21,7 @@
 #include "cli/commands.h"
 #include "nn/mlp.h"
 #include "sys/atomic_file.h"
+#include "sys/dist.h"
 #include "sys/peak.h"
 #include "sys/pin.h"
 #include "sys/timer.h"
@@ -91,6 +92,8 @@ typedef struct sweep {
     const char *dname;
     mlpb_sysinfo si;
     double peak[8][MAX_LIST]; /* by isa index, thread index */
+    const mlpb_dist *dist;
+    int R, root;             /* MPI ranks; this process is rank 0 (writes every file) */
     row *rows;
     int nrows, caprows;
     char header[1024];
@@ -103,7 +106,7 @@ static const char *const runs_cols =
     "run_id,method,batch,batch_rows,threads,hidden,isa,kernel,reduction,lr,seed,repeat,selected,epochs,steps,"
     "samples_seen,train_s,eval_s,final_train_loss,final_test_loss,final_test_acc,final_val_acc,target_acc,reached,"
     "time_to_target_s,samples_to_target,epochs_to_target,samples_per_s,gflops,peak_gflops,pct_peak,t_data,"
-    "t_forward,t_loss,t_backward,t_update,stopped_by";
+    "t_forward,t_loss,t_backward,t_comm,t_update,stopped_by,ranks";
 
 static const char *method(int batch) { return batch == 0 ? "gd" : batch == 1 ? "sgd" : "minibatch"; }
 
@@ -278,9 +281,9 @@ static void add_row(sweep *s, const char *line) {
     if (!r->line) cli_fail("out of memory");
     r->line[strcspn(r->line, "\n")] = 0;
     char f[8][64];
-    const char *keys[8] = { "method", "batch", "threads", "hidden", "isa", "kernel", "lr", "run_id" };
+    const char *keys[8] = { "method", "batch", "threads", "hidden", "isa", "kernel", "lr", "ranks" };
     for (int i = 0; i < 8; i++) csv_field(r->line, col_index(keys[i]), f[i], sizeof f[i]);
-    snprintf(r->group, sizeof r->group, "%s,%s,%s,%s,%s,%s", f[0], f[1], f[2], f[3], f[4], f[5]);
+    snprintf(r->group, sizeof r->group, "%s,%s,%s,%s,%s,%s,%s", f[0], f[1], f[2], f[3], f[4], f[5], f[7]);
     snprintf(r->sgroup, sizeof r->sgroup, "%s,%s", r->group, f[6]);
     snprintf(r->lr_s, sizeof r->lr_s, "%s", f[6]);
     r->lr = fieldd(r->line, "lr");
@@ -373,7 +376,7 @@ static void write_runs_and_summary(sweep *s) {
     snprintf(path, sizeof path, "%s/summary.csv", s->out);
     if (mlpb_afile_open(&a, path)) cli_fail("%s: cannot write: %s", path, strerror(errno));
     fprintf(a.f, "method,batch,batch_rows,threads,hidden,isa,kernel,lr,runs,reached,tta_median,tta_min,tta_max,"
-                 "acc_median,acc_min,acc_max,sps_median,sps_min,sps_max,gflops_median,pct_peak_median\n");
+                 "acc_median,acc_min,acc_max,sps_median,sps_min,sps_max,gflops_median,pct_peak_median,ranks\n");
     char *done = calloc((size_t)s->nrows + 1, 1);
     double *v = malloc(((size_t)s->nrows + 1) * sizeof(double));
     for (int i = 0; i < s->nrows; i++) {
@@ -384,8 +387,8 @@ static void write_runs_and_summary(sweep *s) {
             if (!done[j] && sel[j] && !strcmp(s->rows[j].sgroup, r->sgroup)) idx[n++] = j, done[j] = 1;
         char brow[32];
         csv_field(r->line, col_index("batch_rows"), brow, sizeof brow);
-        char g[6][64];
-        for (int k = 0; k < 6; k++) csv_field(r->group, k, g[k], sizeof g[k]);
+        char g[7][64];
+        for (int k = 0; k < 7; k++) csv_field(r->group, k, g[k], sizeof g[k]);
         fprintf(a.f, "%s,%s,%s,%s,%s,%s,%s,%s,%d,", g[0], g[1], brow, g[2], g[3], g[4], g[5], r->lr_s, n);
         for (int k = 0; k < n; k++) reached += s->rows[idx[k]].reached;
         fprintf(a.f, "%d", reached);
@@ -404,7 +407,7 @@ static void write_runs_and_summary(sweep *s) {
         for (int k = 0; k < n; k++) v[k] = s->rows[idx[k]].pct;
         stats(v, n, &med, &lo, &hi);
         fputc(',', a.f); put(a.f, med, "%.3f");
-        fputc('\n', a.f);
+        fprintf(a.f, ",%s\n", g[6]);
 #undef STAT
     }
     free(done); free(v); free(sel);
@@ -455,6 +458,9 @@ static void write_meta(sweep *s, int argc, char **argv, const char *start, const
     fprintf(f, ",\n  \"machine\": "); json_str(f, buf);
     fprintf(f, ",\n  \"cpu\": "); json_str(f, s->si.cpu);
     fprintf(f, ",\n  \"cores\": %d", s->si.cores);
+    fprintf(f, ",\n  \"mpi\": {\"ranks\": %d, \"library\": ", s->R);
+    json_str(f, s->dist ? s->dist->library : "none");
+    fprintf(f, ", \"threads_per_rank\": \"the run's threads\"}");
     fprintf(f, ",\n  \"caches\": {\"l1d\": %ld, \"l2\": %ld, \"l3\": %ld, \"source\": \"%s\"}", s->si.l1d, s->si.l2,
             s->si.l3, s->si.cache_src);
     /* the commit of the source tree this binary was built from */
@@ -516,6 +522,7 @@ static double run_fraction(const sweep *s, const mlpb_point *p) {
 
 static int on_point(const mlpb_point *p, void *user) {
     progress *pg = user;
+    if (!pg->curve) return interrupted;
     fprintf(pg->curve, "%.6g,%ld,%ld,%.6f,%.6f,%.8g,%.8g,%.6f,", p->epoch, p->step, p->samples_seen, p->wall_s,
             p->eval_s, p->train_loss, p->test_loss, p->test_acc);
     put(pg->curve, p->val_loss, "%.8g");
@@ -523,7 +530,7 @@ static int on_point(const mlpb_point *p, void *user) {
     put(pg->curve, p->val_acc, "%.6f");
     fprintf(pg->curve, ",%.1f\n", p->samples_per_s);
     double now = mlpb_now();
-    if (pg->tty || now - pg->last_print > 10 || fmod(p->epoch, 1.0) < 1e-9) {
+    if (pg->s->root && (pg->tty || now - pg->last_print > 10 || fmod(p->epoch, 1.0) < 1e-9)) {
         double frac = run_fraction(pg->s, p), eta = NAN;
         double elapsed = now - pg->t_start;
         double per_run = (elapsed) / (pg->runs_done + frac > 0 ? pg->runs_done + frac : 1);
@@ -554,29 +561,33 @@ static int do_run(sweep *s, const run *r, progress *pg) {
     if (mlpb_mlp_init(&net, L, widths, (uint64_t)r->seed)) cli_fail("%s: out of memory allocating the network", r->id);
     const char *isa_used;
     mlpb_ctx *ctx = cli_make_ctx(&s->si, (mlpb_kernel)r->kernel, r->ukr, r->threads, &isa_used);
-    mlpb_afile cf;
+    mlpb_afile cf = { 0 };
     snprintf(path, sizeof path, "%s/curves/%s.csv", s->out, r->id);
-    if (mlpb_afile_open(&cf, path)) cli_fail("%s: cannot write: %s", path, strerror(errno));
-    fprintf(cf.f, "epoch,step,samples_seen,wall_s,eval_s,train_loss,test_loss,test_acc,val_loss,val_acc,samples_per_s\n");
+    if (s->root) {
+        if (mlpb_afile_open(&cf, path)) cli_fail("%s: cannot write: %s", path, strerror(errno));
+        fprintf(cf.f, "epoch,step,samples_seen,wall_s,eval_s,train_loss,test_loss,test_acc,val_loss,val_acc,"
+                      "samples_per_s\n");
+    }
     pg->curve = cf.f;
     pg->r = r;
     mlpb_train_opts o = { .batch = r->batch, .epochs = s->epochs, .max_samples = s->max_samples,
                           .max_seconds = s->max_seconds, .target_acc = s->target_acc, .points_per_epoch = s->points,
                           .lr = (float)r->lr, .reduction = (mlpb_reduction)s->reduction, .seed = (uint64_t)r->seed,
-                          .eval_rows = 1000 };
+                          .eval_rows = 1000, .dist = s->dist, .stop = &interrupted };
     mlpb_train_result res;
     double t0 = mlpb_now();
     int rc = mlpb_train(ctx, &net, &s->tr, s->val.n ? &s->val : NULL, &s->te, &o, on_point, pg, &res, err, sizeof err);
-    if (pg->tty) fputc('\n', stderr);
+    if (pg->tty && s->root) fputc('\n', stderr);
     mlpb_ctx_free(ctx);
     mlpb_mlp_free(&net);
     if (rc) { /* divergence is a result of the setting, not a failure of the sweep: keep the curve, record it */
-        fprintf(stderr, "mlpbench: run %s: %s\n", r->id, err);
+        if (s->root) fprintf(stderr, "mlpbench: run %s: %s\n", r->id, err);
         res.stopped_by = "diverged";
-    } else if (interrupted) {
-        mlpb_afile_abort(&cf);
+    } else if (!strcmp(res.stopped_by, "signal") || interrupted) {
+        if (s->root) mlpb_afile_abort(&cf);
         return 1;
     }
+    if (!s->root) return 0;
     if (mlpb_afile_commit(&cf)) cli_fail("%s: cannot write: %s", path, strerror(errno));
 
     /* the row */
@@ -586,7 +597,7 @@ static int do_run(sweep *s, const run *r, progress *pg) {
     int ti = 0, ii = 0;
     while (s->threads[ti] != r->threads) ti++;
     while (s->isas[ii] != r->ukr) ii++;
-    double gflops = p->wall_s > 0 ? flops / p->wall_s * 1e-9 : NAN, peak = s->peak[ii][ti];
+    double gflops = p->wall_s > 0 ? flops / p->wall_s * 1e-9 : NAN, peak = s->peak[ii][ti] * s->R;
     char hs[256], line[4096];
     hidden_str(s, r->hidden_idx, hs, sizeof hs);
     FILE *m = fmemopen(line, sizeof line, "w");
@@ -607,7 +618,7 @@ static int do_run(sweep *s, const run *r, progress *pg) {
     fprintf(m, ",%.2f,", peak);
     put(m, gflops / peak * 100, "%.3f");
     for (int k = 0; k < MLPB_NPHASES; k++) fprintf(m, ",%.6f", p->phase_s[k]);
-    fprintf(m, ",%s", res.stopped_by);
+    fprintf(m, ",%s,%d", res.stopped_by, s->R);
     fclose(m);
     add_row(s, line);
     write_runs_and_summary(s);
@@ -622,6 +633,9 @@ static int do_run(sweep *s, const run *r, progress *pg) {
 int mlpb_cmd_sweep(int argc, char **argv) {
     sweep *s = calloc(1, sizeof *s);
     if (!s) cli_fail("out of memory");
+    s->dist = mlpb_dist_world();
+    s->R = s->dist ? s->dist->size : 1;
+    s->root = !s->dist || s->dist->rank == 0;
     parse_sweep(s, argc, argv);
     load_data(s);
 
@@ -651,28 +665,46 @@ int mlpb_cmd_sweep(int argc, char **argv) {
                                 hidden_str(s, h, hs, sizeof hs);
                                 char bs[16];
                                 if (r->batch) snprintf(bs, sizeof bs, "%d", r->batch); else snprintf(bs, sizeof bs, "full");
-                                snprintf(r->id, sizeof r->id, "b%s-t%d-h%s-%s-%s-lr%g-s%ld-%s", bs, r->threads, hs,
-                                         cli_kernel_names[r->kernel],
+                                char rs[16] = "";
+                                if (s->R > 1) snprintf(rs, sizeof rs, "-r%d", s->R);
+                                snprintf(r->id, sizeof r->id, "b%s%s-t%d-h%s-%s-%s-lr%g-s%ld-%s", bs, rs, r->threads,
+                                         hs, cli_kernel_names[r->kernel],
                                          r->kernel == MLPB_KERNEL_SIMD ? r->ukr->isa : "c", s->lrs[l], r->seed,
                                          s->fixed_hash);
                             }
 
-    /* the folder */
+    /* the folder (rank 0 alone touches files; the others learn what is finished) */
     char path[4096];
-    snprintf(path, sizeof path, "%s/curves/x", s->out);
-    if (cli_mkdirs_for(path)) cli_fail("--out %s: cannot create: %s", s->out, strerror(errno));
-    read_runs(s);
+    char *done = calloc((size_t)nr + 1, 1);
+    if (!done) cli_fail("out of memory");
+    if (s->root) {
+        snprintf(path, sizeof path, "%s/curves/x", s->out);
+        if (cli_mkdirs_for(path)) cli_fail("--out %s: cannot create: %s", s->out, strerror(errno));
+        read_runs(s);
+        for (int i = 0; i < nr; i++) done[i] = (char)finished(s, runs[i].id);
+    }
+    mlpb_dist_bcast(s->dist, done, (size_t)nr, 0);
     int todo = 0;
-    for (int i = 0; i < nr; i++) todo += !finished(s, runs[i].id);
-    fprintf(stderr, "mlpbench: sweep of %d runs into %s: %d finished before, %d to run\n", nr, s->out, nr - todo, todo);
-    fprintf(stderr, "mlpbench: %s: %d train / %d validation / %d test rows\n", s->dname, s->tr.n, s->val.n, s->te.n);
+    for (int i = 0; i < nr; i++) todo += !done[i];
+    if (s->root) {
+        fprintf(stderr, "mlpbench: sweep of %d runs into %s: %d finished before, %d to run\n", nr, s->out, nr - todo,
+                todo);
+        fprintf(stderr, "mlpbench: %s: %d train / %d validation / %d test rows\n", s->dname, s->tr.n, s->val.n,
+                s->te.n);
+        if (s->R > 1)
+            fprintf(stderr, "mlpbench: %d MPI ranks, %s; each run's global batch is split over them\n", s->R,
+                    s->dist->library);
+    }
 
-    /* the peak of each ISA at each thread count, for % of peak */
+    /* the peak of each ISA at each thread count, for % of peak: measured by
+     * rank 0 alone (ranks sharing cores would measure each other) */
     for (int i = 0; i < s->nisa; i++)
-        for (int t = 0; t < s->nthreads; t++) s->peak[i][t] = mlpb_peak_gflops(s->isas[i]->isa, s->threads[t], 0.2);
+        for (int t = 0; t < s->nthreads; t++)
+            if (s->root) s->peak[i][t] = mlpb_peak_gflops(s->isas[i]->isa, s->threads[t], 0.2);
+    mlpb_dist_bcast(s->dist, s->peak, sizeof s->peak, 0);
     char start[32];
     now_iso(start, sizeof start);
-    write_meta(s, argc, argv, start, NULL);
+    if (s->root) write_meta(s, argc, argv, start, NULL);
 
     struct sigaction sa = { .sa_handler = on_sigint };
     sigemptyset(&sa.sa_mask);
@@ -681,22 +713,24 @@ int mlpb_cmd_sweep(int argc, char **argv) {
     progress pg = { .s = s, .total = nr, .tty = isatty(2), .t_start = mlpb_now() };
     int stopped = 0;
     for (int i = 0; i < nr && !stopped; i++) {
-        if (finished(s, runs[i].id)) continue;
+        if (done[i]) continue;
         pg.index = i + 1;
         stopped = do_run(s, &runs[i], &pg);
     }
-    if (!stopped) {
+    if (!stopped && s->root) {
         if (s->nrows) write_runs_and_summary(s); /* also when every run was already there */
         char end[32];
         now_iso(end, sizeof end);
         write_meta(s, argc, argv, start, end);
     }
-    fprintf(stderr, stopped ? "mlpbench: interrupted: %d runs are complete in %s; run the same command again to resume\n"
+    if (s->root)
+        fprintf(stderr, stopped ? "mlpbench: interrupted: %d runs are complete in %s; run the same command again to resume\n"
                             : "mlpbench: sweep complete: %d runs in %s\n",
             s->nrows, s->out);
     for (int i = 0; i < s->nrows; i++) free(s->rows[i].line);
     free(s->rows);
     free(runs);
+    free(done);
     mlpb_dataset_free(&s->tr);
     mlpb_dataset_free(&s->val);
     mlpb_dataset_free(&s->te);

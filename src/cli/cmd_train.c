@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "nn/mlp.h"
+#include "sys/dist.h"
 #include "sys/pin.h"
 #include "train/checkpoint.h"
 #include "train/train.h"
@@ -50,11 +51,12 @@ static int save_checkpoint(const mlpb_train_state *st, const mlpb_mlp *net, void
 typedef struct run_log {
     FILE *csv;
     const char *path, *isa, *kernel;
-    int threads, batch;
+    int threads, batch, root;
 } run_log;
 
 static int on_point(const mlpb_point *p, void *user) {
     run_log *lg = user;
+    if (!lg->root) return 0;
     printf("%5.0f %9ld %11.5g %10.5g %9.4f %12.0f %9.2f\n", p->epoch, p->step, p->train_loss, p->test_loss,
            p->test_acc, p->samples_per_s, p->wall_s);
     fflush(stdout);
@@ -89,7 +91,14 @@ int mlpb_cmd_train(int argc, char **argv) {
     mlpb_reduction red = (mlpb_reduction)cli_word(&c, "--reduction", cli_get(&c, "reduction"), reds);
     mlpb_sysinfo si;
     mlpb_sysinfo_read(&si);
-    long threads = cli_get(&c, "threads") ? cli_long(&c, "--threads", cli_get(&c, "threads"), 1, 1024) : si.cores;
+    const mlpb_dist *dist = mlpb_dist_world();
+    const int R = dist ? dist->size : 1, root = !dist || dist->rank == 0;
+    const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE"); /* ranks sharing this machine */
+    long per_rank = si.cores / (local && atoi(local) > 0 ? atoi(local) : 1);
+    long threads = cli_get(&c, "threads") ? cli_long(&c, "--threads", cli_get(&c, "threads"), 1, 1024)
+                                          : per_rank > 0 ? per_rank : 1;
+    if (batch && batch < R)
+        cli_usage_error(&c, "--batch %ld is smaller than the %d MPI ranks: every rank needs a row", batch, R);
     long seed = cli_long(&c, "--seed", cli_get(&c, "seed"), 0, 0x7fffffffffffffffL);
     mlpb_kernel kernel = (mlpb_kernel)cli_word(&c, "--kernel", cli_get(&c, "kernel"), cli_kernel_names);
     const mlpb_ukr *ukr = cli_isa(&c, cli_get(&c, "isa"));
@@ -111,7 +120,7 @@ int mlpb_cmd_train(int argc, char **argv) {
     char what[128];
     snprintf(what, sizeof what, "training with batch %d (activations of %d rows)", B, B);
     cli_check_memory(&c, cli_get(&c, "max-memory"), need, what);
-    saver sv = { cli_get(&c, "save"), { .L = nh + 1, .reduction = red, .seed = (uint64_t)seed, .batch = (int)batch,
+    saver sv = { root ? cli_get(&c, "save") : NULL, { .L = nh + 1, .reduction = red, .seed = (uint64_t)seed, .batch = (int)batch,
                  .lr = (float)lr, .points_per_epoch = 1, .data_crc32 = tr.crc32, .data_rows = tr.n }, 0 };
     memcpy(sv.meta.widths, widths, (size_t)(nh + 2) * sizeof(int));
     mlpb_mlp net;
@@ -133,8 +142,8 @@ int mlpb_cmd_train(int argc, char **argv) {
 
     /* 4. the log, only now that everything is valid (appended to when resuming) */
     run_log lg = { NULL, cli_get(&c, "log"), isa_used, cli_kernel_names[kernel], (int)threads,
-                   batch ? (int)batch : tr.n };
-    if (lg.path) {
+                   batch ? (int)batch : tr.n, root };
+    if (lg.path && root) { /* only rank 0 writes */
         int append = rpath && access(lg.path, F_OK) == 0;
         if (cli_mkdirs_for(lg.path) || !(lg.csv = fopen(lg.path, append ? "a" : "w")))
             cli_fail("--log %s: cannot create: %s", lg.path, strerror(errno));
@@ -144,6 +153,7 @@ int mlpb_cmd_train(int argc, char **argv) {
         fflush(lg.csv);
     }
 
+    if (root) {
     fprintf(stderr, "mlpbench: %s: %d train / %d test rows, %d features, %d classes\n", dname, tr.n, te.n,
             tr.d, tr.k);
     fprintf(stderr, "mlpbench: network");
@@ -153,25 +163,32 @@ int mlpb_cmd_train(int argc, char **argv) {
     fprintf(stderr, "mlpbench: kernel %s, isa %s (%s), threads %ld, MC/KC/NC %d/%d/%d, ftz+daz on, binding %s\n",
             cli_kernel_names[kernel], isa_used, kc->ukr->name, threads, kc->mc, kc->kc, kc->nc,
             mlpb_pin_threads((int)threads, binding, sizeof binding));
+    if (R > 1)
+        fprintf(stderr, "mlpbench: %d MPI ranks x %ld threads, %s; the global batch is split over the ranks\n", R,
+                threads, dist->library);
     printf("epoch      step  train_loss  test_loss  test_acc    samples/s   seconds\n");
+    }
 
-    if (rpath)
+    if (rpath && root)
         fprintf(stderr, "mlpbench: resuming %s at epoch %d, step %ld\n", rpath, resume.epoch + 1, resume.step + 1);
     mlpb_train_opts to = { .batch = (int)batch, .epochs = (int)epochs, .points_per_epoch = 1, .lr = (float)lr,
                            .reduction = red, .seed = (uint64_t)seed, .eval_rows = 1000,
                            .resume = rpath ? &resume : NULL, .on_save = sv.path ? save_checkpoint : NULL,
-                           .save_user = &sv, .stop = &interrupted };
+                           .save_user = &sv, .stop = &interrupted, .dist = dist };
     struct sigaction sa = { .sa_handler = on_sigint };
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     mlpb_train_result res;
     int rc = mlpb_train(ctx, &net, &tr, NULL, &te, &to, on_point, &lg, &res, err, sizeof err);
+    if (rc && R > 1) cli_fail("%s", err); /* stops every rank */
     if (rc) fprintf(stderr, "mlpbench: %s\n", err);
-    else if (interrupted) {
+    else if (interrupted && root) {
         fprintf(stderr, "mlpbench: interrupted at epoch %.2f, step %ld%s%s%s\n", res.last.epoch, res.last.step,
                 sv.saved ? "; continue with --resume " : " (no --save: nothing to resume from)",
                 sv.saved ? sv.path : "", sv.saved ? " and the same flags" : "");
+        rc = 130;
+    } else if (interrupted) {
         rc = 130;
     }
     mlpb_train_state_free(&resume);

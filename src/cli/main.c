@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "sys/dist.h"
 
 static const struct { const char *name; int (*run)(int, char **); const char *summary; } commands[] = {
     {"train", mlpb_cmd_train, "train the seed's network (sigmoid hidden layers, softmax, cross-entropy)"},
@@ -22,11 +23,20 @@ static void usage(FILE *f) {
                "environment: MLPBENCH_DATA (fashion-mnist folder), MLPB_ISA (default --isa)\n");
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
     if (argc < 2) { usage(stderr); return 2; }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) { usage(stdout); return 0; }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 2, argv + 2);
     fprintf(stderr, "mlpbench: unknown command '%s' (see mlpbench --help)\n", argv[1]);
     return 2;
+}
+
+int main(int argc, char **argv) {
+    mlpb_dist dist; /* one rank unless started by mpirun */
+    mlpb_dist_init(&dist, &argc, &argv);
+    mlpb_dist_set_world(&dist);
+    int rc = run(argc, argv);
+    mlpb_dist_finalize(&dist);
+    return rc;
 }

@@ -31,6 +31,12 @@ typedef struct mlpb_dataset {
 int mlpb_idx_load(const char *images_path, const char *labels_path, int classes,
                   mlpb_dataset *out, char *err, size_t errlen);
 
+/* The same checks on the (decompressed) bytes of both files held in memory;
+ * mlpb_idx_load reads the files and calls this. The names are for messages. */
+int mlpb_idx_parse(const unsigned char *img, size_t img_len, const unsigned char *lbl, size_t lbl_len,
+                   const char *img_name, const char *lbl_name, int classes, mlpb_dataset *out,
+                   char *err, size_t errlen);
+
 /* Load the four standard files from dir: train-images-idx3-ubyte,
  * train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte,
  * each with or without a .gz suffix (the plain one preferred when both exist). */

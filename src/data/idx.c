@@ -1,6 +1,8 @@
 /* idx.c - loader for IDX image/label pairs (MNIST, Fashion-MNIST), plain or
- * gzip'd (zlib detects which by content). Validates every header field and
- * the data length before building X/Y/label; errors go to err, never stderr.
+ * gzip'd (zlib detects which by content). The file loader only reads (and
+ * decompresses) the bytes; mlpb_idx_parse validates every header field and
+ * the data length before building X/Y/label, for files and for memory (the
+ * fuzzer) alike. Errors go to err, never stderr.
  * Not a general IDX reader: only uint8 3-D images and uint8 1-D labels. */
 #define _GNU_SOURCE
 #include "data/dataset.h"
@@ -35,17 +37,128 @@ static uint32_t be32(const unsigned char *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* An open IDX file: path for messages, running crc over everything read. */
+/* ---- validation (memory) ---- */
+
+/* The header of an image (magic 0x803, n, rows, cols) or label (magic 0x801,
+ * n) file held in b[0..len): *n rows of *d bytes each (d = 1 for labels). */
+static int idx_header(const unsigned char *b, size_t len, const char *name, uint32_t magic,
+                      unsigned long long *n, unsigned long long *d, char *err, size_t errlen) {
+    int images = magic == IDX_MAGIC_IMAGES;
+    size_t hb = images ? 16 : 8;
+    if (len >= 4 && be32(b) != magic) {
+        set_err(err, errlen, "%s: wrong magic 0x%08x (expected 0x%08x, IDX %s file)",
+                name, be32(b), magic, images ? "uint8 image" : "uint8 label");
+        return -1;
+    }
+    if (len < hb) {
+        set_err(err, errlen, "%s: truncated header: expected %zu bytes, got %zu", name, hb, len);
+        return -1;
+    }
+    *n = be32(b + 4);
+    if (!images) {
+        *d = 1;
+        if (*n == 0) set_err(err, errlen, "%s: zero dimension (label count is 0)", name);
+        else if (*n > IDX_MAX_N)
+            set_err(err, errlen, "%s: absurd label count %llu (limit %llu)", name, *n, IDX_MAX_N);
+        return *n == 0 || *n > IDX_MAX_N ? -1 : 0;
+    }
+    unsigned long long rows = be32(b + 8), cols = be32(b + 12);
+    if (*n == 0 || rows == 0 || cols == 0) {
+        set_err(err, errlen, "%s: zero dimension (n=%llu rows=%llu cols=%llu)", name, *n, rows, cols);
+        return -1;
+    }
+    /* rows * cols < 2^64 (two u32); n * rows * cols only once both are bounded */
+    if (*n > IDX_MAX_N || rows * cols > IDX_MAX_PIXELS || *n * rows * cols > SIZE_MAX / sizeof(float)) {
+        set_err(err, errlen, "%s: absurd dimensions n=%llu rows=%llu cols=%llu "
+                "(limits: n <= %llu, rows*cols <= %llu)",
+                name, *n, rows, cols, IDX_MAX_N, IDX_MAX_PIXELS);
+        return -1;
+    }
+    *d = rows * cols;
+    return 0;
+}
+
+/* Exactly header + data bytes: no fewer (truncated), no more (trailing). */
+static int idx_length(size_t len, const char *name, size_t header_bytes, size_t need,
+                      char *err, size_t errlen) {
+    if (len - header_bytes < need) {
+        set_err(err, errlen, "%s: truncated: expected %zu bytes (%zu header + %zu data), got %zu",
+                name, header_bytes + need, header_bytes, need, len);
+        return -1;
+    }
+    if (len - header_bytes > need) {
+        set_err(err, errlen, "%s: trailing bytes after the %llu bytes of header and data",
+                name, (unsigned long long)(header_bytes + need));
+        return -1;
+    }
+    return 0;
+}
+
+int mlpb_idx_parse(const unsigned char *img, size_t img_len, const unsigned char *lbl, size_t lbl_len,
+                   const char *img_name, const char *lbl_name, int classes, mlpb_dataset *out,
+                   char *err, size_t errlen) {
+    memset(out, 0, sizeof *out);
+    if (classes < 2 || classes > 256) {
+        set_err(err, errlen, "%s: invalid number of classes %d (need 2..256)", lbl_name, classes);
+        return -1;
+    }
+    unsigned long long n, d, nl, one;
+    if (idx_header(img, img_len, img_name, IDX_MAGIC_IMAGES, &n, &d, err, errlen) != 0) return -1;
+    if (idx_header(lbl, lbl_len, lbl_name, IDX_MAGIC_LABELS, &nl, &one, err, errlen) != 0) return -1;
+    if (nl != n) {
+        set_err(err, errlen, "count mismatch: %s has %llu images but %s has %llu labels",
+                img_name, n, lbl_name, nl);
+        return -1;
+    }
+    size_t npix = (size_t)(n * d);
+    if (idx_length(img_len, img_name, 16, npix, err, errlen) != 0) return -1;
+    if (idx_length(lbl_len, lbl_name, 8, (size_t)n, err, errlen) != 0) return -1;
+    const unsigned char *pix = img + 16, *lab = lbl + 8;
+    for (size_t i = 0; i < n; i++) {
+        if (lab[i] >= classes) {
+            set_err(err, errlen, "%s: label %u at index %zu is out of range (classes = %d)",
+                    lbl_name, (unsigned)lab[i], i, classes);
+            return -1;
+        }
+    }
+
+    float *X = malloc(npix * sizeof *X);
+    float *Y = calloc((size_t)n * (size_t)classes, sizeof *Y);
+    uint8_t *label = malloc((size_t)n);
+    if (!X || !Y || !label) {
+        set_err(err, errlen, "%s: out of memory for %llu x %llu floats", img_name, n, d);
+        free(X);
+        free(Y);
+        free(label);
+        return -1;
+    }
+    for (size_t i = 0; i < npix; i++) X[i] = (float)pix[i] / 255.0f;
+    memcpy(label, lab, (size_t)n);
+    for (size_t i = 0; i < n; i++) Y[i * (size_t)classes + lab[i]] = 1.0f;
+
+    /* crc over the image file's bytes, continued over the label file's bytes */
+    uLong crc = crc32_z(crc32_z(crc32(0L, Z_NULL, 0), img, img_len), lbl, lbl_len);
+    out->n = (int)n;
+    out->d = (int)d;
+    out->k = classes;
+    out->X = X;
+    out->Y = Y;
+    out->label = label;
+    out->crc32 = (uint32_t)crc;
+    return 0;
+}
+
+/* ---- reading (files) ---- */
+
+/* An open IDX file: path for messages. */
 typedef struct idx_file {
     const char *path;
     gzFile gz;
-    uLong crc;
 } idx_file;
 
-static int idx_open(idx_file *f, const char *path, uLong crc, char *err, size_t errlen) {
+static int idx_open(idx_file *f, const char *path, char *err, size_t errlen) {
     f->path = path;
     f->gz = NULL;
-    f->crc = crc;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
@@ -85,10 +198,7 @@ static long long idx_read(idx_file *f, unsigned char *buf, size_t len, char *err
         size_t want = len - got;
         if (want > (1u << 30)) want = 1u << 30;
         int r = gzread(f->gz, buf + got, (unsigned)want);
-        if (r > 0) {
-            f->crc = crc32(f->crc, buf + got, (uInt)r);
-            got += (size_t)r;
-        }
+        if (r > 0) got += (size_t)r;
         int code;
         const char *msg = gzerror(f->gz, &code);
         if (code != Z_OK) {
@@ -108,169 +218,65 @@ static long long idx_read(idx_file *f, unsigned char *buf, size_t len, char *err
     return (long long)got;
 }
 
-/* After the expected data: any further byte (or a broken gzip trailer) fails. */
-static int idx_expect_end(idx_file *f, unsigned long long data_bytes, char *err, size_t errlen) {
-    unsigned char extra[64];
-    uLong crc = f->crc;
-    long long r = idx_read(f, extra, sizeof extra, err, errlen);
-    f->crc = crc;
-    if (r < 0) return -1;
-    if (r > 0) {
-        set_err(err, errlen, "%s: trailing bytes after the %llu bytes of header and data",
-                f->path, data_bytes);
-        return -1;
-    }
-    return 0;
-}
-
-/* Read exactly `need` data bytes into a buffer that grows with what is
- * actually present, so a lying header cannot trigger a huge allocation.
- * header_bytes is only for the truncation message. */
-static unsigned char *idx_read_data(idx_file *f, size_t need, size_t header_bytes,
-                                    char *err, size_t errlen) {
-    size_t cap = need < (1u << 20) ? need : (1u << 20), got = 0;
-    unsigned char *buf = malloc(cap ? cap : 1);
+/* The (decompressed) bytes of one IDX file, for mlpb_idx_parse: the header,
+ * then, if the header is valid, the data it announces plus one byte (so that
+ * trailing bytes show). The buffer grows with what is actually present, so a
+ * lying header cannot trigger a huge allocation; a refused header stops the
+ * reading (the parser names the fault). */
+static unsigned char *idx_slurp(const char *path, uint32_t magic, size_t *len, char *err, size_t errlen) {
+    idx_file f;
+    if (idx_open(&f, path, err, errlen) != 0) return NULL;
+    size_t hb = magic == IDX_MAGIC_IMAGES ? 16 : 8, cap = hb, got = 0;
+    unsigned char *buf = malloc(cap);
     if (!buf) {
-        set_err(err, errlen, "%s: out of memory (%zu bytes)", f->path, cap);
-        return NULL;
+        set_err(err, errlen, "%s: out of memory (%zu bytes)", path, cap);
+        goto fail;
     }
-    while (got < need) {
-        if (got == cap) {
-            size_t ncap = cap > need / 2 ? need : cap * 2;
-            unsigned char *nb = realloc(buf, ncap);
-            if (!nb) {
-                set_err(err, errlen, "%s: out of memory (%zu bytes)", f->path, ncap);
-                free(buf);
-                return NULL;
+    long long r = idx_read(&f, buf, hb, err, errlen);
+    if (r < 0) goto fail;
+    got = (size_t)r;
+    unsigned long long n, d;
+    if (got == hb && idx_header(buf, got, path, magic, &n, &d, NULL, 0) == 0) {
+        size_t want = hb + (size_t)(n * d) + 1;
+        while (got < want) {
+            if (got == cap) {
+                size_t ncap = cap < (1u << 19) ? (1u << 20) : cap * 2;
+                if (ncap > want) ncap = want;
+                unsigned char *nb = realloc(buf, ncap);
+                if (!nb) {
+                    set_err(err, errlen, "%s: out of memory (%zu bytes)", path, ncap);
+                    goto fail;
+                }
+                buf = nb;
+                cap = ncap;
             }
-            buf = nb;
-            cap = ncap;
+            r = idx_read(&f, buf + got, cap - got, err, errlen);
+            if (r < 0) goto fail;
+            got += (size_t)r;
+            if (got < cap) break; /* short read: end of data */
         }
-        long long r = idx_read(f, buf + got, cap - got, err, errlen);
-        if (r < 0) { free(buf); return NULL; }
-        got += (size_t)r;
-        if (got < cap) break; /* short read: end of data */
     }
-    if (got < need) {
-        set_err(err, errlen, "%s: truncated: expected %zu bytes (%zu header + %zu data), got %zu",
-                f->path, header_bytes + need, header_bytes, need, header_bytes + got);
-        free(buf);
-        return NULL;
-    }
+    idx_close(&f);
+    *len = got;
     return buf;
-}
-
-/* Read the magic plus ndims u32 dims. */
-static int idx_header(idx_file *f, uint32_t magic, int ndims, uint32_t *dims,
-                      char *err, size_t errlen) {
-    unsigned char h[16];
-    size_t hb = 4 + 4 * (size_t)ndims;
-    long long r = idx_read(f, h, hb, err, errlen);
-    if (r < 0) return -1;
-    if (r >= 4 && be32(h) != magic) {
-        set_err(err, errlen, "%s: wrong magic 0x%08x (expected 0x%08x, IDX %s file)",
-                f->path, be32(h), magic, magic == IDX_MAGIC_IMAGES ? "uint8 image" : "uint8 label");
-        return -1;
-    }
-    if ((size_t)r < hb) {
-        set_err(err, errlen, "%s: truncated header: expected %zu bytes, got %lld", f->path, hb, r);
-        return -1;
-    }
-    for (int i = 0; i < ndims; i++) dims[i] = be32(h + 4 + 4 * i);
-    return 0;
+fail:
+    idx_close(&f);
+    free(buf);
+    return NULL;
 }
 
 int mlpb_idx_load(const char *images_path, const char *labels_path, int classes,
                   mlpb_dataset *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
-    idx_file fi = {0}, fl = {0};
-    unsigned char *pix = NULL, *lab = NULL;
-    float *X = NULL, *Y = NULL;
-    uint8_t *label = NULL;
-
-    if (classes < 2 || classes > 256) {
-        set_err(err, errlen, "%s: invalid number of classes %d (need 2..256)", labels_path, classes);
-        return -1;
-    }
-
-    uint32_t idim[3], ldim[1];
-    if (idx_open(&fi, images_path, crc32(0L, Z_NULL, 0), err, errlen) != 0) goto fail;
-    if (idx_header(&fi, IDX_MAGIC_IMAGES, 3, idim, err, errlen) != 0) goto fail;
-    unsigned long long n = idim[0], rows = idim[1], cols = idim[2];
-    if (n == 0 || rows == 0 || cols == 0) {
-        set_err(err, errlen, "%s: zero dimension (n=%llu rows=%llu cols=%llu)",
-                images_path, n, rows, cols);
-        goto fail;
-    }
-    if (n > IDX_MAX_N || rows * cols > IDX_MAX_PIXELS || n * rows * cols > SIZE_MAX / sizeof(float)) {
-        set_err(err, errlen, "%s: absurd dimensions n=%llu rows=%llu cols=%llu "
-                "(limits: n <= %llu, rows*cols <= %llu)",
-                images_path, n, rows, cols, IDX_MAX_N, IDX_MAX_PIXELS);
-        goto fail;
-    }
-
-    if (idx_open(&fl, labels_path, crc32(0L, Z_NULL, 0), err, errlen) != 0) goto fail;
-    if (idx_header(&fl, IDX_MAGIC_LABELS, 1, ldim, err, errlen) != 0) goto fail;
-    unsigned long long nl = ldim[0];
-    if (nl == 0 || nl > IDX_MAX_N) {
-        if (nl == 0) set_err(err, errlen, "%s: zero dimension (label count is 0)", labels_path);
-        else set_err(err, errlen, "%s: absurd label count %llu (limit %llu)", labels_path, nl, IDX_MAX_N);
-        goto fail;
-    }
-    if (nl != n) {
-        set_err(err, errlen, "count mismatch: %s has %llu images but %s has %llu labels",
-                images_path, n, labels_path, nl);
-        goto fail;
-    }
-
-    size_t d = (size_t)(rows * cols), npix = (size_t)n * d;
-    pix = idx_read_data(&fi, npix, 16, err, errlen);
-    if (!pix || idx_expect_end(&fi, 16 + (unsigned long long)npix, err, errlen) != 0) goto fail;
-    lab = idx_read_data(&fl, (size_t)n, 8, err, errlen);
-    if (!lab || idx_expect_end(&fl, 8 + n, err, errlen) != 0) goto fail;
-
-    for (size_t i = 0; i < n; i++) {
-        if (lab[i] >= classes) {
-            set_err(err, errlen, "%s: label %u at index %zu is out of range (classes = %d)",
-                    labels_path, (unsigned)lab[i], i, classes);
-            goto fail;
-        }
-    }
-
-    X = malloc(npix * sizeof *X);
-    Y = calloc((size_t)n * (size_t)classes, sizeof *Y);
-    if (!X || !Y) {
-        set_err(err, errlen, "%s: out of memory for %llu x %zu floats", images_path, n, d);
-        goto fail;
-    }
-    for (size_t i = 0; i < npix; i++) X[i] = (float)pix[i] / 255.0f;
-    for (size_t i = 0; i < n; i++) Y[i * (size_t)classes + lab[i]] = 1.0f;
-
-    /* crc over the image file's bytes, continued over the label file's bytes */
-    uLong crc = crc32_combine(fi.crc, fl.crc, (z_off_t)(8 + n));
-
-    free(pix);
-    idx_close(&fi);
-    idx_close(&fl);
-    label = lab;
-    out->n = (int)n;
-    out->d = (int)d;
-    out->k = classes;
-    out->X = X;
-    out->Y = Y;
-    out->label = label;
-    out->crc32 = (uint32_t)crc;
-    return 0;
-
-fail:
-    idx_close(&fi);
-    idx_close(&fl);
-    free(pix);
-    free(lab);
-    free(X);
-    free(Y);
-    memset(out, 0, sizeof *out);
-    return -1;
+    size_t ni = 0, nl = 0;
+    unsigned char *img = NULL, *lbl = NULL;
+    int rc = -1;
+    if ((img = idx_slurp(images_path, IDX_MAGIC_IMAGES, &ni, err, errlen)) &&
+        (lbl = idx_slurp(labels_path, IDX_MAGIC_LABELS, &nl, err, errlen)))
+        rc = mlpb_idx_parse(img, ni, lbl, nl, images_path, labels_path, classes, out, err, errlen);
+    free(img);
+    free(lbl);
+    return rc;
 }
 
 /* dir/name or dir/name.gz (plain preferred); NULL with a message if neither. */

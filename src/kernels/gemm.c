@@ -27,6 +27,7 @@ struct mlpb_ctx {
     mlpb_kcfg cfg;
     const mlpb_ukr *ukr;     /* effective micro-kernel */
     const mlpb_vec_isa *vx;  /* SIMD element-wise/pack/small-M table; NULL: plain C */
+    long par_min_flops;      /* 0: defaults; < 0: always split (mlpb_ctx_set_par_min_flops) */
     int balance_k;           /* equal K blocks (not the scalar micro-kernel: its K blocks stay as they were) */
     float *apack[2];         /* shared, double-buffered: (MC, KC) as MC/MR micro-panels */
     float *bpack[2];         /* shared, double-buffered: (KC, NC) as NC/NR micro-panels */
@@ -83,6 +84,7 @@ void mlpb_ctx_free(mlpb_ctx *c) {
 
 const mlpb_kcfg *mlpb_ctx_cfg(const mlpb_ctx *c) { return &c->cfg; }
 const mlpb_vec_isa *mlpb_ctx_vec(const mlpb_ctx *c) { return c->vx; }
+void mlpb_ctx_set_par_min_flops(mlpb_ctx *c, long flops) { c->par_min_flops = flops; }
 const char *mlpb_ctx_vec_isa(const mlpb_ctx *c) { return c->vx ? c->vx->isa : "c"; }
 
 /* Plain-C packs of one micro-panel of width R from rows <= R source lines;
@@ -186,10 +188,19 @@ static void gemm_ref_rows(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, i
     }
 }
 
-/* Below this many flops a GEMM runs on one thread: the fork/join and the
- * barriers cost more than the second core brings. (Which thread computes what
- * never changes a result, so this is a speed knob only.) */
-#define PAR_MIN_FLOPS 60000.0
+/* Below this many flops a GEMM runs on one thread: the fork/join (and, packed,
+ * the barriers) cost more than the second core brings. Measured on 2 Zen 3
+ * cores: packed 32x10x128 and 16x64x64 are faster on one thread, 64x10x128
+ * on two; the small-M path streams B and gains from the second core's
+ * bandwidth earlier (1x128x256 faster on two). Which thread computes what
+ * never changes a result, so these are speed knobs only. */
+#define PAR_MIN_FLOPS 150000.0
+#define SMALLM_PAR_MIN_FLOPS 60000.0
+static double par_min(const mlpb_ctx *ctx, double dflt) {
+    const long p = ctx->par_min_flops;
+    return p == 0 ? dflt : p < 0 ? 0.0 : (double)p;
+}
+
 /* Small-M column unit handed to a thread: a multiple of every ISA's width. */
 #define SMALLM_UNIT 64
 
@@ -202,7 +213,7 @@ static void gemm_smallm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int
                         float *C, ptrdiff_t ldc, const mlpb_epi *epi) {
     const mlpb_vec_isa *vx = ctx->vx;
     const int nu = (n + SMALLM_UNIT - 1) / SMALLM_UNIT;
-    const int par = ctx->cfg.threads > 1 && nu > 1 && 2.0 * m * n * k >= PAR_MIN_FLOPS;
+    const int par = ctx->cfg.threads > 1 && nu > 1 && 2.0 * m * n * k >= par_min(ctx, SMALLM_PAR_MIN_FLOPS);
     #pragma omp parallel num_threads(ctx->cfg.threads) if (par)
     {
         const int tid = omp_get_thread_num(), nt = omp_get_num_threads();
@@ -243,7 +254,7 @@ static void gemm_packed(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int
      * get from B in place, when op(B) = N gives it rows of NR contiguous
      * floats. Only the edge panel (nr < NR, zero-padded) is still packed. */
     const int b_inplace = ukr_ldb && tb == MLPB_N && m <= MC;
-    const int par = ctx->cfg.threads > 1 && 2.0 * m * n * k >= PAR_MIN_FLOPS;
+    const int par = ctx->cfg.threads > 1 && 2.0 * m * n * k >= par_min(ctx, PAR_MIN_FLOPS);
 
     #pragma omp parallel num_threads(ctx->cfg.threads) if (par)
     {

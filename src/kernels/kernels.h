@@ -83,6 +83,9 @@ const mlpb_kcfg *mlpb_ctx_cfg(const mlpb_ctx *ctx);
  * packs and small-M GEMM: "avx2"/"avx512" for kernel SIMD on that micro-kernel
  * (vec_<isa>.c), "c" for the plain-C paths (REF, BLOCKED, scalar SIMD). */
 const char *mlpb_ctx_vec_isa(const mlpb_ctx *ctx);
+/* GEMMs of fewer flops than this run on one thread (no result depends on it):
+ * 0 restores the frame's measured defaults, < 0 splits every GEMM (tests). */
+void mlpb_ctx_set_par_min_flops(mlpb_ctx *ctx, long flops);
 
 /* C(m,n) = alpha * op(A) * op(B) + beta * C, then the epilogue.
  * op(A) is (m,k): A is (m,k) for N, (k,m) for T; op(B) is (k,n) likewise.

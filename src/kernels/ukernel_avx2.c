@@ -3,6 +3,8 @@
  * two loads of B, six broadcasts of A, twelve FMAs. The k loop is not unrolled
  * by hand: gcc 12 then shuffles accumulators through extra moves (and spills
  * them in the AVX-512 twin); rolled it runs at this core's FMA peak from L1.
+ * A second entry point (_ldb) reads B in place, row p at b + p ldb, for the
+ * frame's unpacked-B case (kernels.h); same body, same bits.
  * This file alone is compiled with -mavx2 -mfma (CMakeLists.txt); the table in
  * ukernel.c only hands it out after mlpb_isa_available("avx2"). Not here: edge
  * tiles, packing and blocking (gemm.c), the choice of kernel (ukernel.c).

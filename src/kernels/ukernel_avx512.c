@@ -3,6 +3,8 @@
  * per k two loads of B, twelve broadcasts of A, 24 FMAs; k loop rolled (gcc 12
  * spills accumulators when it is unrolled by hand). 24 independent chains
  * cover 2 FMA ports x 4-cycle latency three times over; 27 of 32 zmm in use.
+ * A second entry point (_ldb) reads B in place, row p at b + p ldb, for the
+ * frame's unpacked-B case (kernels.h); same body, same bits.
  * This file alone is compiled with -mavx512f -mavx512dq -mavx512vl -mfma
  * (CMakeLists.txt); ukernel.c only hands it out after
  * mlpb_isa_available("avx512"). Not here: edge tiles, packing and blocking
@@ -52,7 +54,10 @@ ukr_body(int kc, const float *restrict a, const float *restrict b, ptrdiff_t ldb
     ROWS(PF_C)
     for (int p = 0; p < kc; p++) {
         _mm_prefetch((const char *)(a + PF_K * MR), _MM_HINT_T0);
-        if (pf_b) _mm_prefetch((const char *)(b + PF_B * ldb), _MM_HINT_T0);
+        if (pf_b) { /* a 32-float row of B is two cache lines */
+            _mm_prefetch((const char *)(b + PF_B * ldb), _MM_HINT_T0);
+            _mm_prefetch((const char *)(b + PF_B * ldb + 16), _MM_HINT_T0);
+        }
         KSTEP
     }
     const __m512 va = _mm512_set1_ps(alpha);

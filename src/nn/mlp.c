@@ -28,14 +28,14 @@ int mlpb_mlp_init(mlpb_mlp *net, int L, const int *widths, uint64_t seed) {
     net->db = calloc((size_t)L, sizeof(float *));
     net->nparams = mlpb_mlp_bytes(L, widths) / (2 * sizeof(float));
     net->params = aligned_alloc(64, net->nparams * sizeof(float));
-    net->grads = aligned_alloc(64, net->nparams * sizeof(float));
+    net->grads = aligned_alloc(64, (net->nparams + MLPB_GRAD_EXTRA) * sizeof(float));
     if (!net->w || !net->W || !net->b || !net->dW || !net->db || !net->params || !net->grads) {
         mlpb_mlp_free(net);
         return -1;
     }
     memcpy(net->w, widths, (size_t)(L + 1) * sizeof(int));
     memset(net->params, 0, net->nparams * sizeof(float));
-    memset(net->grads, 0, net->nparams * sizeof(float));
+    memset(net->grads, 0, (net->nparams + MLPB_GRAD_EXTRA) * sizeof(float));
     mlpb_rng rng;
     mlpb_rng_seed(&rng, seed ^ 0x5EEDC0DEull);
     size_t off = 0;
@@ -103,10 +103,8 @@ void mlpb_forward(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float 
     }
 }
 
-double mlpb_loss_delta(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *Y, int n,
-                       mlpb_reduction red) {
+double mlpb_loss_delta(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *Y, int n, float scale) {
     const int k = net->w[net->L];
-    float scale = red == MLPB_REDUCE_MEAN ? 1.0f / (float)n : 1.0f;
     /* L (7) summed over rows; delta_O = scale (yhat - y) (6)(8), in place over Z_O */
     return mlpb_softmax_xent(ctx, n, k, a->H[net->L], k, Y, k, scale, a->H[net->L], k, a->row_loss);
 }

@@ -16,13 +16,17 @@
 
 typedef enum { MLPB_REDUCE_MEAN = 0, MLPB_REDUCE_SUM = 1 } mlpb_reduction;
 
+#define MLPB_GRAD_EXTRA 16
+
 typedef struct mlpb_mlp {
     int L;                 /* weight layers = hidden layers + 1 */
     int *w;                /* widths, L + 1 entries */
     float **W, **b;        /* views into params */
     float **dW, **db;      /* views into grads */
     float *params, *grads;
-    size_t nparams;        /* floats in each block, padding included */
+    size_t nparams;        /* floats in each block, padding included; grads has
+                              MLPB_GRAD_EXTRA more, for what travels with the
+                              gradients in one allreduce (the loss) */
 } mlpb_mlp;
 
 /* Activations and deltas for up to cap rows. */
@@ -49,9 +53,9 @@ size_t mlpb_acts_bytes(const int *widths, int L, int cap);
 void mlpb_forward(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *X, int n);
 
 /* (6)-(8) on H[L]: returns the summed loss of the n rows; leaves
- * delta_O = scale * (yhat - y) in H[L], scale = 1/n for MEAN, 1 for SUM. */
-double mlpb_loss_delta(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *Y, int n,
-                       mlpb_reduction red);
+ * delta_O = scale * (yhat - y) in H[L]: scale = 1/batch for MEAN (batch: the
+ * global batch, when n rows are one rank's share), 1 for SUM. */
+double mlpb_loss_delta(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *Y, int n, float scale);
 
 /* (9)-(17): grads from the deltas; needs the same X as the forward. */
 void mlpb_backward(mlpb_ctx *ctx, mlpb_mlp *net, mlpb_acts *a, const float *X, int n);

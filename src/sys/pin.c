@@ -28,13 +28,20 @@ const char *mlpb_pin_threads(int threads, char *buf, size_t len) {
         snprintf(buf, len, "none (hwloc found no cores)");
         return buf;
     }
+    /* several MPI ranks on one machine take consecutive blocks of cores */
+    const char *lr = getenv("OMPI_COMM_WORLD_LOCAL_RANK");
+    const int first = lr ? atoi(lr) * threads : 0;
     #pragma omp parallel num_threads(threads) reduction(+ : failed)
     {
-        hwloc_obj_t core = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned)(omp_get_thread_num() % cores));
+        hwloc_obj_t core =
+            hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned)((first + omp_get_thread_num()) % cores));
         failed += !core || hwloc_set_cpubind(topo, core->cpuset, HWLOC_CPUBIND_THREAD) != 0;
     }
     hwloc_topology_destroy(topo);
     if (failed) snprintf(buf, len, "none (hwloc could not bind %d of %d threads)", failed, threads);
+    else if (first)
+        snprintf(buf, len, "hwloc: %d thread%s, thread i on core (%d + i) mod %d", threads, threads > 1 ? "s" : "",
+                 first, cores);
     else snprintf(buf, len, "hwloc: %d thread%s, thread i on core i mod %d", threads, threads > 1 ? "s" : "", cores);
 #else
     (void)threads;

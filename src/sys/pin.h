@@ -1,4 +1,5 @@
-/* pin.h - bind the OpenMP threads one per core (thread i -> core i mod cores)
+/* pin.h - bind the OpenMP threads one per core (thread i -> core i mod cores;
+ * MPI rank r of a machine, from OMPI_COMM_WORLD_LOCAL_RANK, starts at core r*threads)
  * through hwloc, unless the user already chose a binding with OMP_PLACES or
  * OMP_PROC_BIND (then OpenMP's binding stands). Says what was applied, so
  * every result can record it. */

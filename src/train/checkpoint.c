@@ -3,6 +3,7 @@
 #include "train/checkpoint.h"
 
 #include <errno.h>
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,9 +150,11 @@ int mlpb_ckpt_parse(const unsigned char *buf, size_t len, const char *name, mlpb
                  (unsigned long long)np, want_np);
         return -1;
     }
-    if ((m->reduction != 0 && m->reduction != 1) || m->batch < 0 || m->data_rows < 1 || m->points_per_epoch < 1) {
-        snprintf(err, errlen, "%s: corrupt settings (reduction %d, batch %d, rows %d, points %d)", name,
-                 m->reduction, m->batch, m->data_rows, m->points_per_epoch);
+    /* lr as the flags allow it: a NaN would never equal itself in mlpb_ckpt_mismatch */
+    if ((m->reduction != 0 && m->reduction != 1) || m->batch < 0 || m->data_rows < 1 || m->points_per_epoch < 1 ||
+        !(m->lr >= FLT_MIN && m->lr <= FLT_MAX)) {
+        snprintf(err, errlen, "%s: corrupt settings (reduction %d, batch %d, rows %d, points %d, lr %g)", name,
+                 m->reduction, m->batch, m->data_rows, m->points_per_epoch, (double)m->lr);
         return -1;
     }
     size_t poff = r.off;

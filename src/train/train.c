@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "sys/rng.h"
 #include "sys/timer.h"
 
-const char *const mlpb_phase_names[MLPB_NPHASES] = { "data", "forward", "loss", "backward", "update" };
+const char *const mlpb_phase_names[MLPB_NPHASES] = { "data", "forward", "loss", "backward", "comm", "update" };
 
 static void shuffle(int *perm, int n, mlpb_rng *rng) { /* Fisher-Yates */
     for (int i = n - 1; i > 0; i--) {
@@ -71,6 +73,7 @@ int mlpb_train(mlpb_ctx *ctx, mlpb_mlp *net, const mlpb_dataset *tr, const mlpb_
         st.n = n;
         st.next_point = 1;
     }
+    const int rank = o->dist ? o->dist->rank : 0, R = o->dist ? o->dist->size : 1;
     mlpb_point pt = {0};
     res->stopped_by = "epochs";
     for (; o->epochs <= 0 || st.epoch < o->epochs; st.epoch++) {
@@ -84,18 +87,33 @@ int mlpb_train(mlpb_ctx *ctx, mlpb_mlp *net, const mlpb_dataset *tr, const mlpb_
         }
         for (; st.r0 < n;) {
             const int r0 = st.r0, nb = n - r0 < B ? n - r0 : B; /* the last partial batch is kept */
-            const float *X = tr->X, *Y = tr->Y;
+            /* this rank's share of the global batch: rows [lo, hi) of it, the same
+             * permutation on every rank (R = 1: all of it) */
+            const int lo = (int)((long)nb * rank / R), hi = (int)((long)nb * (rank + 1) / R), nl = hi - lo;
+            const float *X = tr->X + (size_t)(r0 + lo) * d, *Y = tr->Y + (size_t)(r0 + lo) * k;
             double t0 = mlpb_now();
             if (!full) {
-                gather(Xb, tr->X, d, st.perm + r0, nb);
-                gather(Yb, tr->Y, k, st.perm + r0, nb);
+                gather(Xb, tr->X, d, st.perm + r0 + lo, nl);
+                gather(Yb, tr->Y, k, st.perm + r0 + lo, nl);
                 X = Xb; Y = Yb;
             }
             double t1 = mlpb_now();
-            mlpb_forward(ctx, net, &acts, X, nb);                          /* Step 2: (1)-(5) */
+            mlpb_forward(ctx, net, &acts, X, nl);                          /* Step 2: (1)-(5) */
             double t2 = mlpb_now();
-            double l = mlpb_loss_delta(ctx, net, &acts, Y, nb, o->reduction); /* (6)-(8) */
+            const float scale = o->reduction == MLPB_REDUCE_MEAN ? 1.0f / (float)nb : 1.0f;
+            double l = mlpb_loss_delta(ctx, net, &acts, Y, nl, scale);      /* (6)-(8) */
             double t3 = mlpb_now();
+            mlpb_backward(ctx, net, &acts, X, nl);                         /* Step 3: (9)-(17) */
+            double t4 = mlpb_now();
+            int vote = (o->stop && *o->stop) || (o->max_seconds > 0 && st.wall + (t4 - t0) >= o->max_seconds);
+            if (R > 1) { /* one fused allreduce: every gradient, the loss, the stop vote */
+                net->grads[net->nparams] = (float)l;
+                net->grads[net->nparams + 1] = (float)vote;
+                mlpb_dist_allreduce_sum(o->dist, net->grads, net->nparams + 2);
+                l = net->grads[net->nparams];
+                vote = net->grads[net->nparams + 1] > 0;
+            }
+            double t5 = mlpb_now();
             if (!isfinite(l)) {
                 snprintf(err, errlen,
                          "loss became %s at epoch %d, step %ld (learning rate %g): lower --lr%s",
@@ -104,23 +122,20 @@ int mlpb_train(mlpb_ctx *ctx, mlpb_mlp *net, const mlpb_dataset *tr, const mlpb_
                              ? "; --reduction sum multiplies the effective rate by the batch size" : "");
                 goto out;
             }
-            mlpb_backward(ctx, net, &acts, X, nb);                         /* Step 3: (9)-(17) */
-            double t4 = mlpb_now();
             mlpb_update(ctx, net, o->lr);                                  /* Step 4: (18) */
-            double t5 = mlpb_now();
+            double t6 = mlpb_now();
             double *ph = st.phase_s;
             ph[MLPB_PH_DATA] += t1 - t0; ph[MLPB_PH_FORWARD] += t2 - t1; ph[MLPB_PH_LOSS] += t3 - t2;
-            ph[MLPB_PH_BACKWARD] += t4 - t3; ph[MLPB_PH_UPDATE] += t5 - t4;
-            st.wall += t5 - t0;
+            ph[MLPB_PH_BACKWARD] += t4 - t3; ph[MLPB_PH_COMM] += t5 - t4; ph[MLPB_PH_UPDATE] += t6 - t5;
+            st.wall += t6 - t0;
             st.loss_since += l;
             st.seen += nb;
             st.step++;
             st.r0 += nb;
 
             const int end_of_epoch = st.r0 >= n;
-            const int signalled = o->stop && *o->stop;
-            const int budget = (o->max_samples > 0 && st.seen >= o->max_samples) ||
-                               (o->max_seconds > 0 && st.wall >= o->max_seconds) || signalled;
+            const int signalled = o->stop && *o->stop; /* this rank's own view; the vote decided */
+            const int budget = (o->max_samples > 0 && st.seen >= o->max_samples) || vote;
             const int scheduled = end_of_epoch || (long)st.r0 * P >= (long)st.next_point * n;
             if (!(scheduled || budget)) continue;
             /* an unscheduled point (a budget or a signal inside the schedule) is saved as
@@ -140,6 +155,11 @@ int mlpb_train(mlpb_ctx *ctx, mlpb_mlp *net, const mlpb_dataset *tr, const mlpb_
             eval_set(ctx, net, &eacts, te, &pt.test_loss, &pt.test_acc);
             eval_set(ctx, net, &eacts, val, &pt.val_loss, &pt.val_acc);
             st.eval += mlpb_now() - te0;
+            if (!mlpb_dist_agree(o->dist, (uint32_t)crc32_z(0L, (const unsigned char *)net->params,
+                                                          net->nparams * sizeof(float)))) {
+                snprintf(err, errlen, "the weights differ across ranks at epoch %d, step %ld", st.epoch + 1, st.step);
+                goto out;
+            }
             for (size_t i = 0; i < net->nparams; i++)
                 if (!isfinite(net->params[i])) {
                     snprintf(err, errlen, "a weight became %s by epoch %d, step %ld (learning rate %g): lower --lr",

@@ -12,10 +12,11 @@
 
 #include "data/dataset.h"
 #include "nn/mlp.h"
+#include "sys/dist.h"
 #include "sys/rng.h"
 
 /* Phases of a step, timed with the monotonic clock (seconds, cumulative). */
-enum { MLPB_PH_DATA, MLPB_PH_FORWARD, MLPB_PH_LOSS, MLPB_PH_BACKWARD, MLPB_PH_UPDATE, MLPB_NPHASES };
+enum { MLPB_PH_DATA, MLPB_PH_FORWARD, MLPB_PH_LOSS, MLPB_PH_BACKWARD, MLPB_PH_COMM, MLPB_PH_UPDATE, MLPB_NPHASES };
 extern const char *const mlpb_phase_names[MLPB_NPHASES]; /* "data", "forward", ... */
 
 /* Where a run is: everything needed to continue it bit for bit (with the
@@ -54,6 +55,7 @@ typedef struct mlpb_train_opts {
     const mlpb_train_state *resume; /* continue from here (NULL: from the start) */
     mlpb_save_fn on_save;   /* NULL: no checkpoints */
     void *save_user;
+    const mlpb_dist *dist;  /* data parallel over ranks (NULL or one rank: this process only) */
     volatile sig_atomic_t *stop; /* checked every step (e.g. set by SIGINT): ends the run at
                                     that step with a point and a save, stopped_by "signal" */
 } mlpb_train_opts;
