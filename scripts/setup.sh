@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 
 pkgs="cmake make gcc pkg-config libhwloc-dev hwloc zlib1g-dev gnuplot-nox dataset-fashion-mnist libopenblas-dev libopenmpi-dev openmpi-bin"
+# scripts/test.sh: the libFuzzer build (clang 14 is Debian 12's; its sanitizer runtimes and OpenMP)
+pkgs="$pkgs clang libclang-rt-14-dev libomp-14-dev"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -20,6 +20,7 @@
 #include "cli/commands.h"
 #include "kernels/ref.h"
 #include "sys/peak.h"
+#include "sys/pin.h"
 #include "sys/rng.h"
 #include "sys/timer.h"
 
@@ -258,8 +259,8 @@ static double peak_of(const peaks *pk, const char *isa, int ti) {
 
 static void write_meta(FILE *f, const char *prefix, const char *cmdline, const mlpb_sysinfo *si,
                        const variant *vs, int nv, const int *threads, int nt, const peaks *pk, const char *when,
-                       const char *load) {
-    char buf[512], git[128], dirty[8];
+                       const char *load, const char *binding) {
+    char buf[512], git[128], dirty[32];
     fprintf(f, "%sdate            %s\n", prefix, when);
     fprintf(f, "%scommand         %s\n", prefix, cmdline);
 #ifdef MLPB_SOURCE_DIR
@@ -268,10 +269,13 @@ static void write_meta(FILE *f, const char *prefix, const char *cmdline, const m
 #define GIT "git "
 #endif
     first_line_of(GIT "rev-parse HEAD 2>/dev/null", git, sizeof git);
-    first_line_of(GIT "status --porcelain --untracked-files=no 2>/dev/null | head -c 1", dirty, sizeof dirty);
+    first_line_of(GIT "diff HEAD -- src 2>/dev/null | sha1sum | cut -c1-12", dirty, sizeof dirty);
 #undef GIT
-    fprintf(f, "%sgit commit      %s%s\n", prefix, git[0] ? git : "unknown (not in a git work tree)",
-            git[0] && dirty[0] ? " (with uncommitted changes)" : "");
+    /* da39a3ee5e6b: sha1sum of an empty diff (tracked files only) */
+    int clean = !strcmp(dirty, "da39a3ee5e6b") || !dirty[0];
+    fprintf(f, "%sgit commit      %s%s%s%s\n", prefix, git[0] ? git : "unknown (not in a git work tree)",
+            git[0] && !clean ? " + uncommitted changes under src/ (sha1 of `git diff HEAD -- src`: " : "",
+            git[0] && !clean ? dirty : "", git[0] && !clean ? ")" : "");
     fprintf(f, "%scpu             %s, %d cores\n", prefix, si->cpu, si->cores);
     fprintf(f, "%scaches          L1d %ld KiB, L2 %ld KiB, L3 %ld KiB (from %s)\n", prefix, si->l1d / 1024,
             si->l2 / 1024, si->l3 / 1024, si->cache_src);
@@ -298,6 +302,7 @@ static void write_meta(FILE *f, const char *prefix, const char *cmdline, const m
         for (int t = 0; t < nt; t++) fprintf(f, "  %d thread%s %.1f", threads[t], threads[t] > 1 ? "s" : "", pk->gf[i][t]);
         fprintf(f, "%s\n", !strcmp(pk->isa[i], "scalar") ? "  (plain C mul+add, one lane)" : "  (FMA)");
     }
+    fprintf(f, "%sbinding         %s\n", prefix, binding);
     fprintf(f, "%sdenormals       flush-to-zero + denormals-are-zero on in our threads (not set in BLAS threads)\n",
             prefix);
     fprintf(f, "%sblas            %s\n", prefix, mlpb_blas_describe(buf, sizeof buf));
@@ -459,6 +464,8 @@ int mlpb_cmd_gemm(int argc, char **argv) {
     int maxt = 1;
     for (int t = 0; t < nt; t++) maxt = threads[t] > maxt ? threads[t] : maxt;
     mlpb_set_ftz(maxt);
+    char binding[256]; /* cli_make_ctx pinned the threads; the same call again says how */
+    mlpb_pin_threads(maxt, binding, sizeof binding);
 
     /* peaks: every ISA a row is compared with, and scalar */
     peaks pk = { .nisa = 0 };
@@ -487,8 +494,8 @@ int mlpb_cmd_gemm(int argc, char **argv) {
                 fprintf(stderr, "gemm: warning: the %s peak per thread with %d threads is %.0f%% of that with %d: "
                                 "is another process using a core? these numbers will be low\n", pk.isa[i], threads[t],
                         100.0 * pk.gf[i][t] / threads[t] / (pk.gf[i][0] / threads[0]), threads[0]);
-    write_meta(stderr, "gemm: ", cmdline, &si, vs, nv, threads, nt, &pk, when, load);
-    if (meta) write_meta(meta, "", cmdline, &si, vs, nv, threads, nt, &pk, when, load);
+    write_meta(stderr, "gemm: ", cmdline, &si, vs, nv, threads, nt, &pk, when, load, binding);
+    if (meta) write_meta(meta, "", cmdline, &si, vs, nv, threads, nt, &pk, when, load, binding);
 
     const int blas = mlpb_blas_available();
     const int per_shape = nv * nt + (blas ? nt : 0);

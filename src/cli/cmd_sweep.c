@@ -310,8 +310,20 @@ static void read_runs(sweep *s) {
     if (!f) return;
     if (!fgets(line, sizeof line, f) || strncmp(line, runs_cols, strlen(runs_cols)))
         cli_fail("%s: not a runs.csv of this version of mlpbench (header differs); use another --out", path);
-    while (fgets(line, sizeof line, f))
-        if (line[0] && line[0] != '\n') add_row(s, line);
+    /* a torn or edited row (missing fields, too long) is refused: later code
+     * walks every row's fields blindly */
+    int ncols = 1, lineno = 1;
+    for (const char *p = runs_cols; *p; p++) ncols += *p == ',';
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        if (!line[0] || line[0] == '\n') continue;
+        int nf = 1;
+        for (const char *p = line; *p; p++) nf += *p == ',';
+        if (nf != ncols || (!strchr(line, '\n') && !feof(f)))
+            cli_fail("%s:%d: a row with %d fields (or too long), not %d; remove it or use another --out", path,
+                     lineno, nf, ncols);
+        add_row(s, line);
+    }
     fclose(f);
 }
 

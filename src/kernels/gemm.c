@@ -189,13 +189,14 @@ static void gemm_ref_rows(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, i
 }
 
 /* Below this many flops a GEMM runs on one thread: the fork/join (and, packed,
- * the barriers) cost more than the second core brings. Measured on 2 Zen 3
- * cores: packed 32x10x128 and 16x64x64 are faster on one thread, 64x10x128
- * on two; the small-M path streams B and gains from the second core's
- * bandwidth earlier (1x128x256 faster on two). Which thread computes what
+ * the barriers) cost more than the second core brings. Measured on 2 idle
+ * Zen 3 cores: packed, one thread wins at 32K flops (8x32x64, 64x16x16), two
+ * break even at 64K (16x32x64, 32x32x32) and win from 82K (32x10x128: +20%);
+ * small-M streams B and wins on two from 32K (1x256x64 NT, 2x128x64: +10%).
+ * (On a loaded machine a second thread costs more.) Which thread computes what
  * never changes a result, so these are speed knobs only. */
-#define PAR_MIN_FLOPS 150000.0
-#define SMALLM_PAR_MIN_FLOPS 60000.0
+#define PAR_MIN_FLOPS 64000.0
+#define SMALLM_PAR_MIN_FLOPS 24000.0
 static double par_min(const mlpb_ctx *ctx, double dflt) {
     const long p = ctx->par_min_flops;
     return p == 0 ? dflt : p < 0 ? 0.0 : (double)p;

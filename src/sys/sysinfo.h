@@ -17,9 +17,11 @@ typedef struct mlpb_sysinfo {
 void mlpb_sysinfo_read(mlpb_sysinfo *s);
 
 /* MC/KC/NC for micro-kernel u from the caches:
- * KC: one MR and one NR micro-panel fill half of L1d;
+ * KC: the NR-wide B micro-panel (KC x NR) fills 3/4 of L1d (the scalar
+ *     kernel keeps the older rule: one MR and one NR micro-panel in half of L1d);
  * MC: the packed A block (MC x KC) fills half of L2;
- * NC: the packed B panel (KC x NC) fills half of L3 per core, at most 4096. */
+ * NC: the two (double-buffered) packed B panels fill half of the L3 share of
+ *     one core, at most 4096. Rounded to multiples of 8, MR, NR. */
 void mlpb_blocking_from_caches(const mlpb_sysinfo *s, const mlpb_ukr *u, mlpb_kcfg *cfg);
 
 /* Set flush-to-zero and denormals-are-zero in the calling thread and every

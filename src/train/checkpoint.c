@@ -166,7 +166,7 @@ int mlpb_ckpt_parse(const unsigned char *buf, size_t len, const char *name, mlpb
     get(&r, st->rng.s, sizeof st->rng.s);
     st->n = get_i32(&r);
     if (r.short_read || st->n != m->data_rows || st->epoch < 0 || st->r0 < 0 || st->r0 >= st->n ||
-        st->step < 0 || st->seen < 0 || (size_t)st->n * sizeof(int32_t) != r.len - r.off) {
+        st->step < 0 || st->seen < 0 || st->next_point < 1 || (size_t)st->n * sizeof(int32_t) != r.len - r.off) {
         snprintf(err, errlen, "%s: corrupt training state (epoch %d, row %d of %d)", name, st->epoch, st->r0, st->n);
         memset(st, 0, sizeof *st);
         return -1;
