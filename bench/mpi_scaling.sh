@@ -23,7 +23,7 @@ for b in $batches; do
       cmd=("$bin" sweep --batch "$b" --threads "$T" --epochs 1 --points 1 --lr 0.5 --out "$out")
       if [ "$R" -gt 1 ]; then "${mpi[@]}" -np "$R" "${cmd[@]}" 2>/dev/null; else "${cmd[@]}" 2>/dev/null; fi
       sps+=("$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } NR == 2 {
-          comm = $c["t_comm"]; tot = $c["train_s"]; printf "%s %.4f\n", $c["samples_per_s"], tot > 0 ? comm / tot : 0 }' "$out/runs.csv")")
+          comm = $(c["t_comm"]); tot = $(c["train_s"]); printf "%s %.4f\n", $(c["samples_per_s"]), (tot > 0 ? comm / tot : 0) }' "$out/runs.csv")")
     done
     printf '%s\n' "${sps[@]}" | sort -n | awk -v b="$b" -v R="$R" -v T="$T" '
       { s[NR] = $1; c[NR] = $2 } END { printf "%s,%dx%d,%d,%d,%s,%s,%s,%s\n", b, R, T, R, T, s[2], s[1], s[3], c[2] }'

@@ -68,6 +68,9 @@ typedef struct row {
     char *line;
     char group[512];  /* the setting without lr and seed */
     char sgroup[600]; /* the setting without seed: one summary line */
+    char setting[512]; /* without lr, seed and threads: where one rate is chosen */
+    char lgroup[600];  /* setting + lr */
+    double score;     /* how well its rate did: see selected() */
     double lr, val_acc, test_acc, tta, sps, gflops, pct;
     int reached;
     char lr_s[64];
@@ -285,6 +288,8 @@ static void add_row(sweep *s, const char *line) {
     for (int i = 0; i < 8; i++) csv_field(r->line, col_index(keys[i]), f[i], sizeof f[i]);
     snprintf(r->group, sizeof r->group, "%s,%s,%s,%s,%s,%s,%s", f[0], f[1], f[2], f[3], f[4], f[5], f[7]);
     snprintf(r->sgroup, sizeof r->sgroup, "%s,%s", r->group, f[6]);
+    snprintf(r->setting, sizeof r->setting, "%s,%s,%s,%s,%s,%s", f[0], f[1], f[3], f[4], f[5], f[7]);
+    snprintf(r->lgroup, sizeof r->lgroup, "%s,%s", r->setting, f[6]);
     snprintf(r->lr_s, sizeof r->lr_s, "%s", f[6]);
     r->lr = fieldd(r->line, "lr");
     r->val_acc = fieldd(r->line, "final_val_acc");
@@ -294,6 +299,10 @@ static void add_row(sweep *s, const char *line) {
     r->gflops = fieldd(r->line, "gflops");
     r->pct = fieldd(r->line, "pct_peak");
     r->reached = fieldd(r->line, "reached") == 1;
+    /* reaching the target beats not reaching it, and sooner (in samples: the same
+     * for every thread count) beats later; otherwise validation accuracy */
+    double acc = isfinite(r->val_acc) ? r->val_acc : r->test_acc;
+    r->score = r->reached ? 2.0 - fieldd(r->line, "samples_to_target") * 1e-15 : acc;
 }
 
 static int finished(const sweep *s, const char *id) {
@@ -343,18 +352,20 @@ static void stats(double *v, int n, double *med, double *lo, double *hi) {
     *med = m % 2 ? v[m / 2] : 0.5 * (v[m / 2 - 1] + v[m / 2]);
 }
 
-/* the lr kept for a group: best median validation accuracy (test accuracy
- * when there is no validation set); the smaller rate on a tie */
+/* The rate kept for a setting: the best median score over seeds and thread
+ * counts (a rate is chosen once per setting, so threads change only the
+ * speed); the smaller rate on a tie. Score: reaching the target, in fewer
+ * samples, beats not reaching it; then the final validation accuracy (test
+ * accuracy without a validation set). */
 static int selected(const sweep *s, const row *r) {
     double best = -1, best_lr = 0;
     double *v = malloc((size_t)s->nrows * sizeof(double));
     for (int i = 0; i < s->nrows; i++) {
         const row *q = &s->rows[i];
-        if (strcmp(q->group, r->group)) continue;
+        if (strcmp(q->setting, r->setting)) continue;
         int n = 0;
         for (int j = 0; j < s->nrows; j++)
-            if (!strcmp(s->rows[j].sgroup, q->sgroup))
-                v[n++] = isfinite(s->rows[j].val_acc) ? s->rows[j].val_acc : s->rows[j].test_acc;
+            if (!strcmp(s->rows[j].lgroup, q->lgroup)) v[n++] = s->rows[j].score;
         double med, lo, hi;
         stats(v, n, &med, &lo, &hi);
         if (med > best || (med == best && q->lr < best_lr)) best = med, best_lr = q->lr;
