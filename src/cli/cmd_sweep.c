@@ -357,21 +357,26 @@ static void stats(double *v, int n, double *med, double *lo, double *hi) {
  * speed); the smaller rate on a tie. Score: reaching the target, in fewer
  * samples, beats not reaching it; then the final validation accuracy (test
  * accuracy without a validation set). */
-static int selected(const sweep *s, const row *r) {
-    double best = -1, best_lr = 0;
-    double *v = malloc((size_t)s->nrows * sizeof(double));
-    for (int i = 0; i < s->nrows; i++) {
-        const row *q = &s->rows[i];
-        if (strcmp(q->setting, r->setting)) continue;
-        int n = 0;
-        for (int j = 0; j < s->nrows; j++)
-            if (!strcmp(s->rows[j].lgroup, q->lgroup)) v[n++] = s->rows[j].score;
-        double med, lo, hi;
-        stats(v, n, &med, &lo, &hi);
-        if (med > best || (med == best && q->lr < best_lr)) best = med, best_lr = q->lr;
+static void select_rates(const sweep *s, char *sel) {
+    const int n = s->nrows;
+    double *med = malloc(((size_t)n + 1) * sizeof(double)), *v = malloc(((size_t)n + 1) * sizeof(double));
+    if (!med || !v) cli_fail("out of memory");
+    for (int i = 0; i < n; i++) { /* each row's rate: its median score */
+        int m = 0;
+        for (int j = 0; j < n; j++)
+            if (!strcmp(s->rows[j].lgroup, s->rows[i].lgroup)) v[m++] = s->rows[j].score;
+        double lo, hi;
+        stats(v, m, &med[i], &lo, &hi);
     }
+    for (int i = 0; i < n; i++) { /* kept if no rate of its setting does better */
+        sel[i] = 1;
+        for (int j = 0; j < n && sel[i]; j++)
+            if (!strcmp(s->rows[j].setting, s->rows[i].setting) &&
+                (med[j] > med[i] || (med[j] == med[i] && s->rows[j].lr < s->rows[i].lr)))
+                sel[i] = 0;
+    }
+    free(med);
     free(v);
-    return r->lr == best_lr;
 }
 
 static void put(FILE *f, double x, const char *fmt) {
@@ -386,8 +391,8 @@ static void write_runs_and_summary(sweep *s) {
     fprintf(a.f, "%s\n", runs_cols);
     int sel_col = col_index("selected");
     char *sel = calloc((size_t)s->nrows + 1, 1);
+    select_rates(s, sel);
     for (int i = 0; i < s->nrows; i++) {
-        sel[i] = (char)selected(s, &s->rows[i]);
         /* rewrite the selected field: everything before it, the flag, everything after */
         const char *p = s->rows[i].line;
         for (int k = 0; k < sel_col; k++) p = strchr(p, ',') + 1;
@@ -727,7 +732,7 @@ int mlpb_cmd_sweep(int argc, char **argv) {
     mlpb_dist_bcast(s->dist, s->peak, sizeof s->peak, 0);
     char start[32];
     now_iso(start, sizeof start);
-    if (s->root) write_meta(s, argc, argv, start, NULL);
+    if (s->root && todo) write_meta(s, argc, argv, start, NULL); /* nothing to run: the folder's meta stands */
 
     struct sigaction sa = { .sa_handler = on_sigint };
     sigemptyset(&sa.sa_mask);
@@ -744,7 +749,7 @@ int mlpb_cmd_sweep(int argc, char **argv) {
         if (s->nrows) write_runs_and_summary(s); /* also when every run was already there */
         char end[32];
         now_iso(end, sizeof end);
-        write_meta(s, argc, argv, start, end);
+        if (todo) write_meta(s, argc, argv, start, end);
     }
     if (s->root)
         fprintf(stderr, stopped ? "mlpbench: interrupted: %d runs are complete in %s; run the same command again to resume\n"
