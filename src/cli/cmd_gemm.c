@@ -366,7 +366,7 @@ int mlpb_cmd_gemm(int argc, char **argv) {
         cli_usage_error(&c, "%s", err);
     if (nt == 0) cli_usage_error(&c, "--threads: at least one thread count");
     long reps = cli_long(&c, "--reps", quick && !given(&c, "reps") ? "2" : cli_get(&c, "reps"), 1, MAX_REPS);
-    const double min_time = quick ? 1e-3 : 20e-3, peak_s = quick ? 0.05 : 0.5;
+    const double min_time = quick ? 1e-3 : 20e-3, peak_s = quick ? 0.05 : 0.5, calm = quick ? 0.05 : 1.0;
 
     /* kernels: a comma list of rungs */
     int want_kernel[3] = { 0, 0, 0 }, nk = 0;
@@ -502,38 +502,34 @@ int mlpb_cmd_gemm(int argc, char **argv) {
     const int total = ns * per_shape;
     int done = 0;
 
-    /* 1. OpenBLAS, every shape and thread count, our pool idle */
     timing *blas_t = calloc((size_t)ns * nt, sizeof *blas_t);
     timing *our = calloc((size_t)ns * nv * nt, sizeof *our);
     if (!blas_t || !our) cli_fail("out of memory");
-    if (blas) {
-        sleep_s(0.3); /* let our OpenMP threads stop spinning */
-        for (int si_ = 0; si_ < ns; si_++) {
-            const shape *s = &shapes[si_];
-            bufs b;
-            bufs_make(&b, s, 1000 + (uint64_t)si_);
+
+    /* shape by shape: OpenBLAS first (our pool idle), then ours (the BLAS pool
+     * asleep), so both see the same machine even if it drifts; rows as each
+     * shape finishes, step totals after each group */
+    for (int si_ = 0; si_ < ns; si_++) {
+        const shape *s = &shapes[si_];
+        bufs b;
+        bufs_make(&b, s, 1000 + (uint64_t)si_);
+        if (blas) {
+            sleep_s(calm * 0.1); /* our OpenMP threads stop spinning */
             for (int t = 0; t < nt; t++) {
                 runner r = { NULL, 1 };
                 mlpb_blas_set_threads(threads[t]);
                 char what[64];
                 snprintf(what, sizeof what, "blas threads %d", threads[t]);
                 verify(&r, s, &b, what);
-                blas_t[si_ * nt + t] = measure(&r, s, &b, (int)reps, min_time);
                 timing *tm = &blas_t[si_ * nt + t];
-                fprintf(stderr, "gemm: %d/%d %s %s %s %dx%dx%d blas t%d: %.2f GFLOP/s (%ld calls per run)\n",
+                *tm = measure(&r, s, &b, (int)reps, min_time);
+                fprintf(stderr, "gemm: %d/%d %s %s %s %dx%dx%d blas t%d: %.2f GFLOP/s (%ld calls per run)%s\n",
                         ++done, total, s->group, s->name, op_name(s), s->m, s->n, s->k, threads[t],
-                        flops_of(s) / tm->median * 1e-9, tm->iters);
+                        flops_of(s) / tm->median * 1e-9, tm->iters,
+                        tm->min < 0.8 * tm->median ? " NOISY: min < 0.8 x median, another process?" : "");
             }
-            bufs_free(&b);
+            sleep_s(calm * 0.3); /* OpenBLAS's idle workers poll a while before they sleep */
         }
-        sleep_s(0.5); /* let the BLAS pool go to sleep before ours runs */
-    }
-
-    /* 2. ours, shape by shape; rows as each shape finishes, step totals after each group */
-    for (int si_ = 0; si_ < ns; si_++) {
-        const shape *s = &shapes[si_];
-        bufs b;
-        bufs_make(&b, s, 1000 + (uint64_t)si_);
         const long mnk = (long)s->m * s->n * s->k;
         for (int v = 0; v < nv; v++) {
             if (vs[v].kernel == MLPB_KERNEL_REF && mnk > REF_MAX_MNK) {
@@ -602,11 +598,24 @@ int mlpb_cmd_gemm(int argc, char **argv) {
         if (fflush(csv) || ferror(csv)) cli_fail("--out %s: write failed: %s", out ? out : "stdout", strerror(errno));
     }
 
-    char end[64], load2[128];
+    /* the peaks again: a run whose peaks moved shared the machine with something */
+    char end[64], load2[128], again[512] = "";
+    for (int i = 0; i < pk.nisa; i++)
+        for (int t = 0; t < nt; t++) {
+            double g = mlpb_peak_gflops(pk.isa[i], threads[t], peak_s);
+            snprintf(again + strlen(again), sizeof again - strlen(again), "%s%s %dt %.1f", *again ? ", " : "",
+                     pk.isa[i], threads[t], g);
+            if (fabs(g - pk.gf[i][t]) > 0.05 * pk.gf[i][t])
+                fprintf(stderr, "gemm: warning: the %s peak with %d threads was %.1f GFLOP/s at the start, %.1f at the "
+                                "end: the machine was shared, these numbers are noisy\n",
+                        pk.isa[i], threads[t], pk.gf[i][t], g);
+        }
     now_utc(end, sizeof end);
     read_loadavg(load2, sizeof load2);
+    fprintf(stderr, "gemm: peaks at the end: %s\n", again);
     fprintf(stderr, "gemm: finished %s, load average %s\n", end, load2);
     if (meta) {
+        fprintf(meta, "peaks at end    %s\n", again);
         fprintf(meta, "finished        %s, load average %s\n", end, load2);
         if (fclose(meta)) cli_fail("--out %s: the sidecar: %s", out, strerror(errno));
     }

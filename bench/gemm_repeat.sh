@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# gemm_repeat.sh OUTDIR [N] - run the kernel benchmark N times (default 6) into
+# OUTDIR/try<i>.csv (+ .meta.txt), then OUTDIR/gemm-median.csv: per row, the
+# median over the tries of gflops, pct_peak and blas_gflops (each try is itself
+# a median of 7 timed runs). On a shared machine the spread between tries is
+# the honest error bar: OUTDIR/gemm-median.csv also keeps the min and max.
+#   bench/gemm_repeat.sh results/kernels 6
+# With N = 0 only the median is recomputed from the tries already in OUTDIR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=$1 n=${2:-6}
+mkdir -p "$out"
+for i in $(seq 1 "$n"); do
+  build/mlpbench gemm --isa avx2 --kernel ref,blocked,simd --threads 1,2 --reps 7 \
+    --sizes 64,128,256,512,1024,2048 --batches 1,32,64,128,1024 --out "$out/try$i.csv" 2>"$out/try$i.err"
+done
+awk -F, '
+  FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  { k = $c["group"] "," $c["shape"] "," $c["op"] "," $c["m"] "," $c["n"] "," $c["k"] "," $c["isa"] "," $c["kernel"] "," $c["threads"]
+    if (!(k in seen)) { seen[k]; order[++nk] = k }
+    n[k]++; g[k, n[k]] = $c["gflops"]; p[k, n[k]] = $c["pct_peak"]; b[k, n[k]] = $c["blas_gflops"]; pk[k] = $c["peak_gflops"] }
+  function med(a, k, m,   i, j, t, v) { for (i = 1; i <= m; i++) v[i] = a[k, i]
+      for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+      lo = v[1]; hi = v[m]; return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
+  END { print "group,shape,op,m,n,k,isa,kernel,threads,tries,gflops,gflops_min,gflops_max,peak_gflops,pct_peak,blas_gflops,ratio_vs_blas"
+    for (i = 1; i <= nk; i++) { k = order[i]; m = n[k]
+      G = med(g, k, m); glo = lo; ghi = hi; P = med(p, k, m); B = (b[k, 1] == "") ? "" : med(b, k, m)
+      printf "%s,%d,%.2f,%.2f,%.2f,%s,%.1f,%s,%s\n", k, m, G, glo, ghi, pk[k], P, B, (B == "" || B == 0) ? "" : sprintf("%.2f", G / B) } }
+' "$out"/try*.csv >"$out/gemm-median.csv"
+echo "$out/gemm-median.csv"
