@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cli/args.h"
 #include "sys/dist.h"
@@ -209,6 +210,22 @@ void cli_check_memory(const cli *c, const char *max_memory, double bytes, const 
         human_bytes(limit, have, sizeof have);
         cli_fail("%s needs %s, more than the %s of %s", what, need, have, src);
     }
+}
+
+void cli_shell_line(const char *cmd, char *buf, size_t len) {
+    buf[0] = 0;
+    FILE *p = popen(cmd, "r");
+    if (!p) return;
+    if (!fgets(buf, (int)len, p)) buf[0] = 0;
+    buf[strcspn(buf, "\n")] = 0;
+    pclose(p);
+}
+
+void cli_now_utc(char *buf, size_t len) {
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 int cli_mkdirs_for(const char *path) {

@@ -63,6 +63,11 @@ int cli_word(const cli *c, const char *flag, const char *s, const char *const *w
  * MemAvailable of /proc/meminfo), naming what needs them. */
 void cli_check_memory(const cli *c, const char *max_memory, double bytes, const char *what);
 
+/* The first line of a shell command's output ("" when it fails). */
+void cli_shell_line(const char *cmd, char *buf, size_t len);
+/* Now, as 2026-01-31T12:00:00Z. */
+void cli_now_utc(char *buf, size_t len);
+
 /* mkdir -p of the folder that will hold path; 0 or -1 with errno */
 int cli_mkdirs_for(const char *path);
 

@@ -228,23 +228,6 @@ static void read_loadavg(char *buf, size_t len) {
     }
 }
 
-static void now_utc(char *buf, size_t len) {
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* first line of a shell command's output, or "" */
-static void first_line_of(const char *cmd, char *buf, size_t len) {
-    buf[0] = 0;
-    FILE *p = popen(cmd, "r");
-    if (!p) return;
-    if (!fgets(buf, (int)len, p)) buf[0] = 0;
-    buf[strcspn(buf, "\n")] = 0;
-    pclose(p);
-}
-
 typedef struct peaks {
     const char *isa[4];
     int nisa;
@@ -268,8 +251,8 @@ static void write_meta(FILE *f, const char *prefix, const char *cmdline, const m
 #else
 #define GIT "git "
 #endif
-    first_line_of(GIT "rev-parse HEAD 2>/dev/null", git, sizeof git);
-    first_line_of(GIT "diff HEAD -- src 2>/dev/null | sha1sum | cut -c1-12", dirty, sizeof dirty);
+    cli_shell_line(GIT "rev-parse HEAD 2>/dev/null", git, sizeof git);
+    cli_shell_line(GIT "diff HEAD -- src 2>/dev/null | sha1sum | cut -c1-12", dirty, sizeof dirty);
 #undef GIT
     /* da39a3ee5e6b: sha1sum of an empty diff (tracked files only) */
     int clean = !strcmp(dirty, "da39a3ee5e6b") || !dirty[0];
@@ -486,7 +469,7 @@ int mlpb_cmd_gemm(int argc, char **argv) {
     char cmdline[4096] = "mlpbench gemm", when[64], load[128];
     for (int i = 0; i < argc; i++)
         snprintf(cmdline + strlen(cmdline), sizeof cmdline - strlen(cmdline), " %s", argv[i]);
-    now_utc(when, sizeof when);
+    cli_now_utc(when, sizeof when);
     read_loadavg(load, sizeof load);
     for (int i = 0; i < pk.nisa; i++)
         for (int t = 0; t < nt; t++)
@@ -610,7 +593,7 @@ int mlpb_cmd_gemm(int argc, char **argv) {
                                 "end: the machine was shared, these numbers are noisy\n",
                         pk.isa[i], threads[t], pk.gf[i][t], g);
         }
-    now_utc(end, sizeof end);
+    cli_now_utc(end, sizeof end);
     read_loadavg(load2, sizeof load2);
     fprintf(stderr, "gemm: peaks at the end: %s\n", again);
     fprintf(stderr, "gemm: finished %s, load average %s\n", end, load2);

@@ -455,22 +455,6 @@ static void json_str(FILE *f, const char *s) {
     fputc('"', f);
 }
 
-static void shell_line(const char *cmd, char *buf, size_t len) {
-    buf[0] = 0;
-    FILE *p = popen(cmd, "r");
-    if (!p) return;
-    if (!fgets(buf, (int)len, p)) buf[0] = 0;
-    buf[strcspn(buf, "\n")] = 0;
-    pclose(p);
-}
-
-static void now_iso(char *buf, size_t len) {
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void write_meta(sweep *s, int argc, char **argv, const char *start, const char *end) {
     char path[4096], buf[512], host[256] = "unknown";
     mlpb_afile a;
@@ -492,9 +476,9 @@ static void write_meta(sweep *s, int argc, char **argv, const char *start, const
     fprintf(f, ",\n  \"caches\": {\"l1d\": %ld, \"l2\": %ld, \"l3\": %ld, \"source\": \"%s\"}", s->si.l1d, s->si.l2,
             s->si.l3, s->si.cache_src);
     /* the commit of the source tree this binary was built from */
-    shell_line("git -C '" MLPB_SOURCE_DIR "' rev-parse HEAD 2>/dev/null", buf, sizeof buf);
+    cli_shell_line("git -C '" MLPB_SOURCE_DIR "' rev-parse HEAD 2>/dev/null", buf, sizeof buf);
     fprintf(f, ",\n  \"git_commit\": "); json_str(f, buf[0] ? buf : "unknown");
-    shell_line("git -C '" MLPB_SOURCE_DIR "' status --porcelain --untracked-files=no 2>/dev/null | head -c1 | wc -c",
+    cli_shell_line("git -C '" MLPB_SOURCE_DIR "' status --porcelain --untracked-files=no 2>/dev/null | head -c1 | wc -c",
                buf, sizeof buf);
     fprintf(f, ",\n  \"git_dirty\": %s", !strcmp(buf, "0") ? "false" : "true");
     fprintf(f, ",\n  \"compiler\": "); json_str(f, MLPB_COMPILER);
@@ -731,7 +715,7 @@ int mlpb_cmd_sweep(int argc, char **argv) {
             if (s->root) s->peak[i][t] = mlpb_peak_gflops(s->isas[i]->isa, s->threads[t], 0.2);
     mlpb_dist_bcast(s->dist, s->peak, sizeof s->peak, 0);
     char start[32];
-    now_iso(start, sizeof start);
+    cli_now_utc(start, sizeof start);
     if (s->root && todo) write_meta(s, argc, argv, start, NULL); /* nothing to run: the folder's meta stands */
 
     struct sigaction sa = { .sa_handler = on_sigint };
@@ -748,7 +732,7 @@ int mlpb_cmd_sweep(int argc, char **argv) {
     if (!stopped && s->root) {
         if (s->nrows) write_runs_and_summary(s); /* also when every run was already there */
         char end[32];
-        now_iso(end, sizeof end);
+        cli_now_utc(end, sizeof end);
         if (todo) write_meta(s, argc, argv, start, end);
     }
     if (s->root)
