@@ -1,0 +1,72 @@
+/* ukernel_tmpl.h - the one body of every SIMD micro-kernel, included by
+ * ukernel_<isa>.c after it defines the vector vocabulary:
+ *   MR, NR            the tile (NR = 2 vectors)
+ *   VEC, VL           vector type and lanes
+ *   V_ZERO() V_SET1(x) V_LOADU(p) V_STOREU(p, v) V_FMA(a, b, c) V_MUL(a, b)
+ *   ROWS(X)           X(0) ... X(MR-1)
+ *   UKR_NAME(suffix)  the entry points' names; UKR_DESC the descriptor's name;
+ *   UKR_STR, UKR_ISA  its name and ISA strings
+ * A tile of row-major C in 2*MR accumulators; per k two loads of B, MR
+ * broadcasts of A, 2*MR FMAs. The k loop is not unrolled by hand (gcc 12 then
+ * shuffles or spills accumulators). Contract (kernels.h): full MR x NR tile,
+ * C = alpha*Ap*Bp + beta*C, beta == 0 never reads C; no alignment assumed. */
+#ifndef MLPB_UKERNEL_TMPL_H
+#define MLPB_UKERNEL_TMPL_H
+
+/* Software prefetch of the A micro-panel (streamed from L2), PF_K k steps
+ * ahead; of in-place B rows (the _ldb entry), PF_B rows ahead. */
+#define PF_K 8
+#define PF_B 16
+#define PF_LINE(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
+/* every cache line of NR floats starting at p */
+#define PF_ROW(p) { PF_LINE(p); if (NR > 16) PF_LINE((p) + 16); PF_LINE((p) + NR - 1); }
+
+#define ACC_DECL(i) VEC c##i##0 = V_ZERO(), c##i##1 = V_ZERO();
+#define ROW_FMA(i) { const VEC ai = V_SET1(a[i]); \
+    c##i##0 = V_FMA(ai, b0, c##i##0); c##i##1 = V_FMA(ai, b1, c##i##1); }
+/* one k step: row-of-B vectors b0, b1, then every row of the tile */
+#define KSTEP { const VEC b0 = V_LOADU(b), b1 = V_LOADU(b + VL); ROWS(ROW_FMA) a += MR; b += ldb; }
+#define PF_C(i) PF_ROW(c + (i) * ldc)
+/* row i of C: alpha * acc (beta == 0, C not read) or alpha * acc + beta * C */
+#define ST_B0(i) { float *ci = c + (i) * ldc; \
+    V_STOREU(ci, V_MUL(va, c##i##0)); V_STOREU(ci + VL, V_MUL(va, c##i##1)); }
+#define ST_BN(i) { float *ci = c + (i) * ldc; \
+    V_STOREU(ci, V_FMA(vb, V_LOADU(ci), V_MUL(va, c##i##0))); \
+    V_STOREU(ci + VL, V_FMA(vb, V_LOADU(ci + VL), V_MUL(va, c##i##1))); }
+
+/* B row p at b + p ldb (ldb = NR: a packed panel). Inlined into the two entry
+ * points, so the packed one keeps a constant stride. */
+static inline __attribute__((always_inline)) void
+ukr_body(int kc, const float *restrict a, const float *restrict b, ptrdiff_t ldb,
+         float *restrict c, ptrdiff_t ldc, float alpha, float beta, const int pf_b) {
+    ROWS(ACC_DECL)
+    ROWS(PF_C)
+    for (int p = 0; p < kc; p++) {
+        PF_LINE(a + PF_K * MR);
+        if (pf_b) PF_ROW(b + PF_B * ldb);
+        KSTEP
+    }
+    const VEC va = V_SET1(alpha);
+    if (beta == 0.0f) {
+        ROWS(ST_B0)
+    } else {
+        const VEC vb = V_SET1(beta);
+        ROWS(ST_BN)
+    }
+}
+
+/* C(MR,NR) = alpha * Ap(kc,MR)^T Bp(kc,NR) + beta * C */
+static void UKR_NAME()(int kc, const float *restrict a, const float *restrict b, float *restrict c, ptrdiff_t ldc,
+                       float alpha, float beta) {
+    ukr_body(kc, a, b, NR, c, ldc, alpha, beta, 0);
+}
+
+/* the same on B in place (op(B) = N, full panel) */
+static void UKR_NAME(_ldb)(int kc, const float *restrict a, const float *restrict b, ptrdiff_t ldb,
+                           float *restrict c, ptrdiff_t ldc, float alpha, float beta) {
+    ukr_body(kc, a, b, ldb, c, ldc, alpha, beta, 1);
+}
+
+const mlpb_ukr UKR_DESC = { UKR_STR, UKR_ISA, MR, NR, UKR_NAME(), UKR_NAME(_ldb) };
+
+#endif
