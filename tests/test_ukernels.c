@@ -2,8 +2,9 @@
  * GEMM frame (mlpb_gemm, kernel SIMD) against ref_gemm (+ ref_epilogue):
  * all four orientations, every remainder of m mod MR and n mod NR, K-block
  * edges, k = 0 and 1, padded leading dimensions, pointers off by one float,
- * beta == 0 over NaN, the fused epilogues, m <= MR (the small-M path), and
- * threads 1 vs 2 bit-identical.
+ * beta == 0 over NaN, the fused epilogues, m <= MR (the small-M path), the
+ * narrow paths (n or k small: the output layer's shapes), and threads 1 vs 2
+ * bit-identical.
  * Blockings: a tiny one (MC = 2 MR, KC = 17, NC = 3 NR) so every block edge is
  * hit, and the cache-derived one used in production. Kernels whose ISA this
  * CPU lacks are skipped with a note on stderr. Not here: the vec kernels and
@@ -208,6 +209,42 @@ static void sweep_smallm(setup *s) {
                 }
 }
 
+/* Kernel SIMD's narrow paths (gemm.c: n <= 12 or k <= 16, m past the small-M
+ * path) and the shapes just past them: n at 1, odd, a vector, 10 (the output
+ * layer), 12 and 13; k small at 1, 2, 9, 16 and 17; m at MR + 1, one row past
+ * two vectors (a masked row tile) and 128; k long enough for the K blocks of
+ * this blocking; op(B) too big for the transpose buffer (the packed frame
+ * takes over); every orientation, every epilogue, beta = 0 over NaN. */
+static void sweep_narrow(setup *s) {
+    const int MR = s->u->mr;
+    const int ms[3] = { MR + 1, 19, 128 };
+    const int ns[6] = { 1, 3, 8, 10, 12, 13 };
+    const int ks[4] = { 17, 40, 300, 2 * s->kc + 5 };
+    const mlpb_epi_kind kinds[4] = { MLPB_EPI_NONE, MLPB_EPI_BIAS, MLPB_EPI_BIAS_SIGMOID, MLPB_EPI_DSIGMOID };
+    int c = 0;
+    for (int o = 0; o < 4; o++)
+        for (int mi = 0; mi < 3; mi++)
+            for (int ni = 0; ni < 6; ni++, c++) { /* narrow n */
+                const int nan_c = c & 1, k = ks[(c >> 1) % 4];
+                run_case(s, OPS[o][0], OPS[o][1], ms[mi], ns[ni], k, nan_c ? 1.0f : 0.7f, nan_c ? 0.0f : -1.3f,
+                         c % 3 == 0 ? 3 : 0, (c >> 2) & 1, nan_c, kinds[c % 4]);
+            }
+    const int sk[5] = { 1, 2, 9, 16, 17 };
+    const int sn[3] = { 13, 40, 203 };
+    for (int o = 0; o < 4; o++)
+        for (int ki = 0; ki < 5; ki++)
+            for (int ni = 0; ni < 3; ni++, c++) { /* narrow k */
+                const int nan_c = c & 1;
+                run_case(s, OPS[o][0], OPS[o][1], ms[(c >> 1) % 2 ? 1 : 0] + (ni == 2) * 18, sn[ni], sk[ki],
+                         nan_c ? 1.0f : 0.7f, nan_c ? 0.0f : -1.3f, c % 3 == 0 ? 3 : 0, (c >> 2) & 1, nan_c,
+                         kinds[c % 4]);
+            }
+    for (int o = 0; o < 4; o++) { /* op(B) past the 64 Ki-float transpose buffer */
+        run_case(s, OPS[o][0], OPS[o][1], MR + 1, 10, 7000, 1.0f, 0.0f, 0, 1, 1, MLPB_EPI_BIAS);
+        run_case(s, OPS[o][0], OPS[o][1], MR + 1, 5000, 16, 0.7f, -1.3f, 3, 0, 0, MLPB_EPI_NONE);
+    }
+}
+
 /* The big GEMMs of a 784-256 layer at batch 64, production blocking. */
 static void sweep_network(setup *s) {
     run_case(s, MLPB_N, MLPB_N, 64, 256, 784, 1.0f, 0.0f, 0, 0, 1, MLPB_EPI_BIAS_SIGMOID); /* forward */
@@ -247,6 +284,7 @@ int main(void) {
             sweep_k(&s);
             sweep_epilogues(&s);
             if (b == 1) sweep_smallm(&s); /* blocking does not enter the small-M path */
+            sweep_narrow(&s);
             if (b == 1) sweep_network(&s);
             const char *id = u->name, *bl = s.blocking;
             CHECK(s.bad_values == 0, "%s %s: %ld of %ld cases outside the error bound", id, bl, s.bad_values, s.cases);

@@ -1,11 +1,14 @@
 /* gemm.c - the GEMM frame: BLIS loops JC/PC/IC/JR/IR, packing of A and B into
  * MR/NR-wide k-major micro-panels (the packing absorbs op(A), op(B), so NN, TN
  * and NT share one micro-kernel), edge tiles, fused epilogues, OpenMP
- * partitioning over (JR, IR) tiles, and a small-M path (m <= MR: no packing,
- * B streamed once, parallel over N). Not here: the micro-kernels
- * (ukernel_*.c), the SIMD element-wise / pack / small-M kernels (vec_inl.h,
- * vec_<isa>.c), the choice of blocking (sys/). The K loop is never split
- * across threads, and no result depends on the number of threads.
+ * partitioning over (JR, IR) tiles; beside it, with a SIMD table, a small-M
+ * path (m <= MR: no packing, B streamed once, parallel over N) and narrow
+ * paths for n <= 12 or k <= 16 (the output layer: unpacked, parallel over
+ * M). Not here: the micro-kernels (ukernel_*.c), the SIMD element-wise /
+ * pack / small-M / narrow kernels (vec_inl.h, vec_<isa>.c), the choice of
+ * blocking (sys/). The K loop is never split across threads, and no result
+ * depends on the number of threads. A GEMM too small for two threads never
+ * enters OpenMP (run()).
  *
  * Threads share both packed operands. For each (JC, PC, IC) block every
  * thread packs its share of the B micro-panels (at the first IC block) and of
@@ -176,18 +179,6 @@ static void scale_c(int m, int n, float beta, float *C, ptrdiff_t ldc) {
         }
 }
 
-static void gemm_ref_rows(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k, float alpha,
-                          const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb, float beta,
-                          float *C, ptrdiff_t ldc, const mlpb_epi *epi) {
-    /* the naive loops, rows of C split over threads (each row is one thread's) */
-    #pragma omp parallel for num_threads(ctx->cfg.threads) schedule(static)
-    for (int i = 0; i < m; i++) {
-        const float *Ai = ta == MLPB_N ? A + (size_t)i * lda : A + i;
-        ref_gemm(ta, tb, 1, n, k, alpha, Ai, lda, B, ldb, beta, C + (size_t)i * ldc, ldc);
-        if (epi) epi_tile(NULL, epi, C, ldc, i, 0, 1, n);
-    }
-}
-
 /* Below this many flops a GEMM runs on one thread: the fork/join (and, packed,
  * the barriers) cost more than the second core brings. Measured on 2 idle
  * Zen 3 cores: packed, one thread wins at 32K flops (8x32x64, 64x16x16), two
@@ -205,33 +196,6 @@ static double par_min(const mlpb_ctx *ctx, double dflt) {
 /* Small-M column unit handed to a thread: a multiple of every ISA's width. */
 #define SMALLM_UNIT 64
 
-/* m <= MR with the SIMD table: no packing at all. op(B) = N streams rows of B
- * through an m x (up to 8 vectors) register tile; op(B) = T (op(A) = N) takes
- * dot products along k. Threads split the columns; each element's sum is
- * computed the same way whatever the split. */
-static void gemm_smallm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k, float alpha,
-                        const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb, float beta,
-                        float *C, ptrdiff_t ldc, const mlpb_epi *epi) {
-    const mlpb_vec_isa *vx = ctx->vx;
-    const int nu = (n + SMALLM_UNIT - 1) / SMALLM_UNIT;
-    const int par = ctx->cfg.threads > 1 && nu > 1 && 2.0 * m * n * k >= par_min(ctx, SMALLM_PAR_MIN_FLOPS);
-    #pragma omp parallel num_threads(ctx->cfg.threads) if (par)
-    {
-        const int tid = omp_get_thread_num(), nt = omp_get_num_threads();
-        const int j0 = SMALLM_UNIT * (int)((long)nu * tid / nt);
-        int j1 = SMALLM_UNIT * (int)((long)nu * (tid + 1) / nt);
-        if (j1 > n) j1 = n;
-        if (j0 < j1) {
-            if (tb == MLPB_N)
-                vx->smallm_bn(m, j1 - j0, k, alpha, A, ta == MLPB_N ? lda : 1, ta == MLPB_N ? 1 : lda,
-                              B + j0, ldb, beta, C + j0, ldc);
-            else
-                vx->smallm_bt(m, j1 - j0, k, alpha, A, lda, B + (size_t)j0 * ldb, ldb, beta, C + j0, ldc);
-            if (epi) epi_tile(vx, epi, C, ldc, 0, j0, m, j1 - j0);
-        }
-    }
-}
-
 /* The block size for extent x: as many blocks as `cap` needs, of equal size
  * rounded up to a multiple of q, so no block is a thin remainder. */
 static int balanced(int x, int cap, int q) {
@@ -240,9 +204,123 @@ static int balanced(int x, int cap, int q) {
     return b < cap ? b : cap;
 }
 
-static void gemm_packed(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k, float alpha,
-                        const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb, float beta,
-                        float *C, ptrdiff_t ldc, const mlpb_epi *epi) {
+/* The arguments of one GEMM, as every path's per-thread part receives them.
+ * Bx/ldbx: op(B) prepared for a narrow path (in place or transposed). */
+typedef struct gemm_args {
+    mlpb_op ta, tb;
+    int m, n, k;
+    float alpha, beta;
+    const float *A, *B, *Bx;
+    ptrdiff_t lda, ldb, ldbx;
+    float *C;
+    ptrdiff_t ldc;
+    const mlpb_epi *epi;
+} gemm_args;
+
+typedef void (*gemm_part)(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt);
+
+/* Thread tid of nt runs its part. Without `par` the calling thread runs the
+ * whole GEMM and OpenMP is not entered at all: libgomp charges ~0.4 us even
+ * for `omp parallel if (0)` (2-core Zen 3 VM), as much as a whole 1x10x128
+ * GEMM. */
+static void run(mlpb_ctx *ctx, int par, gemm_part part, const gemm_args *g) {
+    if (!par || ctx->cfg.threads < 2) {
+        part(ctx, g, 0, 1);
+        return;
+    }
+    #pragma omp parallel num_threads(ctx->cfg.threads)
+    part(ctx, g, omp_get_thread_num(), omp_get_num_threads());
+}
+
+/* The naive loops (REF rung), rows of C split over threads. */
+static void ref_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
+    (void)ctx;
+    for (int i = (int)((long)g->m * tid / nt); i < (int)((long)g->m * (tid + 1) / nt); i++) {
+        const float *Ai = g->ta == MLPB_N ? g->A + (size_t)i * g->lda : g->A + i;
+        ref_gemm(g->ta, g->tb, 1, g->n, g->k, g->alpha, Ai, g->lda, g->B, g->ldb, g->beta,
+                 g->C + (size_t)i * g->ldc, g->ldc);
+        if (g->epi) epi_tile(NULL, g->epi, g->C, g->ldc, i, 0, 1, g->n);
+    }
+}
+
+/* m <= MR with the SIMD table: no packing at all. op(B) = N streams rows of B
+ * through an m x (up to 8 vectors) register tile; op(B) = T (op(A) = N) takes
+ * dot products along k. Threads split the columns in SMALLM_UNIT blocks; each
+ * element's sum is computed the same way whatever the split. */
+static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
+    const mlpb_vec_isa *vx = ctx->vx;
+    const int m = g->m, n = g->n, nu = (n + SMALLM_UNIT - 1) / SMALLM_UNIT;
+    const int j0 = SMALLM_UNIT * (int)((long)nu * tid / nt);
+    int j1 = SMALLM_UNIT * (int)((long)nu * (tid + 1) / nt);
+    if (j1 > n) j1 = n;
+    if (j0 >= j1) return;
+    if (g->tb == MLPB_N)
+        vx->smallm_bn(m, j1 - j0, g->k, g->alpha, g->A, g->ta == MLPB_N ? g->lda : 1, g->ta == MLPB_N ? 1 : g->lda,
+                      g->B + j0, g->ldb, g->beta, g->C + j0, g->ldc);
+    else
+        vx->smallm_bt(m, j1 - j0, g->k, g->alpha, g->A, g->lda, g->B + (size_t)j0 * g->ldb, g->ldb, g->beta,
+                      g->C + j0, g->ldc);
+    if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, 0, j0, m, j1 - j0);
+}
+
+/* The narrow paths (SIMD table only), for the shapes a 10-class output layer
+ * makes, where a packed NR-wide panel would be mostly padding or packing
+ * would cost as much as the product:
+ *   small k (k <= NARROW_K): rows of C in blocks of MR through the small-M
+ *     kernel with op(B) = N: A read in place, op(B) as (k, n) rows (B itself,
+ *     or its transpose made once per call);
+ *   small n, op(A) = N: the same blocks through the dot-product kernel, with
+ *     op(B)^T as (n, k) rows (B itself, or its transpose);
+ *   small n, op(A) = T: narrow_tc, C^T tiles over VL rows of C, A read in
+ *     place, K in blocks of KC.
+ * Threads split the rows, in whole blocks: no result depends on them. */
+#define NARROW_K 16
+#define NARROW_N 12
+#define NARROW_BUF 65536 /* floats of transposed op(B) (256 KiB: stays in L2) */
+
+static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
+    const mlpb_vec_isa *vx = ctx->vx;
+    const int RB = vx->smallm_maxr < ctx->ukr->mr ? vx->smallm_maxr : ctx->ukr->mr;
+    const int nb = (g->m + RB - 1) / RB, dot = g->k > NARROW_K;
+    for (int b = (int)((long)nb * tid / nt); b < (int)((long)nb * (tid + 1) / nt); b++) {
+        const int i0 = b * RB, rb = g->m - i0 < RB ? g->m - i0 : RB;
+        float *c = g->C + (size_t)i0 * g->ldc;
+        if (dot)      /* C(i0 : i0+rb, :) = alpha A(i0 : i0+rb, :) Bx^T + beta C, Bx (n, k) */
+            vx->smallm_bt(rb, g->n, g->k, g->alpha, g->A + (size_t)i0 * g->lda, g->lda, g->Bx, g->ldbx,
+                          g->beta, c, g->ldc);
+        else if (g->ta == MLPB_N) /* ... = alpha A(i0 : i0+rb, :) Bx + beta C, Bx (k, n) */
+            vx->smallm_bn(rb, g->n, g->k, g->alpha, g->A + (size_t)i0 * g->lda, g->lda, 1, g->Bx, g->ldbx,
+                          g->beta, c, g->ldc);
+        else          /* ... = alpha A(:, i0 : i0+rb)^T Bx + beta C */
+            vx->smallm_bn(rb, g->n, g->k, g->alpha, g->A + i0, 1, g->lda, g->Bx, g->ldbx, g->beta, c, g->ldc);
+        if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, i0, 0, rb, g->n);
+    }
+}
+
+static void narrow_tc_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
+    const mlpb_vec_isa *vx = ctx->vx;
+    const int VL = vx->lanes, nb = (g->m + VL - 1) / VL;
+    const int r0 = VL * (int)((long)nb * tid / nt);
+    int r1 = VL * (int)((long)nb * (tid + 1) / nt);
+    if (r1 > g->m) r1 = g->m;
+    if (r0 >= r1) return;
+    const int KC = balanced(g->k, ctx->cfg.kc, 8);
+    for (int pc = 0; pc < g->k; pc += KC) {                  /* PC loop: A(pc : pc+kc, r0 : r1) stays in L2 */
+        const int kc = g->k - pc < KC ? g->k - pc : KC;
+        vx->narrow_tc(r1 - r0, g->n, kc, g->alpha, g->A + (size_t)pc * g->lda + r0, g->lda,
+                      g->Bx + (size_t)pc * g->ldbx, g->ldbx, pc == 0 ? g->beta : 1.0f, g->C + (size_t)r0 * g->ldc,
+                      g->ldc);
+    }
+    if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, r0, 0, r1 - r0, g->n);
+}
+
+static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
+    const mlpb_op ta = g->ta, tb = g->tb;
+    const int m = g->m, n = g->n, k = g->k;
+    const float alpha = g->alpha, beta = g->beta, *A = g->A, *B = g->B;
+    const ptrdiff_t lda = g->lda, ldb = g->ldb, ldc = g->ldc;
+    float *C = g->C;
+    const mlpb_epi *epi = g->epi;
     const int MR = ctx->ukr->mr, NR = ctx->ukr->nr;
     const int MC = balanced(m, ctx->cfg.mc, MR);
     const int KC = ctx->balance_k ? balanced(k, ctx->cfg.kc, 8) : ctx->cfg.kc;
@@ -255,11 +333,7 @@ static void gemm_packed(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int
      * get from B in place, when op(B) = N gives it rows of NR contiguous
      * floats. Only the edge panel (nr < NR, zero-padded) is still packed. */
     const int b_inplace = ukr_ldb && tb == MLPB_N && m <= MC;
-    const int par = ctx->cfg.threads > 1 && 2.0 * m * n * k >= par_min(ctx, PAR_MIN_FLOPS);
-
-    #pragma omp parallel num_threads(ctx->cfg.threads) if (par)
     {
-        const int tid = omp_get_thread_num(), nt = omp_get_num_threads();
         float tmp[MLPB_UKR_MAX_MR * MLPB_UKR_MAX_NR] __attribute__((aligned(64)));
         int ab = 0, bb = 0; /* buffer parities: every thread walks the same blocks */
         for (int jc = 0; jc < n; jc += NC) {                       /* JC loop */
@@ -318,6 +392,37 @@ static void gemm_packed(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int
     }
 }
 
+/* Runs the GEMM on a narrow path if one applies (SIMD table present); 0 if
+ * none does. op(B) is transposed into the first B packing buffer when the
+ * path needs it the other way round and it fits. */
+static int gemm_narrow(mlpb_ctx *ctx, gemm_args *g, int par) {
+    const mlpb_vec_isa *vx = ctx->vx;
+    const int n = g->n, k = g->k;
+    size_t cap = (size_t)ctx->cfg.kc * (size_t)ctx->cfg.nc;
+    if (cap > NARROW_BUF) cap = NARROW_BUF;
+    const int fits = (size_t)k * (size_t)n <= cap, tc = n <= NARROW_N && g->ta == MLPB_T;
+    if (tc || k <= NARROW_K) {                                  /* Bx = op(B), (k, n) */
+        if (g->tb == MLPB_T) {
+            if (!fits) return 0;
+            vx->pack_t(n, k, n, g->B, g->ldb, ctx->bpack[0]);  /* Bx[p n + j] = B[j ldb + p] */
+            g->Bx = ctx->bpack[0];
+            g->ldbx = n;
+        }
+        run(ctx, par, tc ? narrow_tc_part : narrow_rows_part, g);
+        return 1;
+    }
+    if (n <= NARROW_N && (g->tb == MLPB_T || fits)) {           /* Bx = op(B)^T, (n, k) */
+        if (g->tb == MLPB_N) {
+            vx->pack_t(k, n, k, g->B, g->ldb, ctx->bpack[0]);  /* Bx[j k + p] = B[p ldb + j] */
+            g->Bx = ctx->bpack[0];
+            g->ldbx = k;
+        }
+        run(ctx, par, narrow_rows_part, g);
+        return 1;
+    }
+    return 0;
+}
+
 void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
                float alpha, const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb,
                float beta, float *C, ptrdiff_t ldc, const mlpb_epi *epi) {
@@ -328,13 +433,19 @@ void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
         if (epi) epi_tile(ctx->vx, epi, C, ldc, 0, 0, m, n);
         return;
     }
+    gemm_args g = { ta, tb, m, n, k, alpha, beta, A, B, B, lda, ldb, ldb, C, ldc, epi };
+    const double flops = 2.0 * m * n * k;
+    const int par = ctx->cfg.threads > 1 && flops >= par_min(ctx, PAR_MIN_FLOPS);
+    const mlpb_vec_isa *vx = ctx->vx;
     if (ctx->cfg.kernel == MLPB_KERNEL_REF) {
-        gemm_ref_rows(ctx, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, epi);
+        run(ctx, par, ref_part, &g);
         return;
     }
-    if (ctx->vx && m <= ctx->ukr->mr && m <= ctx->vx->smallm_maxr && !(ta == MLPB_T && tb == MLPB_T)) {
-        gemm_smallm(ctx, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, epi);
+    if (vx && m <= ctx->ukr->mr && m <= vx->smallm_maxr && !(ta == MLPB_T && tb == MLPB_T)) {
+        const int nu = (n + SMALLM_UNIT - 1) / SMALLM_UNIT;
+        run(ctx, ctx->cfg.threads > 1 && nu > 1 && flops >= par_min(ctx, SMALLM_PAR_MIN_FLOPS), smallm_part, &g);
         return;
     }
-    gemm_packed(ctx, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, epi);
+    if (vx && gemm_narrow(ctx, &g, par)) return;
+    run(ctx, par, packed_part, &g);
 }

@@ -16,34 +16,46 @@
 
 static int threads(const mlpb_ctx *ctx) { return mlpb_ctx_cfg(ctx)->threads; }
 
+/* for (T i = 0; i < n; i++) BODY, over the context's threads when `par`, else
+ * a plain loop: libgomp charges ~0.4 us even for `omp parallel if (0)` (2-core
+ * Zen 3 VM), more than a small row operation costs. Iterations are
+ * independent and each is one thread's, so `par` never changes a result. */
+#define FOR_PAR(ctx, par, T, i, n, ...)                                                   \
+    do {                                                                              \
+        const int nt_ = threads(ctx);                                                 \
+        if ((par) && nt_ > 1) {                                                       \
+            _Pragma("omp parallel for num_threads(nt_) schedule(static)")             \
+            for (T i = 0; i < (n); i++) { __VA_ARGS__ }                               \
+        } else {                                                                      \
+            for (T i = 0; i < (n); i++) { __VA_ARGS__ }                               \
+        }                                                                             \
+    } while (0)
+
 void mlpb_bias_add(mlpb_ctx *ctx, int m, int n, const float *b, float *Z, ptrdiff_t ldz) {
     const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
-    #pragma omp parallel for num_threads(threads(ctx)) schedule(static) if ((long)m * n > PAR_MIN)
-    for (int i = 0; i < m; i++) {
+    FOR_PAR(ctx, (long)m * n > PAR_MIN, int, i, m,
         if (vx) { vx->bias_row(n, b, &AT(Z, ldz, i, 0)); continue; }
         for (int j = 0; j < n; j++) AT(Z, ldz, i, j) += b[j]; /* (1)(3)(5) */
-    }
+    );
 }
 
 void mlpb_sigmoid(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t ldz, float *H, ptrdiff_t ldh) {
     const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
-    #pragma omp parallel for num_threads(threads(ctx)) schedule(static) if ((long)m * n > PAR_MIN)
-    for (int i = 0; i < m; i++) {
+    FOR_PAR(ctx, (long)m * n > PAR_MIN, int, i, m,
         if (vx) { vx->sigmoid_row(n, &AT(Z, ldz, i, 0), &AT(H, ldh, i, 0)); continue; }
         for (int j = 0; j < n; j++) AT(H, ldh, i, j) = mlpb_sigmoidf(AT(Z, ldz, i, j)); /* (2)(4) */
-    }
+    );
 }
 
 void mlpb_dsigmoid_mul(mlpb_ctx *ctx, int m, int n, const float *H, ptrdiff_t ldh, float *D, ptrdiff_t ldd) {
     const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
-    #pragma omp parallel for num_threads(threads(ctx)) schedule(static) if ((long)m * n > PAR_MIN)
-    for (int i = 0; i < m; i++) {
+    FOR_PAR(ctx, (long)m * n > PAR_MIN, int, i, m,
         if (vx) { vx->dsigmoid_row(n, &AT(H, ldh, i, 0), &AT(D, ldd, i, 0)); continue; }
         for (int j = 0; j < n; j++) {
             float h = AT(H, ldh, i, j);
             AT(D, ldd, i, j) *= h * (1.0f - h); /* (11)(15) with (12) */
         }
-    }
+    );
 }
 
 static float row_max(int n, const float *z) {
@@ -60,13 +72,12 @@ static float row_sumexp(int n, const float *z, float mx) {
 
 void mlpb_softmax(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t ldz, float *P, ptrdiff_t ldp) {
     const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
-    #pragma omp parallel for num_threads(threads(ctx)) schedule(static) if ((long)m * n > PAR_MIN)
-    for (int i = 0; i < m; i++) {
+    FOR_PAR(ctx, (long)m * n > PAR_MIN, int, i, m,
         const float *z = &AT(Z, ldz, i, 0);
         if (vx) { vx->softmax_row(n, z, &AT(P, ldp, i, 0)); continue; }
         float mx = row_max(n, z), s = row_sumexp(n, z, mx);
         for (int j = 0; j < n; j++) AT(P, ldp, i, j) = expf(z[j] - mx) / s; /* (6) */
-    }
+    );
 }
 
 /* One row of the fused output layer; returns the row's loss. */
@@ -91,9 +102,9 @@ double mlpb_softmax_xent(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t 
             total += row(n, &AT(Z, ldz, i, 0), &AT(Y, ldy, i, 0), scale, D ? &AT(D, ldd, i, 0) : NULL);
         return total;
     }
-    #pragma omp parallel for num_threads(threads(ctx)) schedule(static) if ((long)m * n > PAR_MIN / 4)
-    for (int i = 0; i < m; i++)
+    FOR_PAR(ctx, (long)m * n > PAR_MIN / 4, int, i, m,
         row_loss[i] = row(n, &AT(Z, ldz, i, 0), &AT(Y, ldy, i, 0), scale, D ? &AT(D, ldd, i, 0) : NULL);
+    );
     for (int i = 0; i < m; i++) total += row_loss[i];
     return total;
 }
@@ -102,28 +113,27 @@ void mlpb_colsum(mlpb_ctx *ctx, int m, int n, float alpha, const float *D, ptrdi
     /* columns split over threads in blocks of 64; each column summed in row order */
     const int nb = (n + 63) / 64;
     const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
-    #pragma omp parallel for num_threads(threads(ctx)) schedule(static) if ((long)m * n > PAR_MIN)
-    for (int blk = 0; blk < nb; blk++) {
+    FOR_PAR(ctx, (long)m * n > PAR_MIN, int, blk, nb,
         const int j0 = blk * 64, j1 = j0 + 64 < n ? j0 + 64 : n;
         if (vx) { vx->colsum(m, j1 - j0, alpha, D + j0, ldd, db + j0); continue; } /* same order, same bits */
         for (int j = j0; j < j1; j++) db[j] = 0.0f;
         for (int i = 0; i < m; i++)
             for (int j = j0; j < j1; j++) db[j] += AT(D, ldd, i, j); /* (10)(14)(17) */
         for (int j = j0; j < j1; j++) db[j] *= alpha;
-    }
+    );
 }
 
 void mlpb_axpy(mlpb_ctx *ctx, size_t n, float a, const float *x, float *y) {
     const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
     if (vx) { /* chunks of 4096 floats over threads; y + a x per element as below: same bits */
         const long nch = (long)((n + 4095) / 4096);
-        #pragma omp parallel for num_threads(threads(ctx)) schedule(static) if (n > (size_t)PAR_MIN * 4)
-        for (long c = 0; c < nch; c++) {
+        FOR_PAR(ctx, n > (size_t)PAR_MIN * 4, long, c, nch,
             const size_t i0 = (size_t)c * 4096, len = n - i0 < 4096 ? n - i0 : 4096;
             vx->axpy(len, a, x + i0, y + i0);
-        }
+        );
         return;
     }
-    #pragma omp parallel for num_threads(threads(ctx)) schedule(static) if (n > (size_t)PAR_MIN * 4)
-    for (size_t i = 0; i < n; i++) y[i] += a * x[i]; /* (18) with a = -eta */
+    FOR_PAR(ctx, n > (size_t)PAR_MIN * 4, size_t, i, n,
+        y[i] += a * x[i]; /* (18) with a = -eta */
+    );
 }

@@ -74,6 +74,13 @@ typedef struct mlpb_vec_isa {
                       const float *B, ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc);
     void (*smallm_bt)(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda,
                       const float *B, ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc);
+    /* Narrow-N GEMM with op(A) = T, any m and n (best for n <= 12): A is
+     * (k,m) row-major, B (k,n) row-major;
+     * C(m,n) = alpha A^T B + beta C, beta == 0 never reads C. Computed as C^T
+     * tiles (VL rows of C per vector, k in order within each of up to 4
+     * partial-sum sets), so the rows of A are read in place, unpacked. */
+    void (*narrow_tc)(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda, const float *B,
+                      ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc);
 } mlpb_vec_isa;
 
 #ifdef MLPB_HAVE_AVX2
@@ -101,12 +108,26 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa);
  *   VI_SRAI VI_SLLI, VI_ASF (reinterpret as float)
  *   VLT(a,b) mask of a < b (false on NaN),  VSEL(m,a,b) = m ? b : a
  *   VMASK(n) the first n lanes (0 < n < VL), VLOADM (masked lanes read as 0,
- *   never touched) and VSTOREM (masked lanes not written)
+ *   never touched) and VSTOREM (masked lanes not written; masks are always
+ *   VMASK prefixes, so AVX2 may store them in pieces)
+ *   VHALF(v, g) lanes 8g .. 8g+7 of v as a __m256 (the 8x8 transposes)
  *   vhsum, vhmax: horizontal sum / max in a fixed order
  *   VEC_TABLE, VEC_ISA, VEC_SM_ACC (accumulator registers the small-M kernels
  *   may use), VEC_SM_MAXR (largest m of the small-M kernels: the ISA's MR). */
 #include <float.h>
 #include <immintrin.h>
+
+/* The first w (0..8) floats of v to d, in 16-, 8- and 4-byte pieces: an AVX
+ * masked store (vmaskmovps) costs ~19 cycles on Zen 3, these a few. When w is
+ * a constant after inlining, the branches fold away. */
+static inline __attribute__((always_inline)) void store_first(float *d, __m256 v, const int w) {
+    if (w == 8) { _mm256_storeu_ps(d, v); return; }
+    __m128 x = _mm256_castps256_ps128(v);
+    int r = w;
+    if (r >= 4) { _mm_storeu_ps(d, x); x = _mm256_extractf128_ps(v, 1); d += 4; r -= 4; }
+    if (r >= 2) { _mm_storel_pi((__m64 *)d, x); x = _mm_movehl_ps(x, x); d += 2; r -= 2; }
+    if (r) _mm_store_ss(d, x);
+}
 
 /* ---- exp ---------------------------------------------------------------- */
 #define EXP_HI 88.72283172607422f   /* largest float with e^x <= FLT_MAX */
@@ -309,44 +330,41 @@ static inline void tr8x8(__m256 r[8]) {
     r[3] = _mm256_permute2f128_ps(u3, u7, 0x20); r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
 }
 
-/* the first w (<= 8) floats of v to d; w is a constant after inlining */
-static inline __attribute__((always_inline)) void store_first(float *d, __m256 v, const int w) {
-    const __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
-    if (w == 8) _mm256_storeu_ps(d, v);
-    else if (w == 6) { _mm_storeu_ps(d, lo); _mm_storel_pi((__m64 *)(d + 4), hi); }
-    else if (w == 4) _mm_storeu_ps(d, lo);
-    else if (w == 2) _mm_storel_pi((__m64 *)d, lo);
-    else { float t[8]; _mm256_storeu_ps(t, v); for (int i = 0; i < w; i++) d[i] = t[i]; }
-}
-
 /* 8 k-steps of one group of (up to) 8 source lines: lines past `valid` read
- * as zeros; w columns of dst written per k-step */
+ * as zeros; w columns of dst written per k-step, for the k-steps q0 .. 7 */
 static inline __attribute__((always_inline)) void
-tr_group(const float *src, ptrdiff_t ld, int valid, float *dst, int R, const int w) {
+tr_group(const float *src, ptrdiff_t ld, int valid, float *dst, int R, const int w, int q0) {
     __m256 r[8];
     if (valid >= 8)
         for (int q = 0; q < 8; q++) r[q] = _mm256_loadu_ps(src + (size_t)q * ld);
     else
         for (int q = 0; q < 8; q++) r[q] = q < valid ? _mm256_loadu_ps(src + (size_t)q * ld) : _mm256_setzero_ps();
     tr8x8(r);
-    for (int q = 0; q < 8; q++) store_first(dst + (size_t)q * R, r[q], w);
+    for (int q = q0; q < 8; q++) store_first(dst + (size_t)q * R, r[q], w);
+}
+
+/* k-steps p .. p+7 of every line (from q0 on), for all R columns of dst */
+static inline void pack_t_block(int R, int rows, const float *src, ptrdiff_t ld, float *dst, int p, int q0) {
+    const int full = R / 8 * 8, w = R - full; /* groups of 8 lines, then one of w */
+    float *d = dst + (size_t)p * R;
+    for (int i0 = 0; i0 < full; i0 += 8)
+        tr_group(src + (size_t)i0 * ld + p, ld, rows - i0, d + i0, R, 8, q0);
+    const float *s = src + (size_t)full * ld + p;
+    switch (w) {
+    case 0: break;
+    case 2: tr_group(s, ld, rows - full, d + full, R, 2, q0); break;
+    case 4: tr_group(s, ld, rows - full, d + full, R, 4, q0); break;
+    case 6: tr_group(s, ld, rows - full, d + full, R, 6, q0); break;
+    default: tr_group(s, ld, rows - full, d + full, R, w, q0); break;
+    }
 }
 
 static void k_pack_t(int R, int kc, int rows, const float *src, ptrdiff_t ld, float *dst) {
-    const int full = R / 8 * 8, w = R - full; /* groups of 8 lines, then one of w */
     int p = 0;
-    for (; p + 8 <= kc; p += 8) {
-        float *d = dst + (size_t)p * R;
-        for (int i0 = 0; i0 < full; i0 += 8)
-            tr_group(src + (size_t)i0 * ld + p, ld, rows - i0, d + i0, R, 8);
-        const float *s = src + (size_t)full * ld + p;
-        switch (w) {
-        case 0: break;
-        case 2: tr_group(s, ld, rows - full, d + full, R, 2); break;
-        case 4: tr_group(s, ld, rows - full, d + full, R, 4); break;
-        case 6: tr_group(s, ld, rows - full, d + full, R, 6); break;
-        default: tr_group(s, ld, rows - full, d + full, R, w); break;
-        }
+    for (; p + 8 <= kc; p += 8) pack_t_block(R, rows, src, ld, dst, p, 0);
+    if (p < kc && kc >= 8) { /* the last kc - p steps: the window of the last 8, its first steps skipped */
+        pack_t_block(R, rows, src, ld, dst, kc - 8, p - (kc - 8));
+        return;
     }
     for (; p < kc; p++) {
         float *d = dst + (size_t)p * R;
@@ -355,87 +373,142 @@ static void k_pack_t(int R, int kc, int rows, const float *src, ptrdiff_t ld, fl
     }
 }
 
-/* ---- small-M GEMM --------------------------------------------------------- */
+/* ---- small-M and narrow GEMM tiles ---------------------------------------- */
+/* Every loop over a tile's accumulators is unrolled completely, so the
+ * accumulator arrays become registers (a loop left rolled keeps them in
+ * memory, with a store per k step). */
+#define UNROLL _Pragma("GCC unroll 32")
+
+/* Partial-sum sets: below ~6 independent FMA chains the FMA latency, not its
+ * throughput, bounds a tile, so U sets take the k steps in turn and are added
+ * in a fixed order at the end (((s0 + s1) + s2) + s3). In the small-M tiles U
+ * depends on the row count RB only, never on a tile's width: the threads split
+ * the columns, and an element must be summed the same way wherever the split
+ * puts it. The widths then keep U RB NV (U RB JB) within VEC_SM_ACC. */
+#define SMN_U(RB) ((RB) >= 6 ? 1 : (RB) >= 3 ? 2 : 4)
+#define SMT_U(RB) ((RB) >= 3 ? 1 : 2)
+#define SM_CLAMP(x) ((x) < 1 ? 1 : (x) > 8 ? 8 : (x))
+#define SMN_NV(RB) SM_CLAMP(VEC_SM_ACC / ((RB) * SMN_U(RB)))
+#define SMT_JB(RB) SM_CLAMP(VEC_SM_ACC / ((RB) * SMT_U(RB)))
+
 /* RB rows x NV vectors of C, op(B) = N: per k step NV loads of B, RB broadcasts
- * of A, RB NV FMAs; acc (RB NV vectors) is the caller's fixed-size array, so
- * after inlining it lives in registers. masked: one vector, lanes of `mask`. */
+ * of A, RB NV FMAs; acc (U RB NV vectors) is the caller's fixed-size array, so
+ * after inlining it lives in registers. masked: the last vector covers the
+ * lanes of `mask` only. */
 static inline __attribute__((always_inline)) void
-smn_tile(const int RB, const int NV, V *acc, const int masked, const VM mask, int k,
+smn_tile(const int RB, const int NV, const int U, V *acc, const int masked, const VM mask, int k,
          const float *A, ptrdiff_t asi, ptrdiff_t asp, const float *B, ptrdiff_t ldb,
          float alpha, float beta, float *C, ptrdiff_t ldc) {
-    for (int x = 0; x < RB * NV; x++) acc[x] = VZERO();
-    for (int p = 0; p < k; p++) {
-        const float *a = A + (size_t)p * asp, *b = B + (size_t)p * ldb;
-        for (int v = 0; v < NV; v++) {
-            const V bv = masked ? VLOADM(b + v * VL, mask) : VLOAD(b + v * VL);
-            for (int r = 0; r < RB; r++) acc[r * NV + v] = VFMA(VSET1(a[r * asi]), bv, acc[r * NV + v]);
-        }
-    }
+    UNROLL for (int x = 0; x < U * RB * NV; x++) acc[x] = VZERO();
+    int p = 0;
+#define SMN_STEP(u) {                                                                            \
+        const float *a = A + (size_t)(p + (u)) * asp, *b = B + (size_t)(p + (u)) * ldb;          \
+        V *s = acc + (u) * RB * NV, bv[8]; /* NV <= 8 */                                             \
+        UNROLL for (int v = 0; v < NV; v++)                                                             \
+            bv[v] = masked && v == NV - 1 ? VLOADM(b + v * VL, mask) : VLOAD(b + v * VL);        \
+        UNROLL for (int r = 0; r < RB; r++) { /* one broadcast live at a time: no spills */             \
+            const V ar = VSET1(a[r * asi]);                                                      \
+            UNROLL for (int v = 0; v < NV; v++) s[r * NV + v] = VFMA(ar, bv[v], s[r * NV + v]);         \
+        } }
+    for (; p + U <= k; p += U)
+        UNROLL for (int u = 0; u < U; u++) SMN_STEP(u)
+    for (; p < k; p++) SMN_STEP(0)
+#undef SMN_STEP
+    UNROLL for (int u = 1; u < U; u++)
+        UNROLL for (int x = 0; x < RB * NV; x++) acc[x] = VADD(acc[x], acc[u * RB * NV + x]);
     const V va = VSET1(alpha), vb = VSET1(beta);
-    for (int r = 0; r < RB; r++)
-        for (int v = 0; v < NV; v++) {
+    UNROLL for (int r = 0; r < RB; r++)
+        UNROLL for (int v = 0; v < NV; v++) {
+            const int mv = masked && v == NV - 1;
             float *c = C + (size_t)r * ldc + v * VL;
             V y = VMUL(va, acc[r * NV + v]);
-            if (beta != 0.0f) y = VFMA(vb, masked ? VLOADM(c, mask) : VLOAD(c), y);
-            if (masked) VSTOREM(c, mask, y); else VSTORE(c, y);
+            if (beta != 0.0f) y = VFMA(vb, mv ? VLOADM(c, mask) : VLOAD(c), y);
+            if (mv) VSTOREM(c, mask, y); else VSTORE(c, y);
         }
 }
 
 /* RB rows x JB columns of C, op(B) = T: dot products along k, VL lanes
- * (lane = p mod VL, the k tail masked), then a fixed horizontal sum. */
+ * (lane = p mod VL, U sets of k vectors in turn, the k tail masked), then a
+ * fixed horizontal sum. */
 static inline __attribute__((always_inline)) void
-smt_tile(const int RB, const int JB, V *acc, int k, const float *A, ptrdiff_t lda,
+smt_tile(const int RB, const int JB, const int U, V *acc, int k, const float *A, ptrdiff_t lda,
          const float *B, ptrdiff_t ldb, float alpha, float beta, float *C, ptrdiff_t ldc) {
-    for (int x = 0; x < RB * JB; x++) acc[x] = VZERO();
+    UNROLL for (int x = 0; x < U * RB * JB; x++) acc[x] = VZERO();
     int p = 0;
-    for (; p + VL <= k; p += VL)
-        for (int r = 0; r < RB; r++) {
-            const V a = VLOAD(A + (size_t)r * lda + p);
-            for (int q = 0; q < JB; q++) acc[r * JB + q] = VFMA(a, VLOAD(B + (size_t)q * ldb + p), acc[r * JB + q]);
-        }
+#define SMT_STEP(u, LD) {                                                                        \
+        V *s = acc + (u) * RB * JB;                                                              \
+        UNROLL for (int r = 0; r < RB; r++) {                                                           \
+            const V a = LD(A + (size_t)r * lda + p + (u) * VL);                                  \
+            UNROLL for (int q = 0; q < JB; q++)                                                         \
+                s[r * JB + q] = VFMA(a, LD(B + (size_t)q * ldb + p + (u) * VL), s[r * JB + q]);  \
+        } }
+#define LD_FULL(x) VLOAD(x)
+#define LD_TAIL(x) VLOADM(x, m)
+    for (; p + U * VL <= k; p += U * VL)
+        UNROLL for (int u = 0; u < U; u++) SMT_STEP(u, LD_FULL)
+    for (; p + VL <= k; p += VL) SMT_STEP(0, LD_FULL)
     if (p < k) {
         const VM m = VMASK(k - p);
-        for (int r = 0; r < RB; r++) {
-            const V a = VLOADM(A + (size_t)r * lda + p, m);
-            for (int q = 0; q < JB; q++)
-                acc[r * JB + q] = VFMA(a, VLOADM(B + (size_t)q * ldb + p, m), acc[r * JB + q]);
-        }
+        SMT_STEP(0, LD_TAIL)
     }
-    for (int r = 0; r < RB; r++)
-        for (int q = 0; q < JB; q++) {
+#undef SMT_STEP
+#undef LD_FULL
+#undef LD_TAIL
+    UNROLL for (int u = 1; u < U; u++)
+        UNROLL for (int x = 0; x < RB * JB; x++) acc[x] = VADD(acc[x], acc[u * RB * JB + x]);
+    UNROLL for (int r = 0; r < RB; r++)
+        UNROLL for (int q = 0; q < JB; q++) {
             float *c = C + (size_t)r * ldc + q;
             const float s = alpha * vhsum(acc[r * JB + q]);
             *c = beta == 0.0f ? s : s + beta * *c;
         }
 }
 
-#define SM_WIDTH(RB) (VEC_SM_ACC / (RB) < 1 ? 1 : VEC_SM_ACC / (RB) > 8 ? 8 : VEC_SM_ACC / (RB))
-
-/* one function per row count RB: whole row blocks of C */
+/* One function per row count RB: whole row blocks of C. smn: tiles of
+ * SMN_NV(RB) vectors, then one tile for the rest (its last vector masked).
+ * smt: the columns in equal blocks of at most SMT_JB(RB). */
+#define SMN_REST(RB, NVV) case NVV:                                                                  \
+    if (NVV <= NV) smn_tile(RB, NVV, SMN_U(RB), acc, msk, mm, k, A, asi, asp, B + j, ldb,    \
+                           alpha, beta, C + j, ldc);                                             \
+    break;
+#define SMT_BLOCK(RB, J) case J:                                                                     \
+    if (J <= JB) smt_tile(RB, J, SMT_U(RB), acc, k, A, lda, B + (size_t)j * ldb, ldb, alpha,  \
+                          beta, C + j, ldc);                                                     \
+    break;
 #define SM_ROWS(RB)                                                                              \
     static void smn_r##RB(int n, int k, const float *A, ptrdiff_t asi, ptrdiff_t asp,           \
                           const float *B, ptrdiff_t ldb, float alpha, float beta, float *C,     \
                           ptrdiff_t ldc) {                                                       \
-        enum { NV = SM_WIDTH(RB) };                                                              \
-        V acc[RB * NV];                                                                          \
-        const VM none = VMASK(1);                                                                \
+        enum { NV = SMN_NV(RB) };                                                                \
+        V acc[VEC_SM_ACC];                                                                       \
         int j = 0;                                                                               \
         for (; j + NV * VL <= n; j += NV * VL)                                                   \
-            smn_tile(RB, NV, acc, 0, none, k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
-        for (; j + VL <= n; j += VL)                                                             \
-            smn_tile(RB, 1, acc, 0, none, k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc);  \
-        if (j < n)                                                                               \
-            smn_tile(RB, 1, acc, 1, VMASK(n - j), k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
+            smn_tile(RB, NV, SMN_U(RB), acc, 0, VMASK(1), k, A, asi, asp, B + j, ldb, alpha, \
+                     beta, C + j, ldc);                                                          \
+        if (j < n) {                                                                             \
+            const int r = n - j, msk = r % VL != 0;                                              \
+            const VM mm = VMASK(msk ? r % VL : 1);                                               \
+            switch ((r + VL - 1) / VL) {                                                         \
+            SMN_REST(RB, 1) SMN_REST(RB, 2) SMN_REST(RB, 3) SMN_REST(RB, 4) SMN_REST(RB, 5) SMN_REST(RB, 6) SMN_REST(RB, 7) \
+            SMN_REST(RB, 8)\
+            default: break;                                                                      \
+            }                                                                                    \
+        }                                                                                        \
     }                                                                                            \
     static void smt_r##RB(int n, int k, const float *A, ptrdiff_t lda, const float *B,          \
                           ptrdiff_t ldb, float alpha, float beta, float *C, ptrdiff_t ldc) {    \
-        enum { JB = SM_WIDTH(RB) };                                                              \
-        V acc[RB * JB];                                                                          \
-        int j = 0;                                                                               \
-        for (; j + JB <= n; j += JB)                                                             \
-            smt_tile(RB, JB, acc, k, A, lda, B + (size_t)j * ldb, ldb, alpha, beta, C + j, ldc); \
-        for (; j < n; j++)                                                                       \
-            smt_tile(RB, 1, acc, k, A, lda, B + (size_t)j * ldb, ldb, alpha, beta, C + j, ldc);  \
+        enum { JB = SMT_JB(RB) };                                                              \
+        V acc[VEC_SM_ACC];                                                                       \
+        const int nb = (n + JB - 1) / JB;                                                        \
+        for (int b = 0, j = 0; b < nb; b++) {                                                    \
+            const int jb = (n - j + (nb - b) - 1) / (nb - b);                                    \
+            switch (jb) {                                                                        \
+            SMT_BLOCK(RB, 1) SMT_BLOCK(RB, 2) SMT_BLOCK(RB, 3) SMT_BLOCK(RB, 4)                                  \
+            SMT_BLOCK(RB, 5) SMT_BLOCK(RB, 6) SMT_BLOCK(RB, 7) SMT_BLOCK(RB, 8)                                  \
+            default: break;                                                                      \
+            }                                                                                    \
+            j += jb;                                                                             \
+        }                                                                                        \
     }
 
 SM_ROWS(1) SM_ROWS(2) SM_ROWS(3) SM_ROWS(4) SM_ROWS(5) SM_ROWS(6)
@@ -469,11 +542,88 @@ static void k_smallm_bt(int m, int n, int k, float alpha, const float *A, ptrdif
 #undef SM_CASE
 }
 
+/* ---- narrow N with op(A) = T: C computed as C^T tiles ------------------------ */
+/* JB columns x VL rows of C (lanes = rows): per k step one load of the row
+ * A(p, i0 : i0+VL) (op(A) = A^T, so rows of A are columns of C), JB broadcasts
+ * of B(p, j), JB FMAs; U sets as above. Then the tile
+ * is transposed in 8x8 blocks (256-bit, tr8x8) and stored as `rows` rows of
+ * JB floats: C = alpha acc + beta C, beta == 0 never reads C. */
+static inline __attribute__((always_inline)) void
+tc_tile(const int JB, const int U, V *acc, int rows, int k, const float *A, ptrdiff_t lda,
+        const float *B, ptrdiff_t ldb, float alpha, float beta, float *C, ptrdiff_t ldc) {
+    UNROLL for (int x = 0; x < U * JB; x++) acc[x] = VZERO();
+    const VM rm = VMASK(rows < VL ? rows : 1);
+    int p = 0;
+#define TC_STEP(u, LD) {                                                                         \
+        const float *a = A + (size_t)(p + (u)) * lda, *b = B + (size_t)(p + (u)) * ldb;          \
+        const V av = LD(a);                                                                      \
+        V *s = acc + (u) * JB;                                                                   \
+        UNROLL for (int q = 0; q < JB; q++) s[q] = VFMA(VSET1(b[q]), av, s[q]);                  \
+    }
+#define LD_FULL(x) VLOAD(x)
+#define LD_ROWS(x) VLOADM(x, rm)
+    if (rows == VL) {
+        for (; p + U <= k; p += U)
+            UNROLL for (int u = 0; u < U; u++) TC_STEP(u, LD_FULL)
+        for (; p < k; p++) TC_STEP(0, LD_FULL)
+    } else {
+        for (; p + U <= k; p += U)
+            UNROLL for (int u = 0; u < U; u++) TC_STEP(u, LD_ROWS)
+        for (; p < k; p++) TC_STEP(0, LD_ROWS)
+    }
+#undef LD_FULL
+#undef LD_ROWS
+#undef TC_STEP
+    UNROLL for (int u = 1; u < U; u++)
+        UNROLL for (int q = 0; q < JB; q++) acc[q] = VADD(acc[q], acc[u * JB + q]);
+    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+    UNROLL for (int g = 0; g < VL / 8; g++) {                 /* lanes 8g .. 8g+7: rows of C */
+        if (8 * g >= rows) break;
+        UNROLL for (int c0 = 0; c0 < JB; c0 += 8) {           /* columns c0 .. c0+7 */
+            const int w = JB - c0 < 8 ? JB - c0 : 8;
+            const __m256i wm = _mm256_cmpgt_epi32(_mm256_set1_epi32(w), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+            __m256 t[8];
+            UNROLL for (int q = 0; q < 8; q++) t[q] = c0 + q < JB ? VHALF(acc[c0 + q], g) : _mm256_setzero_ps();
+            tr8x8(t);
+            UNROLL for (int l = 0; l < 8; l++) {
+                if (8 * g + l >= rows) break;
+                float *c = C + (size_t)(8 * g + l) * ldc + c0;
+                __m256 y = _mm256_mul_ps(va, t[l]);
+                if (beta != 0.0f) y = _mm256_fmadd_ps(vb, _mm256_maskload_ps(c, wm), y);
+                store_first(c, y, w);
+            }
+        }
+    }
+}
+
+#define TC_MAXJ 12                                    /* columns per C^T tile (accumulators) */
+#define TC_U(J) ((J) >= 6 ? 1 : (J) >= 3 ? 2 : 4)     /* here the rows are split, never the columns */
+#define TC_BLOCK(J) case J: tc_tile(J, TC_U(J), acc, rows, k, A + i0, lda, B + j, ldb, alpha, beta, \
+                                    C + (size_t)i0 * ldc + j, ldc); break;
+
+static void k_narrow_tc(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda, const float *B,
+                        ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc) {
+    V acc[TC_MAXJ];
+    const int nb = (n + TC_MAXJ - 1) / TC_MAXJ;
+    for (int i0 = 0; i0 < m; i0 += VL) {
+        const int rows = m - i0 < VL ? m - i0 : VL;
+        for (int b = 0, j = 0; b < nb; b++) {
+            const int jb = (n - j + (nb - b) - 1) / (nb - b);
+            switch (jb) {
+            TC_BLOCK(1) TC_BLOCK(2) TC_BLOCK(3) TC_BLOCK(4) TC_BLOCK(5) TC_BLOCK(6)
+            TC_BLOCK(7) TC_BLOCK(8) TC_BLOCK(9) TC_BLOCK(10) TC_BLOCK(11) TC_BLOCK(12)
+            default: break;
+            }
+            j += jb;
+        }
+    }
+}
+
 const mlpb_vec_isa VEC_TABLE = {
     VEC_ISA, VL, VEC_SM_MAXR, k_exp,
     k_bias_row, k_sigmoid_row, k_bias_sigmoid_row, k_dsigmoid_row, k_dsigmoid_epi_row,
     k_softmax_row, k_xent_row, k_colsum, k_axpy,
-    k_pack_t, k_smallm_bn, k_smallm_bt,
+    k_pack_t, k_smallm_bn, k_smallm_bt, k_narrow_tc,
 };
 
 #endif /* MLPB_VEC_TEMPLATE */
