@@ -45,8 +45,8 @@ static double loss_double(const mlpb_mlp *net, const float *X, const float *Y, i
                 size_t bi = (size_t)(net->b[l] + j - net->params);
                 double z = bi == which ? v : net->b[l][j];
                 for (int i = 0; i < w[l]; i++) {
-                    size_t wi = (size_t)(net->W[l] + (size_t)i * w[l + 1] + j - net->params);
-                    z += in[i] * (wi == which ? v : net->W[l][(size_t)i * w[l + 1] + j]); /* (1)(3)(5) */
+                    size_t wi = (size_t)(net->W[l] + (size_t)i * net->ldw[l] + j - net->params);
+                    z += in[i] * (wi == which ? v : net->W[l][(size_t)i * net->ldw[l] + j]); /* (1)(3)(5) */
                 }
                 out[j] = l < L - 1 ? 1.0 / (1.0 + exp(-z)) : z;                       /* (2)(4) */
             }
@@ -89,11 +89,18 @@ static int test_gradcheck(void) {
             long checked = 0;
             for (int l = 0; l < L; l++) {
                 float *tensors[2] = { net.W[l], net.b[l] }, *grads[2] = { net.dW[l], net.db[l] };
-                size_t sizes[2] = { (size_t)widths[l] * widths[l + 1], (size_t)widths[l + 1] };
+                /* W: w[l] rows of w[l+1], ldw apart; b: one row */
+                const size_t cols = (size_t)widths[l + 1], stride[2] = { (size_t)net.ldw[l], cols };
+                size_t sizes[2] = { (size_t)widths[l] * cols, cols };
+                for (int i = 0; i < widths[l]; i++) /* the row padding of W and dW: zero, never written */
+                    for (int j = widths[l + 1]; j < net.ldw[l]; j++)
+                        CHECK(net.W[l][(size_t)i * net.ldw[l] + j] == 0.0f && net.dW[l][(size_t)i * net.ldw[l] + j] == 0.0f,
+                              "layer %d: padding W/dW(%d,%d) is not zero", l, i, j);
                 for (int t = 0; t < 2; t++) {
                     double gmax = 0;
-                    for (size_t i = 0; i < sizes[t]; i++) gmax = fmax(gmax, fabs(grads[t][i]));
-                    for (size_t i = 0; i < sizes[t]; i++) {
+                    for (size_t e = 0; e < sizes[t]; e++) gmax = fmax(gmax, fabs(grads[t][e / cols * stride[t] + e % cols]));
+                    for (size_t e = 0; e < sizes[t]; e++) {
+                        const size_t i = e / cols * stride[t] + e % cols;
                         size_t idx = (size_t)(tensors[t] + i - net.params);
                         double th = tensors[t][i], h = 1e-5 * fmax(1.0, fabs(th));
                         double fd = (loss_double(&net, X, Y, n, red, idx, th + h) -
@@ -246,6 +253,22 @@ static int test_resume(void) {
         mlpb_train_result res;
         mlpb_train_opts o = { .batch = 32, .epochs = 4, .points_per_epoch = 3, .lr = 0.5f, .seed = 7, .eval_rows = 100 };
         CHECK(mlpb_mlp_init(&a, 3, widths, 7) == 0 && mlpb_mlp_init(&b, 3, widths, 7) == 0, "init");
+        if (!mid) { /* the files' dense layout: W rows back to back, then b, each tensor padded to 16 floats */
+            size_t nd = mlpb_mlp_dense_count(3, widths), off = 0;
+            float *dense = malloc(nd * sizeof(float));
+            mlpb_mlp_get_dense(&a, dense);
+            for (int l = 0; l < 3; l++) {
+                const int r = widths[l], q = widths[l + 1];
+                for (int i = 0; i < r * q; i++)
+                    CHECK(dense[off + (size_t)i] == a.W[l][(size_t)(i / q) * a.ldw[l] + (size_t)(i % q)],
+                          "dense W%d[%d] is not row-major", l, i);
+                off += ((size_t)r * q + 15) / 16 * 16;
+                for (int j = 0; j < q; j++) CHECK(dense[off + (size_t)j] == a.b[l][j], "dense b%d[%d]", l, j);
+                off += ((size_t)q + 15) / 16 * 16;
+            }
+            CHECK(off == nd, "dense count %zu, walked %zu", nd, off);
+            free(dense);
+        }
         CHECK(mlpb_train(ctx, &a, &tr, NULL, &te, &o, record, &ca, &res, err, sizeof err) == 0, "%s", err);
         /* the interrupted run: 2 epochs, or 1700 samples (inside epoch 2) */
         mlpb_train_opts o1 = o;

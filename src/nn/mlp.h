@@ -5,7 +5,12 @@
  *
  * Layer l = 0..L-1 maps width w[l] to w[l+1]: W[l] (w[l], w[l+1]), b[l] (1, w[l+1]).
  * w[0] = d inputs, w[L] = k classes. Parameters and gradients each live in
- * one contiguous block (W0 b0 W1 b1 ...), so the update is one axpy. */
+ * one contiguous block (W0 b0 W1 b1 ...), so the update is one axpy. The rows
+ * of W[l] and dW[l] are ldw[l] = mlpb_mlp_ldw(w[l+1]) floats apart: each row
+ * starts a cache line and rows are an odd number of lines apart, so reading a
+ * column panel of W down its rows spreads over every L1 set (a 1 KiB stride,
+ * 256 floats, would fold it onto 4 of the 64 sets). The padding holds zeros
+ * and stays zero (its gradient is never written). */
 #ifndef MLPB_MLP_H
 #define MLPB_MLP_H
 
@@ -21,6 +26,7 @@ typedef enum { MLPB_REDUCE_MEAN = 0, MLPB_REDUCE_SUM = 1 } mlpb_reduction;
 typedef struct mlpb_mlp {
     int L;                 /* weight layers = hidden layers + 1 */
     int *w;                /* widths, L + 1 entries */
+    int *ldw;              /* leading dimension of W[l] and dW[l], L entries */
     float **W, **b;        /* views into params */
     float **dW, **db;      /* views into grads */
     float *params, *grads;
@@ -44,6 +50,15 @@ int mlpb_mlp_init(mlpb_mlp *net, int L, const int *widths, uint64_t seed);
 void mlpb_mlp_free(mlpb_mlp *net);
 /* Bytes a network of these widths needs (params + grads). */
 size_t mlpb_mlp_bytes(int L, const int *widths);
+/* The row stride of a weight matrix w columns wide: w rounded up to 16
+ * floats (a 64-byte line), plus 16 if that is an even number of lines. */
+int mlpb_mlp_ldw(int w);
+/* The dense layout (checkpoints): each W[l] row after row without row
+ * padding, then b[l], each tensor rounded up to 16 floats with zeros. Its
+ * length in floats; copies to and from it. */
+size_t mlpb_mlp_dense_count(int L, const int *widths);
+void mlpb_mlp_get_dense(const mlpb_mlp *net, float *dst);
+void mlpb_mlp_set_dense(mlpb_mlp *net, const float *src);
 
 int mlpb_acts_init(mlpb_acts *a, const mlpb_mlp *net, int cap);
 void mlpb_acts_free(mlpb_acts *a, const mlpb_mlp *net);

@@ -50,9 +50,15 @@ int mlpb_ckpt_save(const char *path, const mlpb_ckpt_meta *m, const mlpb_mlp *ne
     put_i32(&w, m->points_per_epoch);
     PUT(&w, m->data_crc32);
     put_i32(&w, m->data_rows);
-    uint64_t np = net->nparams;
+    /* the weights in the dense layout (no row padding): files do not depend on
+     * the in-memory layout (mlp.h) */
+    uint64_t np = mlpb_mlp_dense_count(net->L, net->w);
+    float *dense = malloc((size_t)np * sizeof(float));
+    if (dense) mlpb_mlp_get_dense(net, dense);
+    else w.oom = 1;
     PUT(&w, np);
-    put(&w, net->params, net->nparams * sizeof(float));
+    if (dense) put(&w, dense, (size_t)np * sizeof(float));
+    free(dense);
     put_i32(&w, st->epoch); put_i32(&w, st->r0); put_i32(&w, st->next_point);
     put_i64(&w, st->step); put_i64(&w, st->seen); put_i64(&w, st->seen_at_point);
     PUT(&w, st->wall); PUT(&w, st->eval); PUT(&w, st->wall_at_point); PUT(&w, st->loss_since);
@@ -144,7 +150,7 @@ int mlpb_ckpt_parse(const unsigned char *buf, size_t len, const char *name, mlpb
     m->data_rows = get_i32(&r);
     uint64_t np;
     GET(&r, np);
-    size_t want_np = mlpb_mlp_bytes(m->L, m->widths) / (2 * sizeof(float));
+    size_t want_np = mlpb_mlp_dense_count(m->L, m->widths);
     if (r.short_read || np != want_np || np * sizeof(float) > r.len - r.off) {
         snprintf(err, errlen, "%s: %llu parameters stored, the widths need %zu (truncated or corrupt)", name,
                  (unsigned long long)np, want_np);
@@ -186,12 +192,16 @@ int mlpb_ckpt_parse(const unsigned char *buf, size_t len, const char *name, mlpb
         mlpb_train_state_free(st);
         return -1;
     }
-    if (mlpb_mlp_init(net, m->L, m->widths, 0)) {
+    float *dense = malloc((size_t)np * sizeof(float));
+    if (!dense || mlpb_mlp_init(net, m->L, m->widths, 0)) {
+        free(dense);
         snprintf(err, errlen, "%s: out of memory for the network", name);
         mlpb_train_state_free(st);
         return -1;
     }
-    memcpy(net->params, buf + poff, np * sizeof(float));
+    memcpy(dense, buf + poff, np * sizeof(float));
+    mlpb_mlp_set_dense(net, dense);
+    free(dense);
     return 0;
 }
 
