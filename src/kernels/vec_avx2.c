@@ -38,6 +38,7 @@ typedef __m256i VM;
  * vec_inl.h): vmaskmovps stores cost ~19 cycles each on Zen 3 */
 #define VSTOREM(p, m, v) store_first(p, v, __builtin_ctz(~(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(m))))
 #define VHALF(v, g) (v) /* lanes 8g .. 8g+7 as 256 bits (g = 0 only here) */
+#define V256SUM(v) (v)
 
 static inline float vhsum(V v) { /* ((0+4)+(2+6)) + ((1+5)+(3+7)) */
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));

@@ -35,6 +35,7 @@ typedef __mmask16 VM;
 #define VLOADM(p, m) _mm512_maskz_loadu_ps(m, p)
 #define VSTOREM(p, m, v) _mm512_mask_storeu_ps(p, m, v)
 #define VHALF(v, g) ((g) ? _mm512_extractf32x8_ps(v, 1) : _mm512_castps512_ps256(v)) /* lanes 8g .. 8g+7 */
+#define V256SUM(v) _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1))
 
 static inline float vhsum(V v) { /* halves added down to 8 lanes, then as vec_avx2.c */
     const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));

@@ -110,7 +110,8 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa);
  *   VMASK(n) the first n lanes (0 < n < VL), VLOADM (masked lanes read as 0,
  *   never touched) and VSTOREM (masked lanes not written; masks are always
  *   VMASK prefixes, so AVX2 may store them in pieces)
- *   VHALF(v, g) lanes 8g .. 8g+7 of v as a __m256 (the 8x8 transposes)
+ *   VHALF(v, g) lanes 8g .. 8g+7 of v as a __m256 (the 8x8 transposes);
+ *   V256SUM(v) the lanes of v added down to a __m256 (AVX2: v itself)
  *   vhsum, vhmax: horizontal sum / max in a fixed order
  *   VEC_TABLE, VEC_ISA, VEC_SM_ACC (accumulator registers the small-M kernels
  *   may use), VEC_SM_MAXR (largest m of the small-M kernels: the ISA's MR). */
@@ -127,6 +128,26 @@ static inline __attribute__((always_inline)) void store_first(float *d, __m256 v
     if (r >= 4) { _mm_storeu_ps(d, x); x = _mm256_extractf128_ps(v, 1); d += 4; r -= 4; }
     if (r >= 2) { _mm_storel_pi((__m64 *)d, x); x = _mm_movehl_ps(x, x); d += 2; r -= 2; }
     if (r) _mm_store_ss(d, x);
+}
+
+/* The same for 128 bits: the first w (1..4) floats of v to d, and a load of
+ * the first w floats of s (the rest 0) that reads nothing past them. */
+static inline __attribute__((always_inline)) void store_first4(float *d, __m128 v, const int w) {
+    if (w == 4) { _mm_storeu_ps(d, v); return; }
+    if (w >= 2) { _mm_storel_pi((__m64 *)d, v); if (w == 3) _mm_store_ss(d + 2, _mm_movehl_ps(v, v)); return; }
+    _mm_store_ss(d, v);
+}
+static inline __attribute__((always_inline)) __m128 load_first4(const float *s, const int w) {
+    if (w == 4) return _mm_loadu_ps(s);
+    if (w == 1) return _mm_load_ss(s);
+    const __m128 lo = _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)s);
+    return w == 2 ? lo : _mm_movelh_ps(lo, _mm_load_ss(s + 2));
+}
+
+/* s[t] = the sum of the 8 lanes of x[t], t < 4: ((x0+x1)+(x2+x3)) + ((x4+x5)+(x6+x7)) */
+static inline __m128 hsum4(const __m256 x[4]) {
+    const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(x[0], x[1]), _mm256_hadd_ps(x[2], x[3]));
+    return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
 }
 
 /* ---- exp ---------------------------------------------------------------- */
@@ -429,7 +450,7 @@ smn_tile(const int RB, const int NV, const int U, V *acc, const int masked, cons
 
 /* RB rows x JB columns of C, op(B) = T: dot products along k, VL lanes
  * (lane = p mod VL, U sets of k vectors in turn, the k tail masked), then a
- * fixed horizontal sum. */
+ * fixed horizontal sum, four columns at a time (hsum4). */
 static inline __attribute__((always_inline)) void
 smt_tile(const int RB, const int JB, const int U, V *acc, int k, const float *A, ptrdiff_t lda,
          const float *B, ptrdiff_t ldb, float alpha, float beta, float *C, ptrdiff_t ldc) {
@@ -456,11 +477,18 @@ smt_tile(const int RB, const int JB, const int U, V *acc, int k, const float *A,
 #undef LD_TAIL
     UNROLL for (int u = 1; u < U; u++)
         UNROLL for (int x = 0; x < RB * JB; x++) acc[x] = VADD(acc[x], acc[u * RB * JB + x]);
+    /* the sums of up to 4 neighbours of a row at once (hsum4), so they land
+     * in one 128-bit vector, stored as the row's next w floats */
+    const __m128 va = _mm_set1_ps(alpha), vb = _mm_set1_ps(beta);
     UNROLL for (int r = 0; r < RB; r++)
-        UNROLL for (int q = 0; q < JB; q++) {
-            float *c = C + (size_t)r * ldc + q;
-            const float s = alpha * vhsum(acc[r * JB + q]);
-            *c = beta == 0.0f ? s : s + beta * *c;
+        UNROLL for (int q0 = 0; q0 < JB; q0 += 4) {
+            const int w = JB - q0 < 4 ? JB - q0 : 4;
+            __m256 x[4];
+            UNROLL for (int t = 0; t < 4; t++) x[t] = q0 + t < JB ? V256SUM(acc[r * JB + q0 + t]) : _mm256_setzero_ps();
+            float *c = C + (size_t)r * ldc + q0;
+            __m128 y = _mm_mul_ps(va, hsum4(x));
+            if (beta != 0.0f) y = _mm_add_ps(y, _mm_mul_ps(vb, load_first4(c, w)));
+            store_first4(c, y, w);
         }
 }
 
