@@ -38,7 +38,7 @@ static const cli_opt gemm_opts[] = {
     {"isa", "auto|avx512|avx2|scalar|all", NULL, "$MLPB_ISA or auto", "micro-kernel ISA for --kernel simd; all: every ISA this CPU has"},
     {"kernel", "LIST", "ref,blocked,simd", NULL, "kernel rungs to time, comma list (ref skips shapes with m*n*k > 2^28)"},
     {"threads", "LIST", NULL, "1,all cores", "thread counts, comma list; OpenBLAS runs with the same count"},
-    {"reps", "N", "5", NULL, "timed runs per configuration after a warm-up, median reported; each run repeats the GEMM for >= 20 ms (--quick: 2, 1 ms)"},
+    {"reps", "N", "5", NULL, "timed runs per configuration after a warm-up, median reported; each run repeats the GEMM for >= 20 ms, and the runs of a shape's configurations (BLAS, kernels, threads) take turns (--quick: 2, 1 ms)"},
     {"par-min", "FLOPS", "0", NULL, "GEMMs below this many flops run on one thread; 0: the frame's measured thresholds; -1: split every GEMM (to find the crossover: --threads 1,2 --par-min -1)"},
     {"quick", "", "off", NULL, "a switch, no value: tiny shapes and short runs for the smoke test (explicit flags still win)"},
     {"out", "FILE.csv", NULL, "stdout", "write the CSV here, and the run's setup to FILE.meta.txt beside it"},
@@ -178,24 +178,26 @@ static int cmp_double(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
-/* One more warm-up call to calibrate, then reps runs of `iters` calls each,
- * iters chosen so a run lasts >= min_time. Seconds per call. */
-static timing measure(const runner *r, const shape *s, bufs *b, int reps, double min_time) {
-    timing t = { 0, 0, 1, 1 };
+/* One more warm-up call, timed: the calls per run that make a run last
+ * >= min_time. */
+static long calibrate(const runner *r, const shape *s, bufs *b, double min_time) {
     double t0 = mlpb_now();
     run_once(r, s, b);
     double one = mlpb_now() - t0;
-    if (one < min_time) {
-        double it = ceil(min_time / (one > 1e-9 ? one : 1e-9));
-        t.iters = it > 1e7 ? 10000000L : (long)it;
-    }
-    double dt[MAX_REPS];
-    if (reps > MAX_REPS) reps = MAX_REPS;
-    for (int q = 0; q < reps; q++) {
-        t0 = mlpb_now();
-        for (long i = 0; i < t.iters; i++) run_once(r, s, b);
-        dt[q] = (mlpb_now() - t0) / (double)t.iters;
-    }
+    if (one >= min_time) return 1;
+    double it = ceil(min_time / (one > 1e-9 ? one : 1e-9));
+    return it > 1e7 ? 10000000L : (long)it;
+}
+
+/* One timed run of `iters` calls: seconds per call. */
+static double timed_run(const runner *r, const shape *s, bufs *b, long iters) {
+    double t0 = mlpb_now();
+    for (long i = 0; i < iters; i++) run_once(r, s, b);
+    return (mlpb_now() - t0) / (double)iters;
+}
+
+static timing summarize(double *dt, int reps, long iters) {
+    timing t = { 0, 0, iters, 1 };
     qsort(dt, (size_t)reps, sizeof dt[0], cmp_double);
     t.min = dt[0];
     t.median = reps % 2 ? dt[reps / 2] : 0.5 * (dt[reps / 2 - 1] + dt[reps / 2]);
@@ -503,59 +505,90 @@ int mlpb_cmd_gemm(int argc, char **argv) {
     timing *our = calloc((size_t)ns * nv * nt, sizeof *our);
     if (!blas_t || !our) cli_fail("out of memory");
 
-    /* shape by shape: OpenBLAS first (our pool idle), then ours (the BLAS pool
-     * asleep), so both see the same machine even if it drifts; rows as each
-     * shape finishes, step totals after each group */
+    /* shape by shape, the configurations interleaved: in each of the reps
+     * rounds every one runs once (the BLAS, then ours, per thread count), so a
+     * drift of the machine reaches all of them alike and the ratio to the BLAS
+     * compares runs seconds apart. Sleeps keep the two thread pools apart:
+     * before a BLAS run our OpenMP threads stop spinning, after a
+     * multi-threaded one OpenBLAS's idle workers stop polling (0.1 s was not enough).
+     * Rows as each shape finishes, step totals after each group. */
+    typedef struct conf { runner r; int v, t; long iters; double *dt; } conf;
+    conf *cf = calloc((size_t)(nv + 1) * (size_t)nt, sizeof *cf);
+    double *dts = calloc((size_t)(nv + 1) * (size_t)nt * (size_t)reps, sizeof *dts);
+    if (!cf || !dts) cli_fail("out of memory");
     for (int si_ = 0; si_ < ns; si_++) {
         const shape *s = &shapes[si_];
         bufs b;
         bufs_make(&b, s, 1000 + (uint64_t)si_);
-        if (blas) {
-            sleep_s(calm * 0.1); /* our OpenMP threads stop spinning */
-            for (int t = 0; t < nt; t++) {
-                runner r = { NULL, 1 };
-                mlpb_blas_set_threads(threads[t]);
-                char what[64];
-                snprintf(what, sizeof what, "blas threads %d", threads[t]);
-                verify(&r, s, &b, what);
-                timing *tm = &blas_t[si_ * nt + t];
-                *tm = measure(&r, s, &b, (int)reps, min_time);
-                fprintf(stderr, "gemm: %d/%d %s %s %s %dx%dx%d blas t%d: %.2f GFLOP/s (%ld calls per run)%s\n",
-                        ++done, total, s->group, s->name, op_name(s), s->m, s->n, s->k, threads[t],
-                        flops_of(s) / tm->median * 1e-9, tm->iters,
-                        tm->min < 0.8 * tm->median ? " NOISY: min < 0.8 x median, another process?" : "");
-            }
-            sleep_s(calm * 0.3); /* OpenBLAS's idle workers poll a while before they sleep */
-        }
         const long mnk = (long)s->m * s->n * s->k;
-        for (int v = 0; v < nv; v++) {
-            if (vs[v].kernel == MLPB_KERNEL_REF && mnk > REF_MAX_MNK) {
-                fprintf(stderr, "gemm: skip kernel ref for %s %s (%dx%dx%d: m*n*k > 2^28), no row\n", s->group,
-                        s->name, s->m, s->n, s->k);
-                done += nt;
+        int nc = 0;
+        for (int t = 0; t < nt; t++) {
+            if (blas) cf[nc++] = (conf){ { NULL, 1 }, -1, t, 0, NULL };
+            for (int v = 0; v < nv; v++) {
+                if (vs[v].kernel == MLPB_KERNEL_REF && mnk > REF_MAX_MNK) {
+                    if (t == 0)
+                        fprintf(stderr, "gemm: skip kernel ref for %s %s (%dx%dx%d: m*n*k > 2^28), no row\n",
+                                s->group, s->name, s->m, s->n, s->k);
+                    done++;
+                    continue;
+                }
+                cf[nc++] = (conf){ { ctx[v][t], 0 }, v, t, 0, NULL };
+            }
+        }
+        for (int q = 0; q < nc; q++) { /* check each output, then calibrate */
+            conf *c = &cf[q];
+            char what[96];
+            if (c->r.blas) {
+                mlpb_blas_set_threads(threads[c->t]);
+                snprintf(what, sizeof what, "blas threads %d", threads[c->t]);
+            } else {
+                snprintf(what, sizeof what, "kernel %s isa %s threads %d", cli_kernel_names[vs[c->v].kernel],
+                         vs[c->v].isa, threads[c->t]);
+            }
+            verify(&c->r, s, &b, what);
+            c->iters = calibrate(&c->r, s, &b, min_time);
+            c->dt = dts + (size_t)q * (size_t)reps;
+        }
+        for (int rep = 0; rep < reps; rep++)
+            for (int q = 0; q < nc; q++) {
+                conf *c = &cf[q];
+                if (c->r.blas) {
+                    sleep_s(calm * 0.02);
+                    mlpb_blas_set_threads(threads[c->t]);
+                }
+                c->dt[rep] = timed_run(&c->r, s, &b, c->iters);
+                if (c->r.blas && threads[c->t] > 1) sleep_s(calm * 0.3);
+            }
+        for (int q = 0; q < nc; q++) { /* BLAS rows first within each thread count */
+            conf *c = &cf[q];
+            timing tm = summarize(c->dt, (int)reps, c->iters);
+            const char *noisy = tm.min < 0.8 * tm.median ? " NOISY: min < 0.8 x median, another process?" : "";
+            if (c->r.blas) {
+                blas_t[si_ * nt + c->t] = tm;
+                fprintf(stderr, "gemm: %d/%d %s %s %s %dx%dx%d blas t%d: %.2f GFLOP/s (%ld calls per run)%s\n",
+                        ++done, total, s->group, s->name, op_name(s), s->m, s->n, s->k, threads[c->t],
+                        flops_of(s) / tm.median * 1e-9, tm.iters, noisy);
                 continue;
             }
-            for (int t = 0; t < nt; t++) {
-                runner r = { ctx[v][t], 0 };
-                char what[96];
-                snprintf(what, sizeof what, "kernel %s isa %s threads %d", cli_kernel_names[vs[v].kernel], vs[v].isa,
-                         threads[t]);
-                verify(&r, s, &b, what);
-                timing tm = measure(&r, s, &b, (int)reps, min_time);
-                our[((size_t)si_ * nv + v) * nt + t] = tm;
-                double gf = flops_of(s) / tm.median * 1e-9, peak = peak_of(&pk, vs[v].peak_isa, t);
-                const timing *bl = &blas_t[si_ * nt + t];
-                fprintf(stderr, "gemm: %d/%d %s %s %s %dx%dx%d %s %s t%d: %.2f GFLOP/s, %.0f%% of %s peak", ++done,
-                        total, s->group, s->name, op_name(s), s->m, s->n, s->k, vs[v].isa,
-                        cli_kernel_names[vs[v].kernel], threads[t], gf, peak > 0 ? 100 * gf / peak : 0.0,
-                        vs[v].peak_isa);
-                if (bl->done) fprintf(stderr, ", x%.2f vs blas", gf / (flops_of(s) / bl->median * 1e-9));
-                fprintf(stderr, " (%ld calls per run)%s\n", tm.iters,
-                        tm.min < 0.8 * tm.median ? " NOISY: min < 0.8 x median, another process?" : "");
-                csv_row(csv, s, s->group, s->name, 0, &vs[v], threads[t], (int)reps, tm.median, tm.min, flops_of(s),
-                        peak, bl->done ? bl->median : 0.0);
-            }
+            const int v = c->v, t = c->t;
+            our[((size_t)si_ * nv + v) * nt + t] = tm;
+            double gf = flops_of(s) / tm.median * 1e-9, peak = peak_of(&pk, vs[v].peak_isa, t);
+            const timing *bl = &blas_t[si_ * nt + t];
+            fprintf(stderr, "gemm: %d/%d %s %s %s %dx%dx%d %s %s t%d: %.2f GFLOP/s, %.0f%% of %s peak", ++done,
+                    total, s->group, s->name, op_name(s), s->m, s->n, s->k, vs[v].isa,
+                    cli_kernel_names[vs[v].kernel], threads[t], gf, peak > 0 ? 100 * gf / peak : 0.0,
+                    vs[v].peak_isa);
+            if (bl->done) fprintf(stderr, ", x%.2f vs blas", gf / (flops_of(s) / bl->median * 1e-9));
+            fprintf(stderr, " (%ld calls per run)%s\n", tm.iters, noisy);
         }
+        for (int v = 0; v < nv; v++) /* the CSV in its usual order: variant, then threads */
+            for (int t = 0; t < nt; t++) {
+                const timing *tm = &our[((size_t)si_ * nv + v) * nt + t];
+                if (!tm->done) continue;
+                const timing *bl = &blas_t[si_ * nt + t];
+                csv_row(csv, s, s->group, s->name, 0, &vs[v], threads[t], (int)reps, tm->median, tm->min,
+                        flops_of(s), peak_of(&pk, vs[v].peak_isa, t), bl->done ? bl->median : 0.0);
+            }
         if (fflush(csv) || ferror(csv)) cli_fail("--out %s: write failed: %s", out ? out : "stdout", strerror(errno));
         bufs_free(&b);
         /* end of a step group: one step-total row per variant and thread count */
@@ -620,6 +653,8 @@ int mlpb_cmd_gemm(int argc, char **argv) {
     for (int v = 0; v < nv; v++)
         for (int t = 0; t < nt; t++) mlpb_ctx_free(ctx[v][t]);
     free(blas_t);
+    free(cf);
+    free(dts);
     free(our);
     free(shapes);
     free(args);
