@@ -28,6 +28,9 @@ static mlpb_ctx *make_ctx(mlpb_kernel kind, int threads) {
     mlpb_blocking_from_caches(&si, u, &cfg);
     mlpb_ctx *c = mlpb_ctx_new(&cfg);
     if (!c) { fprintf(stderr, "mlpb_ctx_new failed\n"); exit(1); }
+    /* two threads split every GEMM, however small (the frame keeps small ones on one
+     * thread for speed): the determinism and resume tests then cover every path split */
+    if (threads > 1) mlpb_ctx_set_par_min_flops(c, -1);
     return c;
 }
 
@@ -171,10 +174,11 @@ static int test_determinism(void) {
             mlpb_mlp fresh;
             const int widths[] = { tr.d, 32, 16, tr.k };
             CHECK(mlpb_mlp_init(&fresh, 3, widths, 99) == 0, "init");
-            size_t moved = 0;
+            size_t moved = 0, real = 0; /* the row padding never moves: count real parameters */
+            for (int l = 0; l < 3; l++) real += (size_t)(widths[l] + 1) * (size_t)widths[l + 1];
             for (size_t i = 0; i < fresh.nparams; i++) moved += fresh.params[i] != n1.params[i];
-            CHECK(moved > fresh.nparams / 2, "kernel %d batch %d: only %zu of %zu parameters moved", kind,
-                  batches[b], moved, fresh.nparams);
+            CHECK(moved > real / 2, "kernel %d batch %d: only %zu of %zu parameters moved", kind,
+                  batches[b], moved, real);
             mlpb_mlp_free(&fresh);
             mlpb_mlp_free(&n1);
             mlpb_mlp_free(&n2);

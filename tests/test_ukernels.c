@@ -211,7 +211,8 @@ static void sweep_smallm(setup *s) {
 
 /* Kernel SIMD's narrow paths (gemm.c: n <= 12 or k <= 16, m past the small-M
  * path) and the shapes just past them: n at 1, odd, a vector, 10 (the output
- * layer), 12 and 13; k small at 1, 2, 9, 16 and 17; m at MR + 1, one row past
+ * layer), 12 and 13; k small at 1, 2, 9, 16 and 17, with n narrow too (the
+ * output layer's dW at batch <= 16) or not; m at MR + 1, one row past
  * two vectors (a masked row tile) and 128; k long enough for the K blocks of
  * this blocking; op(B) too big for the transpose buffer (the packed frame
  * takes over); every orientation, every epilogue, beta = 0 over NaN. */
@@ -230,12 +231,12 @@ static void sweep_narrow(setup *s) {
                          c % 3 == 0 ? 3 : 0, (c >> 2) & 1, nan_c, kinds[c % 4]);
             }
     const int sk[5] = { 1, 2, 9, 16, 17 };
-    const int sn[3] = { 13, 40, 203 };
+    const int sn[6] = { 1, 10, 12, 13, 40, 203 };
     for (int o = 0; o < 4; o++)
         for (int ki = 0; ki < 5; ki++)
-            for (int ni = 0; ni < 3; ni++, c++) { /* narrow k */
+            for (int ni = 0; ni < 6; ni++, c++) { /* narrow k (and both narrow, n <= 12) */
                 const int nan_c = c & 1;
-                run_case(s, OPS[o][0], OPS[o][1], ms[(c >> 1) % 2 ? 1 : 0] + (ni == 2) * 18, sn[ni], sk[ki],
+                run_case(s, OPS[o][0], OPS[o][1], ms[(c >> 1) % 2 ? 1 : 0] + (ni >= 4) * 18, sn[ni], sk[ki],
                          nan_c ? 1.0f : 0.7f, nan_c ? 0.0f : -1.3f, c % 3 == 0 ? 3 : 0, (c >> 2) & 1, nan_c,
                          kinds[c % 4]);
             }

@@ -299,6 +299,9 @@ static void write_meta(FILE *f, const char *prefix, const char *cmdline, const m
         fprintf(f, "%s\n", !strcmp(pk->isa[i], "scalar") ? "  (plain C mul+add, one lane)" : "  (FMA)");
     }
     fprintf(f, "%sbinding         %s\n", prefix, binding);
+    fprintf(f, "%slayout          squares dense; step shapes: W and dW rows mlpb_mlp_ldw(width) floats apart "
+               "(256 -> %d, 128 -> %d, 10 -> %d), activations dense\n", prefix, mlpb_mlp_ldw(256),
+            mlpb_mlp_ldw(128), mlpb_mlp_ldw(10));
     fprintf(f, "%sdenormals       flush-to-zero + denormals-are-zero on in our threads (not set in BLAS threads)\n",
             prefix);
     fprintf(f, "%sblas            %s\n", prefix, mlpb_blas_describe(buf, sizeof buf));

@@ -605,7 +605,9 @@ static int do_run(sweep *s, const run *r, progress *pg) {
     /* the row */
     const mlpb_point *p = &res.last, *tg = &res.at_target;
     double fps = flops_per_sample(widths, L);
-    double flops = fps * (double)p->samples_seen + 2.0 * (double)net.nparams * (double)p->step; /* + (18) */
+    double nreal = 0; /* parameters (18) updates, the row padding not counted */
+    for (int l = 0; l < L; l++) nreal += (double)(widths[l] + 1) * widths[l + 1];
+    double flops = fps * (double)p->samples_seen + 2.0 * nreal * (double)p->step; /* + (18) */
     int ti = 0, ii = 0;
     while (s->threads[ti] != r->threads) ti++;
     while (s->isas[ii] != r->ukr) ii++;

@@ -335,7 +335,7 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
      * (a read and a write of all of B) buys nothing the micro-kernel cannot
      * get from B in place, when op(B) = N gives it rows of NR contiguous
      * floats. Only the edge panel (nr < NR, zero-padded) is still packed. */
-    const char *ex_ = getenv("MLPB_EXP"); const int irmajor = ex_ && *ex_ == 0x31; const int b_inplace = ukr_ldb && tb == MLPB_N && m <= MC;
+    const int b_inplace = ukr_ldb && tb == MLPB_N && m <= MC;
     {
         float tmp[MLPB_UKR_MAX_MR * MLPB_UKR_MAX_NR] __attribute__((aligned(64)));
         int ab = 0, bb = 0; /* buffer parities: every thread walks the same blocks */
@@ -368,7 +368,7 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                     const long ntiles = (long)nir * npan;
                     const long t0 = ntiles * tid / nt, t1 = ntiles * (tid + 1) / nt;
                     for (long t = t0; t < t1; t++) {               /* JR loop, then IR loop */
-                        const int jr = irmajor && b_inplace ? (int)(t % npan) : (int)(t / nir), ir = irmajor && b_inplace ? (int)(t / npan) : (int)(t % nir);
+                        const int jr = (int)(t / nir), ir = (int)(t % nir);
                         const int i0 = ir * MR, mr = mc - i0 < MR ? mc - i0 : MR;
                         const int j0 = jr * NR, nr = nc - j0 < NR ? nc - j0 : NR;
                         const float *a = ap + (size_t)ir * MR * kc, *b = bp + (size_t)jr * kc * NR;
