@@ -5,14 +5,19 @@
 # a median of 7 timed runs). On a shared machine the spread between tries is
 # the honest error bar: OUTDIR/gemm-median.csv also keeps the min and max.
 #   bench/gemm_repeat.sh results/kernels 6
-# With N = 0 only the median is recomputed from the tries already in OUTDIR.
+#   bench/gemm_repeat.sh results/kernels/b60000 3 --kernel simd --sizes none --batches 60000
+# Flags after N replace the default --kernel/--sizes/--batches (the ISA, the
+# threads and --reps 7 stay). With N = 0 only the median is recomputed from
+# the tries already in OUTDIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$1 n=${2:-6}
+shift $(($# < 2 ? $# : 2))
+what=("$@")
+[ ${#what[@]} -gt 0 ] || what=(--kernel ref,blocked,simd --sizes 64,128,256,512,1024,2048 --batches 1,32,64,128,1024)
 mkdir -p "$out"
 for i in $(seq 1 "$n"); do
-  build/mlpbench gemm --isa avx2 --kernel ref,blocked,simd --threads 1,2 --reps 7 \
-    --sizes 64,128,256,512,1024,2048 --batches 1,32,64,128,1024 --out "$out/try$i.csv" 2>"$out/try$i.err"
+  build/mlpbench gemm --isa avx2 --threads 1,2 --reps 7 "${what[@]}" --out "$out/try$i.csv" 2>"$out/try$i.err"
 done
 awk -F, '
   FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
