@@ -276,7 +276,10 @@ static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
  *     op(B)^T as (n, k) rows (B itself, or its transpose);
  *   small n, op(A) = T: narrow_tc, C^T tiles over VL rows of C, A read in
  *     place, K in blocks of KC.
- * Threads split the rows, in whole blocks: no result depends on them. */
+ * Threads split the rows, in whole blocks: no result depends on them.
+ * The bounds are set, not tuned: 12 columns are one C^T tile of accumulators
+ * (TC_MAXJ); 16 is the k below which the packed frame's A packing is a sizeable
+ * share of the product. */
 #define NARROW_K 16
 #define NARROW_N 12
 #define NARROW_BUF 65536 /* floats of transposed op(B) (256 KiB: stays in L2) */
