@@ -258,20 +258,29 @@ static int test_resume(void) {
         mlpb_train_opts o = { .batch = 32, .epochs = 4, .points_per_epoch = 3, .lr = 0.5f, .seed = 7, .eval_rows = 100 };
         CHECK(mlpb_mlp_init(&a, 3, widths, 7) == 0 && mlpb_mlp_init(&b, 3, widths, 7) == 0, "init");
         if (!mid) { /* the files' dense layout: W rows back to back, then b, each tensor padded to 16 floats */
+            mlpb_mlp d, e;
+            CHECK(mlpb_mlp_init(&d, 3, widths, 11) == 0 && mlpb_mlp_init(&e, 3, widths, 12) == 0, "init");
+            for (int l = 0; l < 3; l++)
+                for (int j = 0; j < widths[l + 1]; j++) d.b[l][j] = 0.25f * (float)(j + 1); /* biases not 0 */
             size_t nd = mlpb_mlp_dense_count(3, widths), off = 0;
             float *dense = malloc(nd * sizeof(float));
-            mlpb_mlp_get_dense(&a, dense);
+            mlpb_mlp_get_dense(&d, dense);
             for (int l = 0; l < 3; l++) {
                 const int r = widths[l], q = widths[l + 1];
                 for (int i = 0; i < r * q; i++)
-                    CHECK(dense[off + (size_t)i] == a.W[l][(size_t)(i / q) * a.ldw[l] + (size_t)(i % q)],
+                    CHECK(dense[off + (size_t)i] == d.W[l][(size_t)(i / q) * d.ldw[l] + (size_t)(i % q)],
                           "dense W%d[%d] is not row-major", l, i);
                 off += ((size_t)r * q + 15) / 16 * 16;
-                for (int j = 0; j < q; j++) CHECK(dense[off + (size_t)j] == a.b[l][j], "dense b%d[%d]", l, j);
+                for (int j = 0; j < q; j++) CHECK(dense[off + (size_t)j] == d.b[l][j], "dense b%d[%d]", l, j);
                 off += ((size_t)q + 15) / 16 * 16;
             }
             CHECK(off == nd, "dense count %zu, walked %zu", nd, off);
+            mlpb_mlp_set_dense(&e, dense); /* and back: the same block, padding still 0 */
+            CHECK(e.nparams == d.nparams && memcmp(e.params, d.params, d.nparams * sizeof(float)) == 0,
+                  "dense round trip changed the parameters");
             free(dense);
+            mlpb_mlp_free(&d);
+            mlpb_mlp_free(&e);
         }
         CHECK(mlpb_train(ctx, &a, &tr, NULL, &te, &o, record, &ca, &res, err, sizeof err) == 0, "%s", err);
         /* the interrupted run: 2 epochs, or 1700 samples (inside epoch 2) */

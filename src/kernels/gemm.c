@@ -339,59 +339,57 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
      * get from B in place, when op(B) = N gives it rows of NR contiguous
      * floats. Only the edge panel (nr < NR, zero-padded) is still packed. */
     const int b_inplace = ukr_ldb && tb == MLPB_N && m <= MC;
-    {
-        float tmp[MLPB_UKR_MAX_MR * MLPB_UKR_MAX_NR] __attribute__((aligned(64)));
-        int ab = 0, bb = 0; /* buffer parities: every thread walks the same blocks */
-        for (int jc = 0; jc < n; jc += NC) {                       /* JC loop */
-            const int nc = n - jc < NC ? n - jc : NC;
-            const int npan = (nc + NR - 1) / NR;
-            for (int pc = 0; pc < k; pc += KC) {                   /* PC loop */
-                const int kc = k - pc < KC ? k - pc : KC;
-                const float beta_p = pc == 0 ? beta : 1.0f;
-                const int last = pc + kc >= k;
-                float *bp = ctx->bpack[bb];
-                bb ^= 1;
-                for (int jp = npan * tid / nt; jp < npan * (tid + 1) / nt; jp++) { /* my share of B */
-                    const int j0 = jp * NR, nr = nc - j0 < NR ? nc - j0 : NR;
-                    if (!b_inplace || nr < NR)
-                        pack_b(ctx, bp + (size_t)jp * kc * NR, tb, B, ldb, pc, kc, jc + j0, nr);
+    float tmp[MLPB_UKR_MAX_MR * MLPB_UKR_MAX_NR] __attribute__((aligned(64)));
+    int ab = 0, bb = 0; /* buffer parities: every thread walks the same blocks */
+    for (int jc = 0; jc < n; jc += NC) {                       /* JC loop */
+        const int nc = n - jc < NC ? n - jc : NC;
+        const int npan = (nc + NR - 1) / NR;
+        for (int pc = 0; pc < k; pc += KC) {                   /* PC loop */
+            const int kc = k - pc < KC ? k - pc : KC;
+            const float beta_p = pc == 0 ? beta : 1.0f;
+            const int last = pc + kc >= k;
+            float *bp = ctx->bpack[bb];
+            bb ^= 1;
+            for (int jp = npan * tid / nt; jp < npan * (tid + 1) / nt; jp++) { /* my share of B */
+                const int j0 = jp * NR, nr = nc - j0 < NR ? nc - j0 : NR;
+                if (!b_inplace || nr < NR)
+                    pack_b(ctx, bp + (size_t)jp * kc * NR, tb, B, ldb, pc, kc, jc + j0, nr);
+            }
+            for (int ic = 0; ic < m; ic += MC) {               /* IC loop */
+                const int mc = m - ic < MC ? m - ic : MC;
+                const int nir = (mc + MR - 1) / MR;
+                float *ap = ctx->apack[ab];
+                ab ^= 1;
+                for (int ir = nir * tid / nt; ir < nir * (tid + 1) / nt; ir++) { /* my share of A */
+                    const int i0 = ir * MR, mr = mc - i0 < MR ? mc - i0 : MR;
+                    pack_a(ctx, ap + (size_t)ir * MR * kc, ta, A, lda, ic + i0, mr, pc, kc);
                 }
-                for (int ic = 0; ic < m; ic += MC) {               /* IC loop */
-                    const int mc = m - ic < MC ? m - ic : MC;
-                    const int nir = (mc + MR - 1) / MR;
-                    float *ap = ctx->apack[ab];
-                    ab ^= 1;
-                    for (int ir = nir * tid / nt; ir < nir * (tid + 1) / nt; ir++) { /* my share of A */
-                        const int i0 = ir * MR, mr = mc - i0 < MR ? mc - i0 : MR;
-                        pack_a(ctx, ap + (size_t)ir * MR * kc, ta, A, lda, ic + i0, mr, pc, kc);
+                if (nt > 1) {
+                    #pragma omp barrier                        /* this block's A (and B) packed */
+                }
+                const long ntiles = (long)nir * npan;
+                const long t0 = ntiles * tid / nt, t1 = ntiles * (tid + 1) / nt;
+                for (long t = t0; t < t1; t++) {               /* JR loop, then IR loop */
+                    const int jr = (int)(t / nir), ir = (int)(t % nir);
+                    const int i0 = ir * MR, mr = mc - i0 < MR ? mc - i0 : MR;
+                    const int j0 = jr * NR, nr = nc - j0 < NR ? nc - j0 : NR;
+                    const float *a = ap + (size_t)ir * MR * kc, *b = bp + (size_t)jr * kc * NR;
+                    const float *bi = B + (size_t)pc * ldb + (jc + j0); /* b_inplace && nr == NR */
+                    const int inpl = b_inplace && nr == NR;
+                    float *c = C + (size_t)(ic + i0) * ldc + (jc + j0);
+                    if (mr == MR && nr == NR) {
+                        if (inpl) ukr_ldb(kc, a, bi, ldb, c, ldc, alpha, beta_p);
+                        else ukr(kc, a, b, c, ldc, alpha, beta_p);
+                    } else {                                   /* edge tile through tmp */
+                        if (inpl) ukr_ldb(kc, a, bi, ldb, tmp, NR, alpha, 0.0f);
+                        else ukr(kc, a, b, tmp, NR, alpha, 0.0f);
+                        for (int i = 0; i < mr; i++)
+                            for (int j = 0; j < nr; j++) {
+                                float *cij = c + (size_t)i * ldc + j;
+                                *cij = beta_p == 0.0f ? tmp[i * NR + j] : tmp[i * NR + j] + beta_p * *cij;
+                            }
                     }
-                    if (nt > 1) {
-                        #pragma omp barrier                        /* this block's A (and B) packed */
-                    }
-                    const long ntiles = (long)nir * npan;
-                    const long t0 = ntiles * tid / nt, t1 = ntiles * (tid + 1) / nt;
-                    for (long t = t0; t < t1; t++) {               /* JR loop, then IR loop */
-                        const int jr = (int)(t / nir), ir = (int)(t % nir);
-                        const int i0 = ir * MR, mr = mc - i0 < MR ? mc - i0 : MR;
-                        const int j0 = jr * NR, nr = nc - j0 < NR ? nc - j0 : NR;
-                        const float *a = ap + (size_t)ir * MR * kc, *b = bp + (size_t)jr * kc * NR;
-                        const float *bi = B + (size_t)pc * ldb + (jc + j0); /* b_inplace && nr == NR */
-                        const int inpl = b_inplace && nr == NR;
-                        float *c = C + (size_t)(ic + i0) * ldc + (jc + j0);
-                        if (mr == MR && nr == NR) {
-                            if (inpl) ukr_ldb(kc, a, bi, ldb, c, ldc, alpha, beta_p);
-                            else ukr(kc, a, b, c, ldc, alpha, beta_p);
-                        } else {                                   /* edge tile through tmp */
-                            if (inpl) ukr_ldb(kc, a, bi, ldb, tmp, NR, alpha, 0.0f);
-                            else ukr(kc, a, b, tmp, NR, alpha, 0.0f);
-                            for (int i = 0; i < mr; i++)
-                                for (int j = 0; j < nr; j++) {
-                                    float *cij = c + (size_t)i * ldc + j;
-                                    *cij = beta_p == 0.0f ? tmp[i * NR + j] : tmp[i * NR + j] + beta_p * *cij;
-                                }
-                        }
-                        if (last && epi) epi_tile(vx, epi, C, ldc, ic + i0, jc + j0, mr, nr);
-                    }
+                    if (last && epi) epi_tile(vx, epi, C, ldc, ic + i0, jc + j0, mr, nr);
                 }
             }
         }

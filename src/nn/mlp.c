@@ -29,27 +29,28 @@ size_t mlpb_mlp_dense_count(int L, const int *w) {
     return n;
 }
 
-/* dir > 0: params -> dense; dir < 0: dense -> params */
-static void dense_copy(const mlpb_mlp *net, float *dense, int dir) {
+/* One of to_dense (params -> dense) and from_dense (dense -> params) is set;
+ * the weights are written through net->W, the struct itself never. */
+static void dense_copy(const mlpb_mlp *net, float *to_dense, const float *from_dense) {
     const int *w = net->w;
     size_t off = 0;
     for (int l = 0; l < net->L; l++) {
-        const size_t nw = (size_t)w[l] * w[l + 1], nb = padded((size_t)w[l + 1]);
+        const size_t q = (size_t)w[l + 1], nw = (size_t)w[l] * q;
         for (int i = 0; i < w[l]; i++) {
-            float *row = net->W[l] + (size_t)i * net->ldw[l], *d = dense + off + (size_t)i * w[l + 1];
-            if (dir > 0) memcpy(d, row, (size_t)w[l + 1] * sizeof(float));
-            else memcpy(row, d, (size_t)w[l + 1] * sizeof(float));
+            float *row = net->W[l] + (size_t)i * net->ldw[l];
+            if (to_dense) memcpy(to_dense + off + (size_t)i * q, row, q * sizeof(float));
+            else memcpy(row, from_dense + off + (size_t)i * q, q * sizeof(float));
         }
-        if (dir > 0) memset(dense + off + nw, 0, (padded(nw) - nw) * sizeof(float));
+        if (to_dense) memset(to_dense + off + nw, 0, (padded(nw) - nw) * sizeof(float));
         off += padded(nw);
-        if (dir > 0) memcpy(dense + off, net->b[l], nb * sizeof(float));
-        else memcpy(net->b[l], dense + off, (size_t)w[l + 1] * sizeof(float)); /* the bias padding stays 0 */
-        off += nb;
+        if (to_dense) memcpy(to_dense + off, net->b[l], padded(q) * sizeof(float));
+        else memcpy(net->b[l], from_dense + off, q * sizeof(float)); /* the bias padding stays 0 */
+        off += padded(q);
     }
 }
 
-void mlpb_mlp_get_dense(const mlpb_mlp *net, float *dst) { dense_copy(net, dst, 1); }
-void mlpb_mlp_set_dense(mlpb_mlp *net, const float *src) { dense_copy(net, (float *)src, -1); }
+void mlpb_mlp_get_dense(const mlpb_mlp *net, float *dst) { dense_copy(net, dst, NULL); }
+void mlpb_mlp_set_dense(mlpb_mlp *net, const float *src) { dense_copy(net, NULL, src); }
 
 int mlpb_mlp_init(mlpb_mlp *net, int L, const int *widths, uint64_t seed) {
     memset(net, 0, sizeof *net);

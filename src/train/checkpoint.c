@@ -192,7 +192,7 @@ int mlpb_ckpt_parse(const unsigned char *buf, size_t len, const char *name, mlpb
         mlpb_train_state_free(st);
         return -1;
     }
-    float *dense = malloc((size_t)np * sizeof(float));
+    float *dense = malloc((size_t)np * sizeof(float)); /* buf + poff need not be float-aligned */
     if (!dense || mlpb_mlp_init(net, m->L, m->widths, 0)) {
         free(dense);
         snprintf(err, errlen, "%s: out of memory for the network", name);
