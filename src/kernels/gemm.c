@@ -272,10 +272,11 @@ static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
  *   small k (k <= NARROW_K): rows of C in blocks of MR through the small-M
  *     kernel with op(B) = N: A read in place, op(B) as (k, n) rows (B itself,
  *     or its transpose made once per call);
- *   small n, op(A) = N: the same blocks through the dot-product kernel, with
- *     op(B)^T as (n, k) rows (B itself, or its transpose);
- *   small n, op(A) = T: narrow_tc, C^T tiles over VL rows of C, A read in
- *     place, K in blocks of KC.
+ *   small n, op(A) = N: rows of C in blocks of vx->dot_rows through the
+ *     dot-product kernel, with op(B)^T as (n, k) rows (B itself, or its
+ *     transpose);
+ *   small n, op(A) = T: narrow_tc, C^T tiles over one or two vectors of rows
+ *     of C, A read in place, K in blocks of KC.
  * Threads split the rows, in whole blocks: no result depends on them.
  * The bounds are set, not tuned: 12 columns are one C^T tile of accumulators
  * (TC_MAXJ); 16 is the k below which the packed frame's A packing is a sizeable
@@ -286,8 +287,9 @@ static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
 
 static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const mlpb_vec_isa *vx = ctx->vx;
-    const int RB = vx->smallm_maxr < ctx->ukr->mr ? vx->smallm_maxr : ctx->ukr->mr;
-    const int nb = (g->m + RB - 1) / RB, dot = g->k > NARROW_K;
+    const int dot = g->k > NARROW_K;
+    const int RB = dot ? vx->dot_rows : vx->smallm_maxr < ctx->ukr->mr ? vx->smallm_maxr : ctx->ukr->mr;
+    const int nb = (g->m + RB - 1) / RB;
     for (int b = (int)((long)nb * tid / nt); b < (int)((long)nb * (tid + 1) / nt); b++) {
         const int i0 = b * RB, rb = g->m - i0 < RB ? g->m - i0 : RB;
         float *c = g->C + (size_t)i0 * g->ldc;

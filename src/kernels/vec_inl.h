@@ -49,6 +49,7 @@ typedef struct mlpb_vec_isa {
     const char *isa;   /* "avx2", "avx512" */
     int lanes;         /* floats per vector */
     int smallm_maxr;   /* the small-M GEMM takes m <= this */
+    int dot_rows;      /* rows per block of the narrow dot-product path (gemm.c) */
     /* y[i] = exp(x[i]) (the vectorised exp; saturation as above) */
     void (*exp)(size_t n, const float *x, float *y);
     /* one row of n elements each */
@@ -77,8 +78,8 @@ typedef struct mlpb_vec_isa {
     /* Narrow-N GEMM with op(A) = T, any m and n (best for n <= 12): A is
      * (k,m) row-major, B (k,n) row-major;
      * C(m,n) = alpha A^T B + beta C, beta == 0 never reads C. Computed as C^T
-     * tiles (VL rows of C per vector, k in order within each of up to 4
-     * partial-sum sets), so the rows of A are read in place, unpacked. */
+     * tiles (VL rows of C per vector, one or two vectors, k in order within
+     * each of up to 4 partial-sum sets), so the rows of A are read in place. */
     void (*narrow_tc)(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda, const float *B,
                       ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc);
 } mlpb_vec_isa;
@@ -411,6 +412,10 @@ static void k_pack_t(int R, int kc, int rows, const float *src, ptrdiff_t ld, fl
 #define SM_CLAMP(x) ((x) < 1 ? 1 : (x) > 8 ? 8 : (x))
 #define SMN_NV(RB) SM_CLAMP(VEC_SM_ACC / ((RB) * SMN_U(RB)))
 #define SMT_JB(RB) SM_CLAMP(VEC_SM_ACC / ((RB) * SMT_U(RB)))
+/* Rows per block of the narrow dot path (gemm.c): tiles of 4 columns, so one
+ * hsum4 per row of a tile, none half empty (n = 10: 4 + 3 + 3; 6 rows x 2
+ * columns took 12-15% longer on fwd-W3, Zen 3). */
+#define DOT_ROWS (VEC_SM_ACC / 4)
 
 /* RB rows x NV vectors of C, op(B) = N: per k step NV loads of B, RB broadcasts
  * of A, RB NV FMAs; acc (U RB NV vectors) is the caller's fixed-size array, so
@@ -571,51 +576,54 @@ static void k_smallm_bt(int m, int n, int k, float alpha, const float *A, ptrdif
 }
 
 /* ---- narrow N with op(A) = T: C computed as C^T tiles ------------------------ */
-/* JB columns x VL rows of C (lanes = rows): per k step one load of the row
- * A(p, i0 : i0+VL) (op(A) = A^T, so rows of A are columns of C), JB broadcasts
- * of B(p, j), JB FMAs; U sets as above. Then the tile
- * is transposed in 8x8 blocks (256-bit, tr8x8) and stored as `rows` rows of
- * JB floats: C = alpha acc + beta C, beta == 0 never reads C. */
+/* JB columns x G VL rows of C (lanes = rows, G = 1 or 2 vectors of rows): per
+ * k step G loads of the row A(p, i0 : i0+G VL) (op(A) = A^T, so rows of A are
+ * columns of C), JB broadcasts of B(p, j), G JB FMAs; U sets as above. Then
+ * the tile is transposed in 8x8 blocks (256-bit, tr8x8) and stored as `rows`
+ * rows of JB floats: C = alpha acc + beta C, beta == 0 never reads C. */
 static inline __attribute__((always_inline)) void
-tc_tile(const int JB, const int U, V *acc, int rows, int k, const float *A, ptrdiff_t lda,
+tc_tile(const int G, const int JB, const int U, V *acc, int rows, int k, const float *A, ptrdiff_t lda,
         const float *B, ptrdiff_t ldb, float alpha, float beta, float *C, ptrdiff_t ldc) {
-    UNROLL for (int x = 0; x < U * JB; x++) acc[x] = VZERO();
-    const VM rm = VMASK(rows < VL ? rows : 1);
+    UNROLL for (int x = 0; x < U * G * JB; x++) acc[x] = VZERO();
+    const int full = rows == G * VL, rl = rows - (G - 1) * VL; /* rows of the last vector */
+    const VM rm = VMASK(rl > 0 && rl < VL ? rl : 1);
     int p = 0;
-#define TC_STEP(u, LD) {                                                                         \
+#define TC_STEP(u, FULL) {                                                                       \
         const float *a = A + (size_t)(p + (u)) * lda, *b = B + (size_t)(p + (u)) * ldb;          \
-        const V av = LD(a);                                                                      \
-        V *s = acc + (u) * JB;                                                                   \
-        UNROLL for (int q = 0; q < JB; q++) s[q] = VFMA(VSET1(b[q]), av, s[q]);                  \
-    }
-#define LD_FULL(x) VLOAD(x)
-#define LD_ROWS(x) VLOADM(x, rm)
-    if (rows == VL) {
+        V av[2]; /* G <= 2 */                                                                    \
+        UNROLL for (int g = 0; g < G; g++)                                                       \
+            av[g] = (FULL) || g < G - 1 ? VLOAD(a + g * VL) : VLOADM(a + g * VL, rm);            \
+        V *s = acc + (u) * G * JB;                                                               \
+        UNROLL for (int q = 0; q < JB; q++) {                                                    \
+            const V bq = VSET1(b[q]);                                                            \
+            UNROLL for (int g = 0; g < G; g++) s[g * JB + q] = VFMA(bq, av[g], s[g * JB + q]);   \
+        } }
+    if (full) {
         for (; p + U <= k; p += U)
-            UNROLL for (int u = 0; u < U; u++) TC_STEP(u, LD_FULL)
-        for (; p < k; p++) TC_STEP(0, LD_FULL)
+            UNROLL for (int u = 0; u < U; u++) TC_STEP(u, 1)
+        for (; p < k; p++) TC_STEP(0, 1)
     } else {
         for (; p + U <= k; p += U)
-            UNROLL for (int u = 0; u < U; u++) TC_STEP(u, LD_ROWS)
-        for (; p < k; p++) TC_STEP(0, LD_ROWS)
+            UNROLL for (int u = 0; u < U; u++) TC_STEP(u, 0)
+        for (; p < k; p++) TC_STEP(0, 0)
     }
-#undef LD_FULL
-#undef LD_ROWS
 #undef TC_STEP
     UNROLL for (int u = 1; u < U; u++)
-        UNROLL for (int q = 0; q < JB; q++) acc[q] = VADD(acc[q], acc[u * JB + q]);
+        UNROLL for (int x = 0; x < G * JB; x++) acc[x] = VADD(acc[x], acc[u * G * JB + x]);
     const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
-    UNROLL for (int g = 0; g < VL / 8; g++) {                 /* lanes 8g .. 8g+7: rows of C */
-        if (8 * g >= rows) break;
+    UNROLL for (int h = 0; h < G * VL / 8; h++) {             /* rows 8h .. 8h+7 of the tile */
+        if (8 * h >= rows) break;
+        const int g = h / (VL / 8), gh = h % (VL / 8);        /* in lanes 8gh .. of vector g */
         UNROLL for (int c0 = 0; c0 < JB; c0 += 8) {           /* columns c0 .. c0+7 */
             const int w = JB - c0 < 8 ? JB - c0 : 8;
             const __m256i wm = _mm256_cmpgt_epi32(_mm256_set1_epi32(w), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
             __m256 t[8];
-            UNROLL for (int q = 0; q < 8; q++) t[q] = c0 + q < JB ? VHALF(acc[c0 + q], g) : _mm256_setzero_ps();
+            UNROLL for (int q = 0; q < 8; q++) t[q] = c0 + q < JB ? VHALF(acc[g * JB + c0 + q], gh) : _mm256_setzero_ps();
+            (void)gh;
             tr8x8(t);
             UNROLL for (int l = 0; l < 8; l++) {
-                if (8 * g + l >= rows) break;
-                float *c = C + (size_t)(8 * g + l) * ldc + c0;
+                if (8 * h + l >= rows) break;
+                float *c = C + (size_t)(8 * h + l) * ldc + c0;
                 __m256 y = _mm256_mul_ps(va, t[l]);
                 if (beta != 0.0f) y = _mm256_fmadd_ps(vb, _mm256_maskload_ps(c, wm), y);
                 store_first(c, y, w);
@@ -624,31 +632,45 @@ tc_tile(const int JB, const int U, V *acc, int rows, int k, const float *A, ptrd
     }
 }
 
-#define TC_MAXJ 12                                    /* columns per C^T tile (accumulators) */
+#define TC_MAXJ 12                                    /* accumulators of a C^T tile */
 #define TC_U(J) ((J) >= 6 ? 1 : (J) >= 3 ? 2 : 4)     /* here the rows are split, never the columns */
-#define TC_BLOCK(J) case J: tc_tile(J, TC_U(J), acc, rows, k, A + i0, lda, B + j, ldb, alpha, beta, \
-                                    C + (size_t)i0 * ldc + j, ldc); break;
+#define TC_BLOCK(G, J) case J: tc_tile(G, J, G == 2 ? 1 : TC_U(J), acc, rows, k, A + i0, lda, B + j, ldb, alpha, beta, \
+                                       C + (size_t)i0 * ldc + j, ldc); break;
 
+/* Columns in balanced blocks of at most 12 (tiles of one vector of rows) or 6
+ * (two vectors: half the broadcasts per FMA; dW3 at batch 32-1024 took 3-30%
+ * less time, Zen 3). Two vectors only where U = 1 either way (6 <= n <= 12),
+ * so each element's sum is the same however the rows are grouped, and the
+ * thread split cannot change it. */
 static void k_narrow_tc(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda, const float *B,
                         ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc) {
     V acc[TC_MAXJ];
-    const int nb = (n + TC_MAXJ - 1) / TC_MAXJ;
-    for (int i0 = 0; i0 < m; i0 += VL) {
-        const int rows = m - i0 < VL ? m - i0 : VL;
+    const int two = n >= 6 && n <= 12;
+    for (int i0 = 0; i0 < m;) {
+        const int G = two && m - i0 > VL ? 2 : 1, rows = m - i0 < G * VL ? m - i0 : G * VL;
+        const int nb = (n + TC_MAXJ / G - 1) / (TC_MAXJ / G);
         for (int b = 0, j = 0; b < nb; b++) {
             const int jb = (n - j + (nb - b) - 1) / (nb - b);
-            switch (jb) {
-            TC_BLOCK(1) TC_BLOCK(2) TC_BLOCK(3) TC_BLOCK(4) TC_BLOCK(5) TC_BLOCK(6)
-            TC_BLOCK(7) TC_BLOCK(8) TC_BLOCK(9) TC_BLOCK(10) TC_BLOCK(11) TC_BLOCK(12)
-            default: break;
+            if (G == 2) {
+                switch (jb) {
+                TC_BLOCK(2, 3) TC_BLOCK(2, 4) TC_BLOCK(2, 5) TC_BLOCK(2, 6)
+                default: break;
+                }
+            } else {
+                switch (jb) {
+                TC_BLOCK(1, 1) TC_BLOCK(1, 2) TC_BLOCK(1, 3) TC_BLOCK(1, 4) TC_BLOCK(1, 5) TC_BLOCK(1, 6)
+                TC_BLOCK(1, 7) TC_BLOCK(1, 8) TC_BLOCK(1, 9) TC_BLOCK(1, 10) TC_BLOCK(1, 11) TC_BLOCK(1, 12)
+                default: break;
+                }
             }
             j += jb;
         }
+        i0 += rows;
     }
 }
 
 const mlpb_vec_isa VEC_TABLE = {
-    VEC_ISA, VL, VEC_SM_MAXR, k_exp,
+    VEC_ISA, VL, VEC_SM_MAXR, DOT_ROWS, k_exp,
     k_bias_row, k_sigmoid_row, k_bias_sigmoid_row, k_dsigmoid_row, k_dsigmoid_epi_row,
     k_softmax_row, k_xent_row, k_colsum, k_axpy,
     k_pack_t, k_smallm_bn, k_smallm_bt, k_narrow_tc,
