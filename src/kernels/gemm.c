@@ -322,6 +322,25 @@ static void narrow_tc_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, r0, 0, r1 - r0, g->n);
 }
 
+/* The row panels of an mc-row block: nfull of MR rows, then nedge of ME rows
+ * (the edge kernel), chosen so that no panel is partial when that is
+ * possible, then one partial panel of `rest` rows. Every panel takes an
+ * MR-wide slot of the packed A block (slots of them at most). */
+typedef struct panels { int nfull, nedge, rest; } panels;
+
+static panels row_panels(int mc, int MR, int ME, int slots) {
+    for (int q = 0; ME > 0 && q < MR && q * ME <= mc; q++)
+        if ((mc - q * ME) % MR == 0 && (mc - q * ME) / MR + q <= slots) return (panels){ (mc - q * ME) / MR, q, 0 };
+    return (panels){ mc / MR, 0, mc % MR };
+}
+
+/* rows i0 .. i0+mr-1 of the block are panel ir */
+static inline void panel_rows(const panels *rp, int ir, int MR, int ME, int *i0, int *mr) {
+    if (ir < rp->nfull) { *i0 = ir * MR; *mr = MR; }
+    else if (ir < rp->nfull + rp->nedge) { *i0 = rp->nfull * MR + (ir - rp->nfull) * ME; *mr = ME; }
+    else { *i0 = rp->nfull * MR + rp->nedge * ME; *mr = rp->rest; }
+}
+
 static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const mlpb_op ta = g->ta, tb = g->tb;
     const int m = g->m, n = g->n, k = g->k;
@@ -333,8 +352,9 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const int MC = balanced(m, ctx->cfg.mc, MR);
     const int KC = ctx->balance_k ? balanced(k, ctx->cfg.kc, 8) : ctx->cfg.kc;
     const int NC = balanced(n, ctx->cfg.nc, NR);
-    const mlpb_ukr_fn ukr = ctx->ukr->fn;
-    const mlpb_ukr_ldb_fn ukr_ldb = ctx->ukr->fn_ldb;
+    const mlpb_ukr_fn ukr = ctx->ukr->fn, ukr_e = ctx->ukr->fn_e;
+    const mlpb_ukr_ldb_fn ukr_ldb = ctx->ukr->fn_ldb, ukr_e_ldb = ctx->ukr->fn_e_ldb;
+    const int ME = ctx->ukr->me; /* 0: no edge kernel */
     const mlpb_vec_isa *vx = ctx->vx;
     /* One IC block: each element of B meets one A block only, so packing B
      * (a read and a write of all of B) buys nothing the micro-kernel cannot
@@ -359,11 +379,13 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
             }
             for (int ic = 0; ic < m; ic += MC) {               /* IC loop */
                 const int mc = m - ic < MC ? m - ic : MC;
-                const int nir = (mc + MR - 1) / MR;
+                const panels rp = row_panels(mc, MR, ME, MC / MR);
+                const int nir = rp.nfull + rp.nedge + (rp.rest > 0);
                 float *ap = ctx->apack[ab];
                 ab ^= 1;
                 for (int ir = nir * tid / nt; ir < nir * (tid + 1) / nt; ir++) { /* my share of A */
-                    const int i0 = ir * MR, mr = mc - i0 < MR ? mc - i0 : MR;
+                    int i0, mr;
+                    panel_rows(&rp, ir, MR, ME, &i0, &mr);
                     pack_a(ctx, ap + (size_t)ir * MR * kc, ta, A, lda, ic + i0, mr, pc, kc);
                 }
                 if (nt > 1) {
@@ -373,18 +395,23 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                 const long t0 = ntiles * tid / nt, t1 = ntiles * (tid + 1) / nt;
                 for (long t = t0; t < t1; t++) {               /* JR loop, then IR loop */
                     const int jr = (int)(t / nir), ir = (int)(t % nir);
-                    const int i0 = ir * MR, mr = mc - i0 < MR ? mc - i0 : MR;
+                    int i0, mr;
+                    panel_rows(&rp, ir, MR, ME, &i0, &mr);
                     const int j0 = jr * NR, nr = nc - j0 < NR ? nc - j0 : NR;
                     const float *a = ap + (size_t)ir * MR * kc, *b = bp + (size_t)jr * kc * NR;
                     const float *bi = B + (size_t)pc * ldb + (jc + j0); /* b_inplace && nr == NR */
                     const int inpl = b_inplace && nr == NR;
                     float *c = C + (size_t)(ic + i0) * ldc + (jc + j0);
-                    if (mr == MR && nr == NR) {
-                        if (inpl) ukr_ldb(kc, a, bi, ldb, c, ldc, alpha, beta_p);
-                        else ukr(kc, a, b, c, ldc, alpha, beta_p);
-                    } else {                                   /* edge tile through tmp */
-                        if (inpl) ukr_ldb(kc, a, bi, ldb, tmp, NR, alpha, 0.0f);
-                        else ukr(kc, a, b, tmp, NR, alpha, 0.0f);
+                    /* the edge kernel for panels of at most ME rows */
+                    const int e = mr <= ME;
+                    const mlpb_ukr_fn f = e ? ukr_e : ukr;
+                    const mlpb_ukr_ldb_fn f_ldb = e ? ukr_e_ldb : ukr_ldb;
+                    if ((mr == MR || mr == ME) && nr == NR) {
+                        if (inpl) f_ldb(kc, a, bi, ldb, c, ldc, alpha, beta_p);
+                        else f(kc, a, b, c, ldc, alpha, beta_p);
+                    } else {                                   /* partial tile through tmp */
+                        if (inpl) f_ldb(kc, a, bi, ldb, tmp, NR, alpha, 0.0f);
+                        else f(kc, a, b, tmp, NR, alpha, 0.0f);
                         for (int i = 0; i < mr; i++)
                             for (int j = 0; j < nr; j++) {
                                 float *cij = c + (size_t)i * ldc + j;

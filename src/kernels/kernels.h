@@ -57,6 +57,13 @@ typedef struct mlpb_ukr {
     int mr, nr;
     mlpb_ukr_fn fn;
     mlpb_ukr_ldb_fn fn_ldb; /* optional (NULL: B always packed) */
+    /* Optional edge kernel (me = 0: none): the first me < mr rows of the same
+     * MR-wide A panels, full NR width, the same bits per element as fn. The
+     * frame cuts a block of m rows into MR- and me-row panels so that none is
+     * partial when it can (m = 32 with 6 and 4: 6+6+6+6+4+4). */
+    int me;
+    mlpb_ukr_fn fn_e;
+    mlpb_ukr_ldb_fn fn_e_ldb;
 } mlpb_ukr;
 
 /* The micro-kernel table, best first; the scalar one is always last and

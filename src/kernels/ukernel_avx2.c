@@ -1,5 +1,7 @@
 /* ukernel_avx2.c - the AVX2+FMA micro-kernel sgemm_ukr_avx2_6x16: a 6x16 tile
- * of row-major C in 12 ymm accumulators (6 rows x 2 vectors of 8). The body is
+ * of row-major C in 12 ymm accumulators (6 rows x 2 vectors of 8), and its
+ * edge kernel sgemm_ukr_avx2_4x16 (8 accumulators: still one per FMA pipe and
+ * latency cycle on Zen 3 and Haswell, 4 x 2). The body is
  * ukernel_tmpl.h; this file only names the vector operations. It alone is
  * compiled with -mavx2 -mfma (CMakeLists.txt); ukernel.c hands it out only
  * after mlpb_isa_available("avx2"). Not here: edge tiles, packing, blocking
@@ -18,10 +20,17 @@
 #define V_STOREU(p, v) _mm256_storeu_ps(p, v)
 #define V_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define V_MUL(a, b) _mm256_mul_ps(a, b)
+
 #define ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
 #define UKR_NAME(suffix) sgemm_ukr_avx2_6x16##suffix
-#define UKR_DESC mlpb_ukr_avx2
-#define UKR_STR "avx2_6x16"
-#define UKR_ISA "avx2"
-
 #include "kernels/ukernel_tmpl.h"
+#undef ROWS
+#undef UKR_NAME
+
+/* the edge kernel: rows 0 .. 3 of the same 6-wide A panels */
+#define ROWS(X) X(0) X(1) X(2) X(3)
+#define UKR_NAME(suffix) sgemm_ukr_avx2_4x16##suffix
+#include "kernels/ukernel_tmpl.h"
+
+const mlpb_ukr mlpb_ukr_avx2 = { "avx2_6x16", "avx2", MR, NR, sgemm_ukr_avx2_6x16, sgemm_ukr_avx2_6x16_ldb,
+                                4, sgemm_ukr_avx2_4x16, sgemm_ukr_avx2_4x16_ldb };

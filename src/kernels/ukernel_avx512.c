@@ -1,10 +1,11 @@
 /* ukernel_avx512.c - the AVX-512 micro-kernel sgemm_ukr_avx512_12x32: a 12x32
  * tile of row-major C in 24 zmm accumulators (12 rows x 2 vectors of 16; with
  * the two B vectors and the broadcast, 27 of 32 registers, as BLIS's SKX
- * kernel). The body is ukernel_tmpl.h; this file only names the vector
- * operations. It alone is compiled with -mavx512f (CMakeLists.txt); ukernel.c
- * hands it out only after mlpb_isa_available("avx512"). Not here: edge tiles,
- * packing, blocking (gemm.c), the choice of kernel (ukernel.c). */
+ * kernel), and its edge kernel sgemm_ukr_avx512_8x32 (16 accumulators). The
+ * body is ukernel_tmpl.h; this file only names the vector operations. It
+ * alone is compiled with -mavx512f (CMakeLists.txt); ukernel.c hands it out
+ * only after mlpb_isa_available("avx512"). Not here: edge tiles, packing,
+ * blocking (gemm.c), the choice of kernel (ukernel.c). */
 #include "kernels/ukernel.h"
 
 #include <immintrin.h>
@@ -19,10 +20,17 @@
 #define V_STOREU(p, v) _mm512_storeu_ps(p, v)
 #define V_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define V_MUL(a, b) _mm512_mul_ps(a, b)
+
 #define ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 #define UKR_NAME(suffix) sgemm_ukr_avx512_12x32##suffix
-#define UKR_DESC mlpb_ukr_avx512
-#define UKR_STR "avx512_12x32"
-#define UKR_ISA "avx512"
-
 #include "kernels/ukernel_tmpl.h"
+#undef ROWS
+#undef UKR_NAME
+
+/* the edge kernel: rows 0 .. 7 of the same 12-wide A panels */
+#define ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define UKR_NAME(suffix) sgemm_ukr_avx512_8x32##suffix
+#include "kernels/ukernel_tmpl.h"
+
+const mlpb_ukr mlpb_ukr_avx512 = { "avx512_12x32", "avx512", MR, NR, sgemm_ukr_avx512_12x32, sgemm_ukr_avx512_12x32_ldb,
+                                8, sgemm_ukr_avx512_8x32, sgemm_ukr_avx512_8x32_ldb };

@@ -1,15 +1,17 @@
 /* ukernel_tmpl.h - the one body of every SIMD micro-kernel, included by
- * ukernel_<isa>.c after it defines the vector vocabulary:
- *   MR, NR            the tile (NR = 2 vectors)
+ * ukernel_<isa>.c (once per row count) after it defines the vector vocabulary:
+ *   MR, NR            the packed A panel's width, the tile's width (2 vectors)
  *   VEC, VL           vector type and lanes
  *   V_ZERO() V_SET1(x) V_LOADU(p) V_STOREU(p, v) V_FMA(a, b, c) V_MUL(a, b)
- *   ROWS(X)           X(0) ... X(MR-1)
- *   UKR_NAME(suffix)  the entry points' names; UKR_DESC the descriptor's name;
- *   UKR_STR, UKR_ISA  its name and ISA strings
- * A tile of row-major C in 2*MR accumulators; per k two loads of B, MR
- * broadcasts of A, 2*MR FMAs. The k loop is not unrolled by hand (gcc 12 then
- * shuffles or spills accumulators). Contract (kernels.h): full MR x NR tile,
- * C = alpha*Ap*Bp + beta*C, beta == 0 never reads C; no alignment assumed. */
+ *   ROWS(X)           X(0) ... X(r-1): the tile's rows, r <= MR (r < MR: the
+ *                     edge kernel, rows 0 .. r-1 of an MR-wide A panel)
+ *   UKR_NAME(suffix)  the entry points' names
+ * A tile of row-major C in 2r accumulators; per k two loads of B, r
+ * broadcasts of A, 2r FMAs. Each element of C is the same FMA chain over k
+ * whatever r is, so an edge tile's bits equal the full kernel's. The k loop
+ * is not unrolled by hand (gcc 12 then shuffles or spills accumulators).
+ * Contract (kernels.h): full r x NR tile, C = alpha*Ap*Bp + beta*C, beta == 0
+ * never reads C; no alignment assumed. The includer defines the descriptor. */
 #ifndef MLPB_UKERNEL_TMPL_H
 #define MLPB_UKERNEL_TMPL_H
 
@@ -34,11 +36,13 @@
     V_STOREU(ci, V_FMA(vb, V_LOADU(ci), V_MUL(va, c##i##0))); \
     V_STOREU(ci + VL, V_FMA(vb, V_LOADU(ci + VL), V_MUL(va, c##i##1))); }
 
+#endif /* MLPB_UKERNEL_TMPL_H */
+
 /* B row p at b + p ldb (ldb = NR: a packed panel). Inlined into the two entry
  * points, so the packed one keeps a constant stride. */
 static inline __attribute__((always_inline)) void
-ukr_body(int kc, const float *restrict a, const float *restrict b, ptrdiff_t ldb,
-         float *restrict c, ptrdiff_t ldc, float alpha, float beta, const int pf_b) {
+UKR_NAME(_body)(int kc, const float *restrict a, const float *restrict b, ptrdiff_t ldb,
+                float *restrict c, ptrdiff_t ldc, float alpha, float beta, const int pf_b) {
     ROWS(ACC_DECL)
     ROWS(PF_C)
     for (int p = 0; p < kc; p++) {
@@ -55,18 +59,14 @@ ukr_body(int kc, const float *restrict a, const float *restrict b, ptrdiff_t ldb
     }
 }
 
-/* C(MR,NR) = alpha * Ap(kc,MR)^T Bp(kc,NR) + beta * C */
+/* C(r,NR) = alpha * Ap(kc,MR)^T Bp(kc,NR) + beta * C, the first r rows of Ap */
 static void UKR_NAME()(int kc, const float *restrict a, const float *restrict b, float *restrict c, ptrdiff_t ldc,
                        float alpha, float beta) {
-    ukr_body(kc, a, b, NR, c, ldc, alpha, beta, 0);
+    UKR_NAME(_body)(kc, a, b, NR, c, ldc, alpha, beta, 0);
 }
 
 /* the same on B in place (op(B) = N, full panel) */
 static void UKR_NAME(_ldb)(int kc, const float *restrict a, const float *restrict b, ptrdiff_t ldb,
                            float *restrict c, ptrdiff_t ldc, float alpha, float beta) {
-    ukr_body(kc, a, b, ldb, c, ldc, alpha, beta, 1);
+    UKR_NAME(_body)(kc, a, b, ldb, c, ldc, alpha, beta, 1);
 }
-
-const mlpb_ukr UKR_DESC = { UKR_STR, UKR_ISA, MR, NR, UKR_NAME(), UKR_NAME(_ldb) };
-
-#endif
