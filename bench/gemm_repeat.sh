@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # gemm_repeat.sh OUTDIR [N] - run the kernel benchmark N times (default 6) into
 # OUTDIR/try<i>.csv (+ .meta.txt), then OUTDIR/gemm-median.csv: per row, the
-# median over the tries of gflops, pct_peak and blas_gflops (each try is itself
-# a median of 7 timed runs). On a shared machine the spread between tries is
-# the honest error bar: OUTDIR/gemm-median.csv also keeps the min and max.
+# median over the kept tries of gflops, pct_peak and blas_gflops (each try is
+# itself a median of 7 timed runs). On a shared machine the spread between
+# tries is the honest error bar: OUTDIR/gemm-median.csv also keeps the min and
+# max. Kept (OUTDIR/kept.txt says which and why) are the tries whose AVX2 peak,
+# probed at their start and end, stayed within 5% of the best probe of all the
+# tries, on 1 and on 2 threads: the others shared the machine with other work.
 #   bench/gemm_repeat.sh results/kernels 6
 #   bench/gemm_repeat.sh results/kernels/b60000 3 --kernel simd --sizes none --batches 60000
 # Flags after N replace the default --kernel/--sizes/--batches (the ISA, the
@@ -19,6 +22,21 @@ mkdir -p "$out"
 for i in $(seq 1 "$n"); do
   build/mlpbench gemm --isa avx2 --threads 1,2 --reps 7 "${what[@]}" --out "$out/try$i.csv" 2>"$out/try$i.err"
 done
+# start and end probes per try: "try<i> s1 s2 e1 e2" (AVX2, 1 and 2 threads)
+for m in "$out"/try*.meta.txt; do
+  awk -v t="$(basename "$m" .meta.txt)" '
+    /^peak GFLOP\/s +avx2 / { for (i = 1; i <= NF; i++) { if ($i == "thread") s1 = $(i + 1); if ($i == "threads") s2 = $(i + 1) } }
+    /^peaks at end/ { for (i = 1; i <= NF; i++) { if ($i == "avx2" && $(i + 1) == "1t") e1 = $(i + 2) + 0; if ($i == "avx2" && $(i + 1) == "2t") e2 = $(i + 2) + 0 } }
+    END { print t, s1 + 0, s2 + 0, e1 + 0, e2 + 0 }' "$m"
+done | awk '
+  { t[NR] = $1; lo1[NR] = $2 < $4 ? $2 : $4; lo2[NR] = $3 < $5 ? $3 : $5
+    hi1 = $2 > hi1 ? $2 : hi1; hi1 = $4 > hi1 ? $4 : hi1; hi2 = $3 > hi2 ? $3 : hi2; hi2 = $5 > hi2 ? $5 : hi2
+    line[NR] = $0 }
+  END { printf "# try start_1t start_2t end_1t end_2t kept (within 5%% of the best probe: %.1f / %.1f)\n", hi1, hi2
+    for (i = 1; i <= NR; i++) print line[i], (lo1[i] >= 0.95 * hi1 && lo2[i] >= 0.95 * hi2) ? "kept" : "dropped" }' >"$out/kept.txt"
+kept=()
+while read -r t _ _ _ _ k; do [ "$k" = kept ] && kept+=("$out/$t.csv"); done < <(grep -v '^#' "$out/kept.txt")
+[ ${#kept[@]} -gt 0 ] || { echo "gemm_repeat.sh: no try kept (see $out/kept.txt)" >&2; exit 1; }
 awk -F, '
   FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
   { k = $c["group"] "," $c["shape"] "," $c["op"] "," $c["m"] "," $c["n"] "," $c["k"] "," $c["isa"] "," $c["kernel"] "," $c["threads"]
@@ -31,5 +49,5 @@ awk -F, '
     for (i = 1; i <= nk; i++) { k = order[i]; m = n[k]
       G = med(g, k, m); glo = lo; ghi = hi; P = med(p, k, m); B = (b[k, 1] == "") ? "" : med(b, k, m)
       printf "%s,%d,%.2f,%.2f,%.2f,%s,%.1f,%s,%s\n", k, m, G, glo, ghi, pk[k], P, B, (B == "" || B == 0) ? "" : sprintf("%.2f", G / B) } }
-' "$out"/try*.csv >"$out/gemm-median.csv"
-echo "$out/gemm-median.csv"
+' "${kept[@]}" >"$out/gemm-median.csv"
+echo "$out/gemm-median.csv (${#kept[@]} of $(grep -vc '^#' "$out/kept.txt") tries kept: $out/kept.txt)"
