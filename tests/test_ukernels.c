@@ -165,6 +165,42 @@ static void sweep_edges(setup *s) {
             }
 }
 
+/* The cut of a block's rows into panels (MR rows, ME-row edge panels, one
+ * partial panel through a tile buffer) changes no bit: rows 0 .. m-1 of a GEMM
+ * equal the same rows of the GEMM of MR more rows (another cut), C and the
+ * operands otherwise the same, for beta 0 (C NaN) and beta -1.3, op(B) = N
+ * read in place or packed, whole and partial column panels. Counted in
+ * bad_values (a cut that changes a result is a wrong result). */
+static void cut_case(setup *s, mlpb_op ta, mlpb_op tb, int m, int n, int k, float beta) {
+    const int M = m + s->u->mr, pad = 3;
+    const int ra = ta == MLPB_N ? M : k, ca = ta == MLPB_N ? k : M;
+    const int rb = tb == MLPB_N ? k : n, cb = tb == MLPB_N ? n : k;
+    const ptrdiff_t lda = ca + pad, ldb = cb + pad, ldc = n + pad;
+    mat A = mat_new(ra, lda, 1, 0), B = mat_new(rb, ldb, 1, 0), C0 = mat_new(M, ldc, 1, beta == 0.0f);
+    mat C1 = mat_copy(&C0), C2 = mat_copy(&C0);
+    mlpb_gemm(s->ctx1, ta, tb, m, n, k, 0.7f, A.p, lda, B.p, ldb, beta, C1.p, ldc, NULL);
+    mlpb_gemm(s->ctx1, ta, tb, M, n, k, 0.7f, A.p, lda, B.p, ldb, beta, C2.p, ldc, NULL);
+    s->cases++;
+    if (memcmp(C1.p, C2.p, ((size_t)(m - 1) * (size_t)ldc + (size_t)n) * sizeof(float))) {
+        if (s->bad_threads + s->bad_outside + s->bad_values < MAX_REPORTS)
+            fprintf(stderr, "  %s %s %s m=%d n=%d k=%d beta=%g: rows 0..%d differ from the same rows of m=%d\n",
+                    s->u->name, s->blocking, opname(ta, tb), m, n, k, beta, m - 1, M);
+        s->bad_values++;
+    }
+    free(A.buf); free(B.buf); free(C0.buf); free(C1.buf); free(C2.buf);
+}
+
+static void sweep_cuts(setup *s) {
+    const int MR = s->u->mr, ME = s->u->me > 0 ? s->u->me : 1, NR = s->u->nr;
+    /* one and two edge panels, with and without whole panels; partial panels
+     * of one row and of MR - 1 rows */
+    const int ms[6] = { MR + ME, 2 * ME, 2 * MR + 2 * ME, 2 * MR + 1, 2 * MR + ME + MR - 1, 3 * MR + ME };
+    for (int o = 0; o < 4; o++)
+        for (int mi = 0; mi < 6; mi++)
+            for (int w = 0; w < 2; w++)
+                cut_case(s, OPS[o][0], OPS[o][1], ms[mi], 3 * NR + 5 * w, 2 * 17 + 3, (mi + w) & 1 ? -1.3f : 0.0f);
+}
+
 /* K edges of this blocking, k = 0 and 1, both (alpha, beta), both layouts. */
 static void sweep_k(setup *s) {
     const int MR = s->u->mr, NR = s->u->nr, kc = s->kc;
@@ -211,21 +247,22 @@ static void sweep_smallm(setup *s) {
 
 /* Kernel SIMD's narrow paths (gemm.c: n <= 12 or k <= 16, m past the small-M
  * path) and the shapes just past them: n at 1, odd, a vector, 10 (the output
- * layer), 12 and 13; k small at 1, 2, 9, 16 and 17, with n narrow too (the
- * output layer's dW at batch <= 16) or not; m at MR + 1, one row past
- * two vectors (a masked row tile) and 128; k long enough for the K blocks of
+ * layer), 12 and 13, 7 (C^T tiles of 4 + 3 columns over two vectors of
+ * rows); k small at 1, 2, 9, 16 and 17, with n narrow too (the output
+ * layer's dW at batch <= 16) or not; m at MR + 1, 19 and 27 (a masked last
+ * vector of rows: AVX2 16 + 3 and 16 + 11, AVX-512 16 + 3 and 16 + 11) and 128; k long enough for the K blocks of
  * this blocking; op(B) too big for the transpose buffer (the packed frame
  * takes over); every orientation, every epilogue, beta = 0 over NaN. */
 static void sweep_narrow(setup *s) {
     const int MR = s->u->mr;
-    const int ms[3] = { MR + 1, 19, 128 };
-    const int ns[6] = { 1, 3, 8, 10, 12, 13 };
+    const int ms[4] = { MR + 1, 19, 27, 128 };
+    const int ns[7] = { 1, 3, 7, 8, 10, 12, 13 };
     const int ks[4] = { 17, 40, 300, 2 * s->kc + 5 };
     const mlpb_epi_kind kinds[4] = { MLPB_EPI_NONE, MLPB_EPI_BIAS, MLPB_EPI_BIAS_SIGMOID, MLPB_EPI_DSIGMOID };
     int c = 0;
     for (int o = 0; o < 4; o++)
-        for (int mi = 0; mi < 3; mi++)
-            for (int ni = 0; ni < 6; ni++, c++) { /* narrow n */
+        for (int mi = 0; mi < 4; mi++)
+            for (int ni = 0; ni < 7; ni++, c++) { /* narrow n */
                 const int nan_c = c & 1, k = ks[(c >> 1) % 4];
                 run_case(s, OPS[o][0], OPS[o][1], ms[mi], ns[ni], k, nan_c ? 1.0f : 0.7f, nan_c ? 0.0f : -1.3f,
                          c % 3 == 0 ? 3 : 0, (c >> 2) & 1, nan_c, kinds[c % 4]);
@@ -282,6 +319,7 @@ int main(void) {
             setup s = { u, b ? "caches" : "tiny", make_ctx(u, cfg.mc, cfg.kc, cfg.nc, 1),
                         make_ctx(u, cfg.mc, cfg.kc, cfg.nc, 2), cfg.kc, 0, 0, 0, 0 };
             sweep_edges(&s);
+            sweep_cuts(&s);
             sweep_k(&s);
             sweep_epilogues(&s);
             if (b == 1) sweep_smallm(&s); /* blocking does not enter the small-M path */

@@ -1,6 +1,6 @@
 /* gemm.c - the GEMM frame: BLIS loops JC/PC/IC/JR/IR, packing of A and B into
  * MR/NR-wide k-major micro-panels (the packing absorbs op(A), op(B), so NN, TN
- * and NT share one micro-kernel), edge tiles, fused epilogues, OpenMP
+ * and NT share one micro-kernel), edge panels and partial tiles, fused epilogues, OpenMP
  * partitioning over (JR, IR) tiles; beside it, with a SIMD table, a small-M
  * path (m <= MR: no packing, B streamed once, parallel over N) and narrow
  * paths for n <= 12 or k <= 16 (the output layer: unpacked, parallel over
@@ -359,7 +359,7 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     /* One IC block: each element of B meets one A block only, so packing B
      * (a read and a write of all of B) buys nothing the micro-kernel cannot
      * get from B in place, when op(B) = N gives it rows of NR contiguous
-     * floats. Only the edge panel (nr < NR, zero-padded) is still packed. */
+     * floats. Only a partial column panel (nr < NR, zero-padded) is still packed. */
     const int b_inplace = ukr_ldb && tb == MLPB_N && m <= MC;
     float tmp[MLPB_UKR_MAX_MR * MLPB_UKR_MAX_NR] __attribute__((aligned(64)));
     int ab = 0, bb = 0; /* buffer parities: every thread walks the same blocks */
@@ -409,14 +409,16 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                     if ((mr == MR || mr == ME) && nr == NR) {
                         if (inpl) f_ldb(kc, a, bi, ldb, c, ldc, alpha, beta_p);
                         else f(kc, a, b, c, ldc, alpha, beta_p);
-                    } else {                                   /* partial tile through tmp */
-                        if (inpl) f_ldb(kc, a, bi, ldb, tmp, NR, alpha, 0.0f);
-                        else f(kc, a, b, tmp, NR, alpha, 0.0f);
+                    } else { /* partial tile: the kernel on a copy of C's tile (beta != 0) with
+                              * zeros around it, so each element gets a full tile's arithmetic */
+                        if (beta_p != 0.0f)
+                            for (int i = 0; i < (e ? ME : MR); i++)
+                                for (int j = 0; j < NR; j++)
+                                    tmp[i * NR + j] = i < mr && j < nr ? c[(size_t)i * ldc + j] : 0.0f;
+                        if (inpl) f_ldb(kc, a, bi, ldb, tmp, NR, alpha, beta_p);
+                        else f(kc, a, b, tmp, NR, alpha, beta_p);
                         for (int i = 0; i < mr; i++)
-                            for (int j = 0; j < nr; j++) {
-                                float *cij = c + (size_t)i * ldc + j;
-                                *cij = beta_p == 0.0f ? tmp[i * NR + j] : tmp[i * NR + j] + beta_p * *cij;
-                            }
+                            for (int j = 0; j < nr; j++) c[(size_t)i * ldc + j] = tmp[i * NR + j];
                     }
                     if (last && epi) epi_tile(vx, epi, C, ldc, ic + i0, jc + j0, mr, nr);
                 }

@@ -36,7 +36,8 @@ typedef struct mlpb_epi {
 
 /* A register-blocked micro-kernel: C(MR x NR) = alpha * Ap * Bp + beta * C,
  * Ap packed (kc, MR) k-major, Bp packed (kc, NR) k-major; beta == 0 never
- * reads C. Always full MR x NR: the frame handles edges. */
+ * reads C. Always a full tile (MR x NR; an edge kernel me x NR): the frame
+ * handles partial tiles. */
 typedef void (*mlpb_ukr_fn)(int kc, const float *restrict a, const float *restrict b,
                             float *restrict c, ptrdiff_t ldc, float alpha, float beta);
 

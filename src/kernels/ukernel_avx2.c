@@ -1,11 +1,11 @@
 /* ukernel_avx2.c - the AVX2+FMA micro-kernel sgemm_ukr_avx2_6x16: a 6x16 tile
  * of row-major C in 12 ymm accumulators (6 rows x 2 vectors of 8), and its
  * edge kernel sgemm_ukr_avx2_4x16 (8 accumulators: still one per FMA pipe and
- * latency cycle on Zen 3 and Haswell, 4 x 2). The body is
+ * latency cycle on Zen 3, 2 pipes x 4 cycles; Haswell would want 10). The body is
  * ukernel_tmpl.h; this file only names the vector operations. It alone is
  * compiled with -mavx2 -mfma (CMakeLists.txt); ukernel.c hands it out only
- * after mlpb_isa_available("avx2"). Not here: edge tiles, packing, blocking
- * (gemm.c), the choice of kernel (ukernel.c). */
+ * after mlpb_isa_available("avx2"). Not here: partial tiles, packing, the
+ * cut into panels, blocking (gemm.c), the choice of kernel (ukernel.c). */
 #include "kernels/ukernel.h"
 
 #include <immintrin.h>

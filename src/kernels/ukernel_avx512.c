@@ -4,8 +4,8 @@
  * kernel), and its edge kernel sgemm_ukr_avx512_8x32 (16 accumulators). The
  * body is ukernel_tmpl.h; this file only names the vector operations. It
  * alone is compiled with -mavx512f (CMakeLists.txt); ukernel.c hands it out
- * only after mlpb_isa_available("avx512"). Not here: edge tiles, packing,
- * blocking (gemm.c), the choice of kernel (ukernel.c). */
+ * only after mlpb_isa_available("avx512"). Not here: partial tiles, packing,
+ * the cut into panels, blocking (gemm.c), the choice of kernel (ukernel.c). */
 #include "kernels/ukernel.h"
 
 #include <immintrin.h>
