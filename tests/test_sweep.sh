@@ -54,12 +54,14 @@ grep -q "6 finished before, 2 to run" "$out/err3" || fail "wider re-run: $(head 
 echo "ok   resume"
 
 # 3. Ctrl-C: finished runs stay, files parse, the same command completes the rest
-long=(--data synthetic --samples 4000 --features 32 --classes 4 --hidden 64 --epochs 3 --batch 1,2,3,4 --threads 1 --out "$out/int")
+# (runs of ~0.5 s or more each here: a sweep of 0.4 s in all finished between two polls and
+# the signal found nothing left to interrupt)
+long=(--data synthetic --samples 4000 --features 64 --classes 4 --hidden 256 --epochs 30 --batch 1,2,3,4 --threads 1 --out "$out/int")
 "$bin" sweep "${long[@]}" 2>"$out/err4" &
 pid=$!
-for _ in $(seq 1 300); do
+for _ in $(seq 1 3000); do
   [ -f "$out/int/runs.csv" ] && [ "$(wc -l <"$out/int/runs.csv")" -ge 2 ] && break
-  sleep 0.1
+  sleep 0.02
 done
 kill -INT $pid
 wait $pid
