@@ -45,8 +45,8 @@ int main(int argc, char **argv) {
     mlpb_ctx *ctx[2] = { mlpb_ctx_new(&cfg0), mlpb_ctx_new(&cfg) };
     const ptrdiff_t ldb = mlpb_mlp_ldw(n);
     const int mmax = 4096;
-    float *A = malloc(sizeof(float) * (size_t)mmax * (size_t)k), *B = malloc(sizeof(float) * (size_t)k * (size_t)ldb),
-          *C = malloc(sizeof(float) * (size_t)mmax * (size_t)n);
+    float *A = malloc(sizeof(float) * (size_t)mmax * (size_t)k);
+    float *B = malloc(sizeof(float) * (size_t)k * (size_t)ldb), *C = malloc(sizeof(float) * (size_t)mmax * (size_t)n);
     double *t[2] = { malloc(sizeof(double) * (size_t)rounds), malloc(sizeof(double) * (size_t)rounds) };
     double *r = malloc(sizeof(double) * (size_t)rounds);
     if (!ctx[0] || !ctx[1] || !A || !B || !C || !t[0] || !t[1] || !r) { fprintf(stderr, "edge_ab: out of memory\n"); return 1; }
@@ -64,7 +64,8 @@ int main(int argc, char **argv) {
         for (int q = 0; q < rounds; q++)
             for (int v = 0; v < 2; v++) {
                 t0 = mlpb_now();
-                for (int i = 0; i < it; i++) mlpb_gemm(ctx[v], MLPB_N, MLPB_N, m, n, k, 1.0f, A, k, B, ldb, 0.0f, C, n, NULL);
+                for (int i = 0; i < it; i++)
+                    mlpb_gemm(ctx[v], MLPB_N, MLPB_N, m, n, k, 1.0f, A, k, B, ldb, 0.0f, C, n, NULL);
                 t[v][q] = (mlpb_now() - t0) / it;
             }
         for (int q = 0; q < rounds; q++) r[q] = t[0][q] / t[1][q];

@@ -1,14 +1,14 @@
 /* gemm.c - the GEMM frame: BLIS loops JC/PC/IC/JR/IR, packing of A and B into
  * MR/NR-wide k-major micro-panels (the packing absorbs op(A), op(B), so NN, TN
- * and NT share one micro-kernel), edge panels and partial tiles, fused epilogues, OpenMP
- * partitioning over (JR, IR) tiles; beside it, with a SIMD table, a small-M
- * path (m <= MR: no packing, B streamed once, parallel over N) and narrow
- * paths for n <= 12 or k <= 16 (the output layer: unpacked, parallel over
- * M). Not here: the micro-kernels (ukernel_*.c), the SIMD element-wise /
- * pack / small-M / narrow kernels (vec_inl.h, vec_<isa>.c), the choice of
- * blocking (sys/). The K loop is never split across threads, and no result
- * depends on the number of threads. A GEMM too small for two threads never
- * enters OpenMP (run()).
+ * and NT share one micro-kernel), the cut of rows into MR- and edge panels,
+ * partial tiles, fused epilogues, OpenMP partitioning over (JR, IR) tiles;
+ * beside it, with a SIMD table, a small-M path (m <= MR: no packing, B
+ * streamed once, parallel over N) and narrow paths for n <= 12 or k <= 16
+ * (the output layer: unpacked, parallel over M). Not here: the micro-kernels
+ * (ukernel_*.c), the SIMD element-wise / pack / small-M / narrow kernels
+ * (vec_inl.h, vec_<isa>.c), the choice of blocking (sys/). The K loop is
+ * never split across threads, and no result depends on the number of
+ * threads. A GEMM too small for two threads never enters OpenMP (run()).
  *
  * Threads share both packed operands. For each (JC, PC, IC) block every
  * thread packs its share of the B micro-panels (at the first IC block) and of

@@ -618,7 +618,8 @@ tc_tile(const int G, const int JB, const int U, V *acc, int rows, int k, const f
             const int w = JB - c0 < 8 ? JB - c0 : 8;
             const __m256i wm = _mm256_cmpgt_epi32(_mm256_set1_epi32(w), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
             __m256 t[8];
-            UNROLL for (int q = 0; q < 8; q++) t[q] = c0 + q < JB ? VHALF(acc[g * JB + c0 + q], gh) : _mm256_setzero_ps();
+            UNROLL for (int q = 0; q < 8; q++)
+                t[q] = c0 + q < JB ? VHALF(acc[g * JB + c0 + q], gh) : _mm256_setzero_ps();
             (void)gh;
             tr8x8(t);
             UNROLL for (int l = 0; l < 8; l++) {
