@@ -55,7 +55,8 @@ static const char *const gemm_notes =
     "A step-total row per group, ISA, kernel and threads sums the flops and median times of the group's\n"
     "GEMMs. The step shapes lay W and dW out as the network does, rows mlpb_mlp_ldw(width) floats apart\n"
     "(whole cache lines, an odd number of them), for the BLAS too. Every output is checked against\n"
-    "ref_gemm (|c - c_ref| <= 2(k+2) eps sum|a||b|, on a sample of rows for big shapes) before timing; a mismatch stops the run (exit 1). Flush-to-zero is on.\n"
+    "ref_gemm (|c - c_ref| <= 2(k+2) eps sum|a||b|, on a sample of rows for big shapes) before timing;\n"
+    "a mismatch stops the run (exit 1). Flush-to-zero is on.\n"
     "OpenBLAS threads: openblas_set_num_threads (or OPENBLAS_NUM_THREADS for another CBLAS).\n";
 
 typedef struct shape {

@@ -131,13 +131,8 @@ static inline __attribute__((always_inline)) void store_first(float *d, __m256 v
     if (r) _mm_store_ss(d, x);
 }
 
-/* The same for 128 bits: the first w (1..4) floats of v to d, and a load of
- * the first w floats of s (the rest 0) that reads nothing past them. */
-static inline __attribute__((always_inline)) void store_first4(float *d, __m128 v, const int w) {
-    if (w == 4) { _mm_storeu_ps(d, v); return; }
-    if (w >= 2) { _mm_storel_pi((__m64 *)d, v); if (w == 3) _mm_store_ss(d + 2, _mm_movehl_ps(v, v)); return; }
-    _mm_store_ss(d, v);
-}
+/* A load of the first w (1..4) floats of s (the rest 0) that reads nothing
+ * past them. */
 static inline __attribute__((always_inline)) __m128 load_first4(const float *s, const int w) {
     if (w == 4) return _mm_loadu_ps(s);
     if (w == 1) return _mm_load_ss(s);
@@ -493,7 +488,7 @@ smt_tile(const int RB, const int JB, const int U, V *acc, int k, const float *A,
             float *c = C + (size_t)r * ldc + q0;
             __m128 y = _mm_mul_ps(va, hsum4(x));
             if (beta != 0.0f) y = _mm_add_ps(y, _mm_mul_ps(vb, load_first4(c, w)));
-            store_first4(c, y, w);
+            store_first(c, _mm256_castps128_ps256(y), w); /* w <= 4: the low half only */
         }
 }
 
