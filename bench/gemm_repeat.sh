@@ -40,14 +40,16 @@ while read -r t _ _ _ _ k; do [ "$k" = kept ] && kept+=("$out/$t.csv"); done < <
 awk -F, '
   FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
   { k = $c["group"] "," $c["shape"] "," $c["op"] "," $c["m"] "," $c["n"] "," $c["k"] "," $c["isa"] "," $c["kernel"] "," $c["threads"]
-    if (!(k in seen)) { seen[k]; order[++nk] = k }
+    s = ("split" in c) ? $c["split"] : ""  # tries written before the split column: ""
+    if (!((k, s) in seen)) { seen[k, s]; order[++nk] = k; osp[nk] = s }
+    k = k SUBSEP s
     n[k]++; g[k, n[k]] = $c["gflops"]; p[k, n[k]] = $c["pct_peak"]; b[k, n[k]] = $c["blas_gflops"]; pk[k] = $c["peak_gflops"] }
   function med(a, k, m,   i, j, t, v) { for (i = 1; i <= m; i++) v[i] = a[k, i]
       for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
       lo = v[1]; hi = v[m]; return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
-  END { print "group,shape,op,m,n,k,isa,kernel,threads,tries,gflops,gflops_min,gflops_max,peak_gflops,pct_peak,blas_gflops,ratio_vs_blas"
-    for (i = 1; i <= nk; i++) { k = order[i]; m = n[k]
+  END { print "group,shape,op,m,n,k,isa,kernel,threads,tries,gflops,gflops_min,gflops_max,peak_gflops,pct_peak,blas_gflops,ratio_vs_blas,split"
+    for (i = 1; i <= nk; i++) { k = order[i] SUBSEP osp[i]; m = n[k]
       G = med(g, k, m); glo = lo; ghi = hi; P = med(p, k, m); B = (b[k, 1] == "") ? "" : med(b, k, m)
-      printf "%s,%d,%.2f,%.2f,%.2f,%s,%.1f,%s,%s\n", k, m, G, glo, ghi, pk[k], P, B, (B == "" || B == 0) ? "" : sprintf("%.2f", G / B) } }
+      printf "%s,%d,%.2f,%.2f,%.2f,%s,%.1f,%s,%s,%s\n", order[i], m, G, glo, ghi, pk[k], P, B, (B == "" || B == 0) ? "" : sprintf("%.2f", G / B), osp[i] } }
 ' "${kept[@]}" >"$out/gemm-median.csv"
 echo "$out/gemm-median.csv (${#kept[@]} of $(grep -vc '^#' "$out/kept.txt") tries kept: $out/kept.txt)"

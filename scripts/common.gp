@@ -17,8 +17,11 @@ set linetype 10 lc rgb '#17becf' lw 2 pt 13
 set linetype cycle 10
 tcol = '#1f77b4 #d62728 #2ca02c #9467bd #ff7f0e #8c564b #e377c2 #17becf'   # by thread-count index
 tpt = '7 5 9 11 13 15'
-kcol(name) = name[strlen(name)-2:] eq 'ref' ? '#d62728' : strstrt(name, 'blocked') ? '#ff7f0e' : \
-             strstrt(name, 'simd') ? '#1f77b4' : name eq 'BLAS' ? '#555555' : '#9467bd'
+# a series named with a split (gemm --split: 'avx2 simd rows') gets the split's colour
+kcol(name) = name[strlen(name)-2:] eq 'ref' ? '#d62728' : strstrt(name, ' shared') ? '#17becf' : \
+             strstrt(name, ' rows') ? '#2ca02c' : strstrt(name, ' cols') ? '#8c564b' : \
+             strstrt(name, 'blocked') ? '#ff7f0e' : strstrt(name, 'simd') ? '#1f77b4' : \
+             name eq 'BLAS' ? '#555555' : '#9467bd'
 set grid xtics ytics mxtics mytics lc rgb '#dddddd' lw 1
 set border lw 1.2
 set key opaque box lc rgb '#bbbbbb' spacing 1.1

@@ -76,6 +76,7 @@ function v(c) { return (c in H) ? $(H[c]) : "" }
 function num(s) { return s ~ /^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$/ }
 function sel() { return !("selected" in H) || v("selected") == "1" }
 function ctx() { return v("hidden") == HID && v("isa") == ISA && v("kernel") == KERN }
+function kname(  s) { s = v("split"); return v("isa") " " v("kernel") (s ~ /^(shared|rows|cols)$/ ? " " s : "") }
 function label(m, b) { return m == "gd" ? "full batch (GD)" : m == "sgd" ? "SGD (batch " b ")" : "mini-batch " b }
 function med(a, n,  i, j, t) {
   for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
@@ -213,8 +214,8 @@ wide() { awk -F, -v S="$1" 'BEGIN { ns = split(S, s, "|"); h = "label"
   { if (!($1 in seen)) { seen[$1]; r[++nr] = $1 }; y[$1, $2] = $3; lo[$1, $2] = $4; hi[$1, $2] = $5 }
   END { for (i = 1; i <= nr; i++) { l = r[i]
     for (j = 1; j <= ns; j++) l = l "," y[r[i], s[j]] "," lo[r[i], s[j]] "," hi[r[i], s[j]]; print l } }'; }
-# series order: kernels ref, blocked, simd, then others (input: one name per line)
-korder() { awk '{ k = $0; o = k ~ /ref$/ ? 1 : k ~ /blocked$/ ? 2 : k ~ /simd$/ ? 3 : 4; print o "\t" k }' |
+# series order: kernels ref, blocked, simd (each with its splits), then others (input: one name per line)
+korder() { awk '{ k = $0; o = k ~ /ref$/ ? 1 : k ~ /blocked( |$)/ ? 2 : k ~ /simd( |$)/ ? 3 : 4; print o "\t" k }' |
   sort -t"$(printf '\t')" -k1,1n -k2 | cut -f2 | uniq | tr '\n' '|' | sed 's/|$//'; }
 
 # 6. GEMM GFLOP/s vs square size n, one line per (isa,kernel,threads); peak and BLAS lines per thread count
@@ -222,7 +223,7 @@ if [ -z "$gemm" ]; then
   skip "gemm_gflops, gemm_step_total" "no gemm*.csv in $dir"
 else
   A 'v("group") == "square" && num(v("n")) && num(v("gflops")) {
-      print v("isa") " " v("kernel") "," v("threads") "," v("n") "," v("gflops") "," v("blas_gflops") "," v("peak_gflops") }' \
+      print kname() "," v("threads") "," v("n") "," v("gflops") "," v("blas_gflops") "," v("peak_gflops") }' \
     "$dir"/gemm*.csv >"$work/sq.long"
   if [ ! -s "$work/sq.long" ]; then
     skip gemm_gflops "no square rows in gemm*.csv"
@@ -253,7 +254,7 @@ EOF
   # 6b. training-step GEMMs (step-total rows): ours per (isa,kernel) vs BLAS, clusters per batch x threads
   A 'v("group") ~ /^step-b/ && v("shape") == "step-total" && num(v("gflops")) { b = v("group"); sub(/^step-b/, "", b)
       r = (num(b) ? b : 1e12) "," v("threads") ",batch " b " / " (v("threads") == 1 ? "1 thread" : v("threads") " threads")
-      print r "," v("isa") " " v("kernel") "," v("gflops") "," v("gflops") "," v("gflops")
+      print r "," kname() "," v("gflops") "," v("gflops") "," v("gflops")
       if (num(v("blas_gflops"))) print r ",BLAS," v("blas_gflops") "," v("blas_gflops") "," v("blas_gflops") }' \
     "$dir"/gemm*.csv | sort -t, -k1,1n -k2,2n | cut -d, -f3- | awk -F, '!(($1, $2) in s) { s[$1, $2]; print }' >"$work/st.long"
   if [ ! -s "$work/st.long" ]; then
@@ -293,7 +294,7 @@ if [ -z "$abl" ] && [ -n "$gemm" ]; then
   if [ -s "$work/abl.key" ]; then
     IFS='|' read -r agroup ashape <"$work/abl.key"
     A 'v("group") == G && (v("shape") == S || v("n") == S) && num(v("gflops")) {
-        print v("threads") "," (v("threads") == 1 ? "1 thread" : v("threads") " threads") "," v("isa") " " v("kernel") "," v("gflops") "," v("gflops") "," v("gflops") }' \
+        print v("threads") "," (v("threads") == 1 ? "1 thread" : v("threads") " threads") "," kname() "," v("gflops") "," v("gflops") "," v("gflops") }' \
       G="$agroup" S="$ashape" "$dir"/gemm*.csv | sort -t, -k1,1n | cut -d, -f2- >"$work/abl.long"
     [ "$agroup" = square ] && ashape="square GEMM n=$ashape" || ashape="GEMMs of one training step at batch 64"
     what="GFLOP/s from $gname, $ashape"; abl=gemm err=0 ylab="GFLOP/s"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_gemm_csv.sh CSV BLAS - checks what `mlpbench gemm --quick` wrote (test
 # bench_gemm_smoke_csv, after bench_gemm_smoke): the documented header, >= 50
-# rows of 17 fields with positive finite timings, GFLOP/s and peak, every
+# rows of 18 fields with positive finite timings, GFLOP/s and peak, every
 # kernel rung and group present, step totals, the BLAS columns filled when
 # BLAS is "yes" (built with OpenBLAS) and empty when "no", and the
 # FILE.meta.txt sidecar. Exit 1 with one FAIL line per problem.
@@ -12,7 +12,7 @@ fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
 [ -s "$csv" ] || { echo "FAIL: $csv is missing or empty" >&2; exit 1; }
-want='group,shape,op,m,n,k,isa,kernel,threads,reps,median_s,min_s,gflops,peak_gflops,pct_peak,blas_gflops,ratio_vs_blas'
+want='group,shape,op,m,n,k,isa,kernel,threads,reps,median_s,min_s,gflops,peak_gflops,pct_peak,blas_gflops,ratio_vs_blas,split'
 [ "$(head -1 "$csv")" = "$want" ] || fail "header: $(head -1 "$csv")"
 
 awk -F, -v blas="$blas" '
@@ -21,7 +21,8 @@ awk -F, -v blas="$blas" '
   NR == 1 { next }
   {
     rows++
-    if (NF != 17) { bad(NF " fields"); next }
+    if (NF != 18) { bad(NF " fields"); next }
+    if ($8 == "ref" ? $18 != "-" : $18 !~ /^(auto|shared|rows|cols)$/) bad("split \"" $18 "\" for kernel " $8)
     if (!num($11) || !num($12) || $12 + 0 > $11 + 0) bad("median_s/min_s")
     if (!num($13)) bad("gflops not positive")
     if (!num($14)) bad("peak_gflops not positive")

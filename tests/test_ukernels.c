@@ -3,8 +3,9 @@
  * all four orientations, every remainder of m mod MR and n mod NR, K-block
  * edges, k = 0 and 1, padded leading dimensions, pointers off by one float,
  * beta == 0 over NaN, the fused epilogues, m <= MR (the small-M path), the
- * narrow paths (n or k small: the output layer's shapes), and threads 1 vs 2
- * bit-identical.
+ * narrow paths (n or k small: the output layer's shapes), and 1 thread vs 2
+ * (every way of sharing a packed GEMM: auto, shared, rows, cols) and 3, bit
+ * for bit.
  * Blockings: a tiny one (MC = 2 MR, KC = 17, NC = 3 NR) so every block edge is
  * hit, and the cache-derived one used in production. Kernels whose ISA this
  * CPU lacks are skipped with a note on stderr. Not here: the vec kernels and
@@ -31,10 +32,19 @@
 
 #define TINY 1e-30
 
+/* the multi-threaded contexts every case is compared with, bit for bit */
+#define NCTXN 5
+static const char *const ctxn_name[NCTXN] = { "2 threads", "2 threads split shared", "2 threads split rows",
+                                              "2 threads split cols", "3 threads" };
+static const int ctxn_threads[NCTXN] = { 2, 2, 2, 2, 3 };
+static const mlpb_split ctxn_split[NCTXN] = { MLPB_SPLIT_AUTO, MLPB_SPLIT_SHARED, MLPB_SPLIT_ROWS, MLPB_SPLIT_COLS,
+                                              MLPB_SPLIT_AUTO };
+
 typedef struct setup {
     const mlpb_ukr *u;
     const char *blocking;  /* "tiny" or "caches" */
-    mlpb_ctx *ctx1, *ctx2; /* threads 1 and 2, same blocking */
+    mlpb_ctx *ctx1;        /* 1 thread */
+    mlpb_ctx *ctxn[NCTXN]; /* ctxn_name[]: more threads, same blocking */
     int kc;
     long cases, bad_threads, bad_outside, bad_values; /* failing cases, by check */
 } setup;
@@ -91,7 +101,6 @@ static void run_case(setup *s, mlpb_op ta, mlpb_op tb, int m, int n, int k, floa
     mat C1 = mat_copy(&C0), C2 = mat_copy(&C0), Cr = mat_copy(&C0);
 
     mlpb_gemm(s->ctx1, ta, tb, m, n, k, alpha, A.p, lda, B.p, ldb, beta, C1.p, ldc, &epi);
-    mlpb_gemm(s->ctx2, ta, tb, m, n, k, alpha, A.p, lda, B.p, ldb, beta, C2.p, ldc, &epi);
     ref_gemm(ta, tb, m, n, k, alpha, A.p, lda, B.p, ldb, beta, Cr.p, ldc);
     ref_epilogue(m, n, &epi, Cr.p, ldc);
     s->cases++;
@@ -102,11 +111,17 @@ static void run_case(setup *s, mlpb_op ta, mlpb_op tb, int m, int n, int k, floa
              nan_c ? " C=NaN" : "", (int)ek);
 
     const long reported = s->bad_threads + s->bad_outside + s->bad_values;
-    /* threads 1 vs 2: the whole buffer, padding included, bit for bit */
-    if (memcmp(C1.buf, C2.buf, C1.n * sizeof(float))) {
-        if (reported < MAX_REPORTS) fprintf(stderr, "  %s: threads 1 and 2 differ\n", what);
-        s->bad_threads++;
+    /* 1 thread vs more: the whole buffer, padding included, bit for bit */
+    int differ = 0;
+    for (int x = 0; x < NCTXN; x++) {
+        memcpy(C2.buf, C0.buf, C0.n * sizeof(float));
+        mlpb_gemm(s->ctxn[x], ta, tb, m, n, k, alpha, A.p, lda, B.p, ldb, beta, C2.p, ldc, &epi);
+        if (memcmp(C1.buf, C2.buf, C1.n * sizeof(float))) {
+            if (reported + differ < MAX_REPORTS) fprintf(stderr, "  %s: 1 thread and %s differ\n", what, ctxn_name[x]);
+            differ++;
+        }
     }
+    s->bad_threads += differ > 0;
 
     long bad = 0, outside = 0;
     for (size_t e = 0; e < C1.n; e++) { /* nothing outside the m x n window is written */
@@ -316,8 +331,11 @@ int main(void) {
         for (int b = 0; b < 2; b++) {
             mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, 2 * u->mr, 17, 3 * u->nr, 1 };
             if (b == 1) mlpb_blocking_from_caches(&si, u, &cfg);
-            setup s = { u, b ? "caches" : "tiny", make_ctx(u, cfg.mc, cfg.kc, cfg.nc, 1),
-                        make_ctx(u, cfg.mc, cfg.kc, cfg.nc, 2), cfg.kc, 0, 0, 0, 0 };
+            setup s = { u, b ? "caches" : "tiny", make_ctx(u, cfg.mc, cfg.kc, cfg.nc, 1), { NULL }, cfg.kc, 0, 0, 0, 0 };
+            for (int x = 0; x < NCTXN; x++) {
+                s.ctxn[x] = make_ctx(u, cfg.mc, cfg.kc, cfg.nc, ctxn_threads[x]);
+                mlpb_ctx_set_split(s.ctxn[x], ctxn_split[x]);
+            }
             sweep_edges(&s);
             sweep_cuts(&s);
             sweep_k(&s);
@@ -327,14 +345,14 @@ int main(void) {
             if (b == 1) sweep_network(&s);
             const char *id = u->name, *bl = s.blocking;
             CHECK(s.bad_values == 0, "%s %s: %ld of %ld cases outside the error bound", id, bl, s.bad_values, s.cases);
-            CHECK(s.bad_threads == 0, "%s %s: %ld of %ld cases differ between 1 and 2 threads", id, bl,
+            CHECK(s.bad_threads == 0, "%s %s: %ld of %ld cases differ between 1 thread and more", id, bl,
                   s.bad_threads, s.cases);
             CHECK(s.bad_outside == 0, "%s %s: %ld of %ld cases wrote outside C(m,n)", id, bl, s.bad_outside, s.cases);
             printf("%-14s %-6s MC/KC/NC %4d/%4d/%4d: %5ld cases, %s\n", id, bl, cfg.mc, cfg.kc, cfg.nc,
                    s.cases, s.bad_values + s.bad_threads + s.bad_outside ? "FAILED" : "ok");
             fflush(stdout);
             mlpb_ctx_free(s.ctx1);
-            mlpb_ctx_free(s.ctx2);
+            for (int x = 0; x < NCTXN; x++) mlpb_ctx_free(s.ctxn[x]);
         }
     }
     CHECK(tested >= 1, "no micro-kernel was tested");

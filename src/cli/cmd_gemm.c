@@ -27,7 +27,7 @@
 
 #define MAX_LIST 64
 #define MAX_REPS 999
-#define MAX_CFG 16          /* kernel/ISA variants */
+#define MAX_CFG 24          /* kernel/ISA/split variants */
 #define REF_MAX_MNK (1L << 28)
 #define CHECK_BUDGET (1L << 25) /* multiply-adds spent on reference rows per shape */
 
@@ -39,6 +39,7 @@ static const cli_opt gemm_opts[] = {
     {"kernel", "LIST", "ref,blocked,simd", NULL, "kernel rungs to time, comma list (ref skips shapes with m*n*k > 2^28)"},
     {"threads", "LIST", NULL, "1,all cores", "thread counts, comma list; OpenBLAS runs with the same count"},
     {"reps", "N", "5", NULL, "timed runs per configuration after a warm-up, median reported; each run repeats the GEMM for >= 20 ms, and the runs of a shape's configurations (BLAS, kernels, threads) take turns (--quick: 2, 1 ms)"},
+    {"split", "LIST", "auto", NULL, "how the threads share a packed GEMM, comma list of auto|shared|rows|cols (several: each a variant of the blocked and simd rungs, timed in turns); auto: the frame's choice"},
     {"par-min", "FLOPS", "0", NULL, "GEMMs below this many flops run on one thread; 0: the frame's measured thresholds; -1: split every GEMM (to find the crossover: --threads 1,2 --par-min -1)"},
     {"quick", "", "off", NULL, "a switch, no value: tiny shapes and short runs for the smoke test (explicit flags still win)"},
     {"out", "FILE.csv", NULL, "stdout", "write the CSV here, and the run's setup to FILE.meta.txt beside it"},
@@ -47,11 +48,13 @@ static const cli_opt gemm_opts[] = {
 
 static const char *const gemm_notes =
     "\nCSV columns: group,shape,op,m,n,k,isa,kernel,threads,reps,median_s,min_s,gflops,peak_gflops,\n"
-    "pct_peak,blas_gflops,ratio_vs_blas. group: square or step-b<batch>; median_s/min_s: seconds per GEMM;\n"
+    "pct_peak,blas_gflops,ratio_vs_blas,split. group: square or step-b<batch>; median_s/min_s: seconds per GEMM;\n"
     "gflops = 2mnk / median_s. peak_gflops: the FMA peak measured by the probe for the row's ISA and\n"
     "thread count; ref and blocked rows (plain C, isa none/scalar) are compared with the peak of the\n"
     "machine's best ISA. blas_gflops: cblas_sgemm on the same data and threads (our threads idle);\n"
     "ratio_vs_blas = gflops / blas_gflops (> 1: faster than the BLAS); both empty without a CBLAS.\n"
+    "split: the --split the row ran with (shared: both packed operands shared by the threads; rows /\n"
+    "cols: each thread packs what its rows / columns of C need; auto: the frame picks; ref: -).\n"
     "A step-total row per group, ISA, kernel and threads sums the flops and median times of the group's\n"
     "GEMMs. The step shapes lay W and dW out as the network does, rows mlpb_mlp_ldw(width) floats apart\n"
     "(whole cache lines, an odd number of them), for the BLAS too. Every output is checked against\n"
@@ -68,6 +71,7 @@ typedef struct shape {
 
 typedef struct variant {
     mlpb_kernel kernel;
+    mlpb_split split;
     const mlpb_ukr *ukr;
     const char *isa;        /* as reported: none (ref), scalar (blocked), the ISA (simd) */
     const char *peak_isa;   /* whose peak the row is compared with */
@@ -212,6 +216,13 @@ static const char *op_name(const shape *s) {
     return names[s->ta * 2 + s->tb];
 }
 
+static const char *const split_words[] = { "auto", "shared", "rows", "cols", NULL }; /* mlpb_split order */
+
+/* the split a row ran with; the REF rung never packs */
+static const char *split_name(const variant *v) {
+    return v->kernel == MLPB_KERNEL_REF ? "-" : split_words[v->split];
+}
+
 static void csv_row(FILE *f, const shape *s, const char *group, const char *shape_name, int total,
                     const variant *v, int threads, int reps, double median, double min, double flops,
                     double peak, double blas_median) {
@@ -222,10 +233,11 @@ static void csv_row(FILE *f, const shape *s, const char *group, const char *shap
             min, gf, peak, peak > 0 ? 100.0 * gf / peak : 0.0);
     if (blas_median > 0) {
         double bg = flops / blas_median * 1e-9;
-        fprintf(f, "%.3f,%.3f\n", bg, gf / bg);
+        fprintf(f, "%.3f,%.3f,", bg, gf / bg);
     } else {
-        fprintf(f, ",\n");
+        fprintf(f, ",,");
     }
+    fprintf(f, "%s\n", split_name(v));
 }
 
 static const char *env_or_unset(const char *name) {
@@ -290,9 +302,9 @@ static void write_meta(FILE *f, const char *prefix, const char *cmdline, const m
     for (int i = 0; i < nv; i++) {
         mlpb_kcfg c = { vs[i].kernel, vs[i].ukr, 0, 0, 0, 1 };
         mlpb_blocking_from_caches(si, vs[i].ukr, &c);
-        fprintf(f, "%svariant         kernel %-7s isa %-6s micro-kernel %-12s MRxNR %dx%d MC/KC/NC %d/%d/%d%s\n",
-                prefix, cli_kernel_names[vs[i].kernel], vs[i].isa, vs[i].ukr->name, vs[i].ukr->mr, vs[i].ukr->nr,
-                c.mc, c.kc, c.nc, vs[i].kernel == MLPB_KERNEL_REF ? " (blocking unused)" : "");
+        fprintf(f, "%svariant         kernel %-7s isa %-6s split %-6s micro-kernel %-12s MRxNR %dx%d MC/KC/NC %d/%d/%d%s\n",
+                prefix, cli_kernel_names[vs[i].kernel], vs[i].isa, split_name(&vs[i]), vs[i].ukr->name, vs[i].ukr->mr,
+                vs[i].ukr->nr, c.mc, c.kc, c.nc, vs[i].kernel == MLPB_KERNEL_REF ? " (blocking unused)" : "");
     }
     for (int i = 0; i < pk->nisa; i++) {
         fprintf(f, "%speak GFLOP/s    %-6s", prefix, pk->isa[i]);
@@ -386,6 +398,25 @@ int mlpb_cmd_gemm(int argc, char **argv) {
             p += len + 1;
         }
     }
+    /* splits: a comma list, in the order given */
+    mlpb_split splits[4];
+    int nsplit = 0;
+    {
+        const char *s = cli_get(&c, "split");
+        char item[32];
+        for (const char *p = s;;) {
+            size_t len = strcspn(p, ",");
+            if (len == 0 || len >= sizeof item) cli_usage_error(&c, "--split: '%s' is not a list like auto,shared", s);
+            memcpy(item, p, len);
+            item[len] = 0;
+            const mlpb_split sp = (mlpb_split)cli_word(&c, "--split", item, split_words);
+            int seen = 0;
+            for (int i = 0; i < nsplit; i++) seen |= splits[i] == sp;
+            if (!seen) splits[nsplit++] = sp;
+            if (!p[len]) break;
+            p += len + 1;
+        }
+    }
     /* ISAs for simd */
     static const char *const isa_words[] = { "auto", "avx512", "avx2", "scalar", "all", NULL };
     const char *isa_flag = cli_get(&c, "isa");
@@ -406,10 +437,14 @@ int mlpb_cmd_gemm(int argc, char **argv) {
     variant vs[MAX_CFG];
     int nv = 0;
     const mlpb_ukr *scalar = mlpb_ukr_find("scalar");
-    if (want_kernel[MLPB_KERNEL_REF]) vs[nv++] = (variant){ MLPB_KERNEL_REF, scalar, "none", best_isa };
-    if (want_kernel[MLPB_KERNEL_BLOCKED]) vs[nv++] = (variant){ MLPB_KERNEL_BLOCKED, scalar, "scalar", best_isa };
-    if (want_kernel[MLPB_KERNEL_SIMD])
-        for (int i = 0; i < nsimd; i++) vs[nv++] = (variant){ MLPB_KERNEL_SIMD, simd_ukr[i], simd_ukr[i]->isa, simd_ukr[i]->isa };
+    if (want_kernel[MLPB_KERNEL_REF]) vs[nv++] = (variant){ MLPB_KERNEL_REF, MLPB_SPLIT_AUTO, scalar, "none", best_isa };
+    for (int q = 0; q < nsplit; q++) {
+        if (want_kernel[MLPB_KERNEL_BLOCKED])
+            vs[nv++] = (variant){ MLPB_KERNEL_BLOCKED, splits[q], scalar, "scalar", best_isa };
+        if (want_kernel[MLPB_KERNEL_SIMD])
+            for (int i = 0; i < nsimd; i++)
+                vs[nv++] = (variant){ MLPB_KERNEL_SIMD, splits[q], simd_ukr[i], simd_ukr[i]->isa, simd_ukr[i]->isa };
+    }
 
     /* the shapes: squares, then per batch the training step's GEMMs */
     int nshapes_max = nsizes + nbatches * (3 * nnet);
@@ -453,7 +488,7 @@ int mlpb_cmd_gemm(int argc, char **argv) {
         if (!(meta = fopen(mp, "w"))) cli_fail("--out %s: cannot create the sidecar %s: %s", out, mp, strerror(errno));
     }
     fprintf(csv, "group,shape,op,m,n,k,isa,kernel,threads,reps,median_s,min_s,gflops,peak_gflops,pct_peak,"
-                 "blas_gflops,ratio_vs_blas\n");
+                 "blas_gflops,ratio_vs_blas,split\n");
     fflush(csv);
 
     /* contexts (blocking from the caches, flush-to-zero in every thread) */
@@ -463,6 +498,7 @@ int mlpb_cmd_gemm(int argc, char **argv) {
             const char *used;
             ctx[v][t] = cli_make_ctx(&si, vs[v].kernel, vs[v].ukr, threads[t], &used);
             mlpb_ctx_set_par_min_flops(ctx[v][t], par_min);
+            mlpb_ctx_set_split(ctx[v][t], vs[v].split);
         }
     int maxt = 1;
     for (int t = 0; t < nt; t++) maxt = threads[t] > maxt ? threads[t] : maxt;
@@ -578,10 +614,10 @@ int mlpb_cmd_gemm(int argc, char **argv) {
             our[((size_t)si_ * nv + v) * nt + t] = tm;
             double gf = flops_of(s) / tm.median * 1e-9, peak = peak_of(&pk, vs[v].peak_isa, t);
             const timing *bl = &blas_t[si_ * nt + t];
-            fprintf(stderr, "gemm: %d/%d %s %s %s %dx%dx%d %s %s t%d: %.2f GFLOP/s, %.0f%% of %s peak", ++done,
+            fprintf(stderr, "gemm: %d/%d %s %s %s %dx%dx%d %s %s%s%s t%d: %.2f GFLOP/s, %.0f%% of %s peak", ++done,
                     total, s->group, s->name, op_name(s), s->m, s->n, s->k, vs[v].isa,
-                    cli_kernel_names[vs[v].kernel], threads[t], gf, peak > 0 ? 100 * gf / peak : 0.0,
-                    vs[v].peak_isa);
+                    cli_kernel_names[vs[v].kernel], nsplit > 1 ? " split " : "", nsplit > 1 ? split_name(&vs[v]) : "",
+                    threads[t], gf, peak > 0 ? 100 * gf / peak : 0.0, vs[v].peak_isa);
             if (bl->done) fprintf(stderr, ", x%.2f vs blas", gf / (flops_of(s) / bl->median * 1e-9));
             fprintf(stderr, " (%ld calls per run)%s\n", tm.iters, noisy);
         }
@@ -624,8 +660,9 @@ int mlpb_cmd_gemm(int argc, char **argv) {
                 double peak = peak_of(&pk, vs[v].peak_isa, t);
                 csv_row(csv, NULL, s->group, "step-total", 1, &vs[v], threads[t], (int)reps, med, mn, fl, peak,
                         bcomplete ? bmed : 0.0);
-                fprintf(stderr, "gemm: %s step-total %s %s t%d: %.2f GFLOP/s", s->group, vs[v].isa,
-                        cli_kernel_names[vs[v].kernel], threads[t], fl / med * 1e-9);
+                fprintf(stderr, "gemm: %s step-total %s %s%s%s t%d: %.2f GFLOP/s", s->group, vs[v].isa,
+                        cli_kernel_names[vs[v].kernel], nsplit > 1 ? " split " : "", nsplit > 1 ? split_name(&vs[v]) : "",
+                        threads[t], fl / med * 1e-9);
                 if (bcomplete) fprintf(stderr, ", blas %.2f GFLOP/s, x%.2f", fl / bmed * 1e-9, bmed / med);
                 fputc('\n', stderr);
             }

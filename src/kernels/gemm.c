@@ -10,13 +10,13 @@
  * never split across threads, and no result depends on the number of
  * threads. A GEMM too small for two threads never enters OpenMP (run()).
  *
- * Threads share both packed operands. For each (JC, PC, IC) block every
- * thread packs its share of the B micro-panels (at the first IC block) and of
- * the A micro-panels, one barrier, then every thread computes its contiguous
- * run of tiles in JR-major order (so it mostly reads B panels it packed). The
- * A and B buffers are double-buffered: the next block is packed while another
- * thread may still compute on the previous one, which is why one barrier per
- * block suffices. */
+ * Threads split each (JC, PC, IC) block's tiles into contiguous runs, and
+ * packed_split() chooses who packs what: by default each thread packs what its
+ * own run reads (its rows' A panels and B's block, or its columns' B panels
+ * and the A block), with no barrier at all, since panels another core just
+ * wrote cost more to read here than packing them twice; or (SHARED) every
+ * thread packs a share of both into shared, double-buffered buffers, one
+ * barrier per block. */
 #include "kernels/kernels.h"
 #include "kernels/ref.h"
 #include "kernels/vec_inl.h"
@@ -31,9 +31,11 @@ struct mlpb_ctx {
     const mlpb_ukr *ukr;     /* effective micro-kernel */
     const mlpb_vec_isa *vx;  /* SIMD element-wise/pack/small-M table; NULL: plain C */
     long par_min_flops;      /* 0: defaults; < 0: always split (mlpb_ctx_set_par_min_flops) */
+    mlpb_split split;        /* MLPB_SPLIT_AUTO: packed_split() chooses */
     int balance_k;           /* equal K blocks (not the scalar micro-kernel: its K blocks stay as they were) */
-    float *apack[2];         /* shared, double-buffered: (MC, KC) as MC/MR micro-panels */
-    float *bpack[2];         /* shared, double-buffered: (KC, NC) as NC/NR micro-panels */
+    int nbuf;                /* max(2, threads) buffers of each kind: */
+    float **apack;           /* (MC, KC) as MC/MR micro-panels; shared: [0], [1] double-buffered; private: [tid] */
+    float **bpack;           /* (KC, NC) as NC/NR micro-panels; likewise */
 };
 
 static size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
@@ -66,8 +68,11 @@ mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
     c->balance_k = strcmp(c->ukr->isa, "scalar") != 0;
     c->cfg.mc = (int)round_up((size_t)cfg->mc, (size_t)c->ukr->mr);
     c->cfg.nc = (int)round_up((size_t)cfg->nc, (size_t)c->ukr->nr);
-    int ok = 1;
-    for (int b = 0; b < 2; b++) {
+    c->nbuf = cfg->threads > 2 ? cfg->threads : 2;
+    c->apack = calloc((size_t)c->nbuf, sizeof *c->apack);
+    c->bpack = calloc((size_t)c->nbuf, sizeof *c->bpack);
+    int ok = c->apack && c->bpack;
+    for (int b = 0; ok && b < c->nbuf; b++) {
         c->apack[b] = alloc64((size_t)c->cfg.mc * (size_t)c->cfg.kc * sizeof(float));
         c->bpack[b] = alloc64((size_t)c->cfg.kc * (size_t)c->cfg.nc * sizeof(float));
         ok = ok && c->apack[b] && c->bpack[b];
@@ -78,16 +83,19 @@ mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
 
 void mlpb_ctx_free(mlpb_ctx *c) {
     if (!c) return;
-    for (int b = 0; b < 2; b++) {
-        free(c->apack[b]);
-        free(c->bpack[b]);
+    for (int b = 0; b < c->nbuf; b++) {
+        if (c->apack) free(c->apack[b]);
+        if (c->bpack) free(c->bpack[b]);
     }
+    free(c->apack);
+    free(c->bpack);
     free(c);
 }
 
 const mlpb_kcfg *mlpb_ctx_cfg(const mlpb_ctx *c) { return &c->cfg; }
 const mlpb_vec_isa *mlpb_ctx_vec(const mlpb_ctx *c) { return c->vx; }
 void mlpb_ctx_set_par_min_flops(mlpb_ctx *c, long flops) { c->par_min_flops = flops; }
+void mlpb_ctx_set_split(mlpb_ctx *c, mlpb_split split) { c->split = split; }
 const char *mlpb_ctx_vec_isa(const mlpb_ctx *c) { return c->vx ? c->vx->isa : "c"; }
 
 /* Plain-C packs of one micro-panel of width R from rows <= R source lines;
@@ -341,6 +349,32 @@ static inline void panel_rows(const panels *rp, int ir, int MR, int ME, int *i0,
     else { *i0 = rp->nfull * MR + rp->nedge * ME; *mr = rp->rest; }
 }
 
+/* How the threads of a packed GEMM share its tiles and packed operands (nt > 1;
+ * every element is the same kernel call on the same packed data whichever):
+ *   SHARED  each (JC, PC, IC) block's tiles in JR-major runs; both operands
+ *           shared, each thread packing a share of the panels, one barrier
+ *           per block: the panels other threads packed cross between cores;
+ *   ROWS    the block's tiles in IR-major runs; each thread packs the A
+ *           panels of its rows (a panel two runs meet in: by both) and all
+ *           of B's block, unless B is read in place: no barrier;
+ *   COLS    whole column panels per thread, packed by it, and the whole A
+ *           block packed by every thread: no barrier.
+ * ROWS packs B's block nt times, COLS A's: per thread nt / (2 m), resp.
+ * nt / (2 n), packed floats per flop. Auto takes ROWS when B is read in place,
+ * else the cheaper of the two while that ratio is at most 1/16, else SHARED.
+ * On the 2-core Zen 3 VM, alternating in one process over the training-step
+ * and square shapes at batch 32-128 (README "Kernel performance"), ROWS or
+ * COLS ran 0-35% faster than SHARED, never clearly slower; the 1/16 bound for
+ * many threads is set, not measured. */
+static mlpb_split packed_split(const mlpb_ctx *ctx, int m, int n, int b_inplace, int nt) {
+    if (nt < 2) return MLPB_SPLIT_SHARED;
+    if (ctx->split != MLPB_SPLIT_AUTO) return ctx->split;
+    if (b_inplace) return MLPB_SPLIT_ROWS;
+    const int big = m >= n ? m : n;
+    if (16L * nt > 2L * big) return MLPB_SPLIT_SHARED;
+    return m >= n ? MLPB_SPLIT_ROWS : MLPB_SPLIT_COLS;
+}
+
 static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const mlpb_op ta = g->ta, tb = g->tb;
     const int m = g->m, n = g->n, k = g->k;
@@ -361,18 +395,23 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
      * get from B in place, when op(B) = N gives it rows of NR contiguous
      * floats. Only a partial column panel (nr < NR, zero-padded) is still packed. */
     const int b_inplace = ukr_ldb && tb == MLPB_N && m <= MC;
+    const mlpb_split split = packed_split(ctx, m, n, b_inplace, nt);
+    const int shared = split == MLPB_SPLIT_SHARED;
     float tmp[MLPB_UKR_MAX_MR * MLPB_UKR_MAX_NR] __attribute__((aligned(64)));
-    int ab = 0, bb = 0; /* buffer parities: every thread walks the same blocks */
+    int ab = 0, bb = 0; /* shared buffer parities: every thread walks the same blocks */
     for (int jc = 0; jc < n; jc += NC) {                       /* JC loop */
         const int nc = n - jc < NC ? n - jc : NC;
         const int npan = (nc + NR - 1) / NR;
+        /* the B panels this thread packs: a share (SHARED), its own (COLS), all (ROWS) */
+        const int jp0 = split == MLPB_SPLIT_ROWS ? 0 : npan * tid / nt;
+        const int jp1 = split == MLPB_SPLIT_ROWS ? npan : npan * (tid + 1) / nt;
         for (int pc = 0; pc < k; pc += KC) {                   /* PC loop */
             const int kc = k - pc < KC ? k - pc : KC;
             const float beta_p = pc == 0 ? beta : 1.0f;
             const int last = pc + kc >= k;
-            float *bp = ctx->bpack[bb];
+            float *bp = shared ? ctx->bpack[bb] : ctx->bpack[tid];
             bb ^= 1;
-            for (int jp = npan * tid / nt; jp < npan * (tid + 1) / nt; jp++) { /* my share of B */
+            for (int jp = jp0; jp < jp1; jp++) {
                 const int j0 = jp * NR, nr = nc - j0 < NR ? nc - j0 : NR;
                 if (!b_inplace || nr < NR)
                     pack_b(ctx, bp + (size_t)jp * kc * NR, tb, B, ldb, pc, kc, jc + j0, nr);
@@ -381,20 +420,27 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                 const int mc = m - ic < MC ? m - ic : MC;
                 const panels rp = row_panels(mc, MR, ME, MC / MR);
                 const int nir = rp.nfull + rp.nedge + (rp.rest > 0);
-                float *ap = ctx->apack[ab];
+                float *ap = shared ? ctx->apack[ab] : ctx->apack[tid];
                 ab ^= 1;
-                for (int ir = nir * tid / nt; ir < nir * (tid + 1) / nt; ir++) { /* my share of A */
+                /* this thread's tiles, t0 <= t < t1: JR-major (jr = t / nir) but
+                 * for ROWS (ir = t / npan); COLS in whole column panels */
+                const long ntiles = (long)nir * npan;
+                const int rows = split == MLPB_SPLIT_ROWS;
+                const long t0 = split == MLPB_SPLIT_COLS ? (long)jp0 * nir : ntiles * tid / nt;
+                const long t1 = split == MLPB_SPLIT_COLS ? (long)jp1 * nir : ntiles * (tid + 1) / nt;
+                /* the A panels this thread packs: a share, those of its rows, all */
+                const int ip0 = shared ? nir * tid / nt : rows ? (int)(t0 / npan) : 0;
+                const int ip1 = shared ? nir * (tid + 1) / nt : rows ? (t1 > t0 ? (int)((t1 - 1) / npan) + 1 : 0) : nir;
+                for (int ir = ip0; ir < ip1; ir++) {
                     int i0, mr;
                     panel_rows(&rp, ir, MR, ME, &i0, &mr);
                     pack_a(ctx, ap + (size_t)ir * MR * kc, ta, A, lda, ic + i0, mr, pc, kc);
                 }
-                if (nt > 1) {
+                if (shared && nt > 1) {
                     #pragma omp barrier                        /* this block's A (and B) packed */
                 }
-                const long ntiles = (long)nir * npan;
-                const long t0 = ntiles * tid / nt, t1 = ntiles * (tid + 1) / nt;
-                for (long t = t0; t < t1; t++) {               /* JR loop, then IR loop */
-                    const int jr = (int)(t / nir), ir = (int)(t % nir);
+                for (long t = t0; t < t1; t++) {               /* JR loop, then IR loop (ROWS: IR, JR) */
+                    const int jr = rows ? (int)(t % npan) : (int)(t / nir), ir = rows ? (int)(t / npan) : (int)(t % nir);
                     int i0, mr;
                     panel_rows(&rp, ir, MR, ME, &i0, &mr);
                     const int j0 = jr * NR, nr = nc - j0 < NR ? nc - j0 : NR;

@@ -94,6 +94,11 @@ const char *mlpb_ctx_vec_isa(const mlpb_ctx *ctx);
 /* GEMMs of fewer flops than this run on one thread (no result depends on it):
  * 0 restores the frame's measured defaults, < 0 splits every GEMM (tests). */
 void mlpb_ctx_set_par_min_flops(mlpb_ctx *ctx, long flops);
+/* How threads share a packed GEMM (gemm.c, packed_split): AUTO (the default)
+ * lets the frame choose; the others force one, to compare them (gemm --split)
+ * and to test that none changes a bit. */
+typedef enum { MLPB_SPLIT_AUTO = 0, MLPB_SPLIT_SHARED, MLPB_SPLIT_ROWS, MLPB_SPLIT_COLS } mlpb_split;
+void mlpb_ctx_set_split(mlpb_ctx *ctx, mlpb_split split);
 
 /* C(m,n) = alpha * op(A) * op(B) + beta * C, then the epilogue.
  * op(A) is (m,k): A is (m,k) for N, (k,m) for T; op(B) is (k,n) likewise.
