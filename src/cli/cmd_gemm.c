@@ -38,7 +38,7 @@ static const cli_opt gemm_opts[] = {
     {"isa", "auto|avx512|avx2|scalar|all", NULL, "$MLPB_ISA or auto", "micro-kernel ISA for --kernel simd; all: every ISA this CPU has"},
     {"kernel", "LIST", "ref,blocked,simd", NULL, "kernel rungs to time, comma list (ref skips shapes with m*n*k > 2^28)"},
     {"threads", "LIST", NULL, "1,all cores", "thread counts, comma list; OpenBLAS runs with the same count"},
-    {"reps", "N", "5", NULL, "timed runs per configuration after a warm-up, median reported; each run repeats the GEMM for >= 20 ms, and the runs of a shape's configurations (BLAS, kernels, threads) take turns (--quick: 2, 1 ms)"},
+    {"reps", "N", "5", NULL, "timed runs per configuration after a warm-up, median reported; each run repeats the GEMM for >= 20 ms, and the runs of a shape's configurations (BLAS, kernels, threads) take turns, in reverse order every other round (--quick: 2, 1 ms)"},
     {"split", "LIST", "auto", NULL, "how the threads share a packed GEMM, comma list of auto|shared|rows|cols (several: each a variant of the blocked and simd rungs, timed in turns); auto: the frame's choice"},
     {"par-min", "FLOPS", "0", NULL, "GEMMs below this many flops run on one thread; 0: the frame's measured thresholds; -1: split every GEMM (to find the crossover: --threads 1,2 --par-min -1)"},
     {"quick", "", "off", NULL, "a switch, no value: tiny shapes and short runs for the smoke test (explicit flags still win)"},
@@ -546,7 +546,10 @@ int mlpb_cmd_gemm(int argc, char **argv) {
     if (!blas_t || !our) cli_fail("out of memory");
 
     /* shape by shape, the configurations interleaved: in each of the reps
-     * rounds every one runs once (the BLAS, then ours, per thread count), so a
+     * rounds every one runs once (the BLAS, then ours, per thread count; every
+     * other round in the reverse order, so none always runs right after the
+     * sleep below: two identical 2-thread configurations, the first always
+     * just after it, read 2-10% apart, the first slower), so a
      * drift of the machine reaches all of them alike and the ratio to the BLAS
      * compares runs seconds apart. Sleeps keep the two thread pools apart:
      * before a BLAS run our OpenMP threads stop spinning, after a
@@ -590,8 +593,8 @@ int mlpb_cmd_gemm(int argc, char **argv) {
             c->dt = dts + (size_t)q * (size_t)reps;
         }
         for (int rep = 0; rep < reps; rep++)
-            for (int q = 0; q < nc; q++) {
-                conf *c = &cf[q];
+            for (int i = 0; i < nc; i++) {
+                conf *c = &cf[rep % 2 ? nc - 1 - i : i];
                 if (c->r.blas) {
                     sleep_s(calm * 0.02);
                     mlpb_blas_set_threads(threads[c->t]);
