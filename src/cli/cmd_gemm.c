@@ -547,9 +547,9 @@ int mlpb_cmd_gemm(int argc, char **argv) {
 
     /* shape by shape, the configurations interleaved: in each of the reps
      * rounds every one runs once (the BLAS, then ours, per thread count; every
-     * other round in the reverse order, so none always runs right after the
-     * sleep below: two identical 2-thread configurations, the first always
-     * just after it, read 2-10% apart, the first slower), so a
+     * other round in the reverse order, and each timed run after an untimed
+     * eighth of it: two identical 2-thread configurations, the first always
+     * just after the sleep below, read 2-10% apart, the first slower), so a
      * drift of the machine reaches all of them alike and the ratio to the BLAS
      * compares runs seconds apart. Sleeps keep the two thread pools apart:
      * before a BLAS run our OpenMP threads stop spinning, after a
@@ -599,6 +599,7 @@ int mlpb_cmd_gemm(int argc, char **argv) {
                     sleep_s(calm * 0.02);
                     mlpb_blas_set_threads(threads[c->t]);
                 }
+                timed_run(&c->r, s, &b, c->iters / 8 + 1); /* untimed: threads and core awake, caches warm */
                 c->dt[rep] = timed_run(&c->r, s, &b, c->iters);
                 if (c->r.blas && threads[c->t] > 1) sleep_s(calm * 0.3);
             }
