@@ -375,6 +375,24 @@ static mlpb_split packed_split(const mlpb_ctx *ctx, int m, int n, int b_inplace,
     return m >= n ? MLPB_SPLIT_ROWS : MLPB_SPLIT_COLS;
 }
 
+/* A's rows are read in place (op(A) = N, full row panels) when a JC block
+ * has at most this many column panels: each A panel then meets few B panels,
+ * and packing it costs ~1 float of transposition per 2 NR npan flops.
+ * Alternating in one process (2-core Zen 3 VM), in place against packed:
+ * 64x128x256 +7-14%, 64-128 x 256 x 784 and 64 x 256 x 128 (NT) -5..+10%
+ * (median +3%), 256^3 +5%, and 1024^3 (64 panels) -6% on 1 thread. */
+#define A_INPLACE_MAXPAN 16
+
+/* One micro-kernel call: the full or edge kernel (e), A packed or its rows in
+ * place (ar: a + i lda), B packed or in place (inpl: bi, ldb). */
+static inline void ukr_call(const mlpb_ukr *u, int e, int ar, int inpl, int kc, const float *a, ptrdiff_t lda,
+                            const float *b, const float *bi, ptrdiff_t ldb, float *c, ptrdiff_t ldc, float alpha,
+                            float beta) {
+    if (ar) (e ? u->fn_e_lda : u->fn_lda)(kc, a, lda, inpl ? bi : b, inpl ? ldb : u->nr, c, ldc, alpha, beta);
+    else if (inpl) (e ? u->fn_e_ldb : u->fn_ldb)(kc, a, bi, ldb, c, ldc, alpha, beta);
+    else (e ? u->fn_e : u->fn)(kc, a, b, c, ldc, alpha, beta);
+}
+
 static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const mlpb_op ta = g->ta, tb = g->tb;
     const int m = g->m, n = g->n, k = g->k;
@@ -386,15 +404,14 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const int MC = balanced(m, ctx->cfg.mc, MR);
     const int KC = ctx->balance_k ? balanced(k, ctx->cfg.kc, 8) : ctx->cfg.kc;
     const int NC = balanced(n, ctx->cfg.nc, NR);
-    const mlpb_ukr_fn ukr = ctx->ukr->fn, ukr_e = ctx->ukr->fn_e;
-    const mlpb_ukr_ldb_fn ukr_ldb = ctx->ukr->fn_ldb, ukr_e_ldb = ctx->ukr->fn_e_ldb;
-    const int ME = ctx->ukr->me; /* 0: no edge kernel */
+    const mlpb_ukr *u = ctx->ukr;
+    const int ME = u->me; /* 0: no edge kernel */
     const mlpb_vec_isa *vx = ctx->vx;
     /* One IC block: each element of B meets one A block only, so packing B
      * (a read and a write of all of B) buys nothing the micro-kernel cannot
      * get from B in place, when op(B) = N gives it rows of NR contiguous
      * floats. Only a partial column panel (nr < NR, zero-padded) is still packed. */
-    const int b_inplace = ukr_ldb && tb == MLPB_N && m <= MC;
+    const int b_inplace = u->fn_ldb && tb == MLPB_N && m <= MC;
     const mlpb_split split = packed_split(ctx, m, n, b_inplace, nt);
     const int shared = split == MLPB_SPLIT_SHARED;
     float tmp[MLPB_UKR_MAX_MR * MLPB_UKR_MAX_NR] __attribute__((aligned(64)));
@@ -402,6 +419,7 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     for (int jc = 0; jc < n; jc += NC) {                       /* JC loop */
         const int nc = n - jc < NC ? n - jc : NC;
         const int npan = (nc + NR - 1) / NR;
+        const int a_inplace = u->fn_lda && ta == MLPB_N && npan <= A_INPLACE_MAXPAN; /* full row panels */
         /* the B panels this thread packs: a share (SHARED), its own (COLS), all (ROWS) */
         const int jp0 = split == MLPB_SPLIT_ROWS ? 0 : npan * tid / nt;
         const int jp1 = split == MLPB_SPLIT_ROWS ? npan : npan * (tid + 1) / nt;
@@ -434,6 +452,7 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                 for (int ir = ip0; ir < ip1; ir++) {
                     int i0, mr;
                     panel_rows(&rp, ir, MR, ME, &i0, &mr);
+                    if (a_inplace && (mr == MR || mr == ME)) continue;
                     pack_a(ctx, ap + (size_t)ir * MR * kc, ta, A, lda, ic + i0, mr, pc, kc);
                 }
                 if (shared && nt > 1) {
@@ -444,25 +463,22 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                     int i0, mr;
                     panel_rows(&rp, ir, MR, ME, &i0, &mr);
                     const int j0 = jr * NR, nr = nc - j0 < NR ? nc - j0 : NR;
-                    const float *a = ap + (size_t)ir * MR * kc, *b = bp + (size_t)jr * kc * NR;
+                    /* the edge kernel for panels of at most ME rows; A's rows in place for full panels */
+                    const int e = mr <= ME, ar = a_inplace && (mr == MR || mr == ME);
+                    const float *a = ar ? A + (size_t)(ic + i0) * lda + pc : ap + (size_t)ir * MR * kc;
+                    const float *b = bp + (size_t)jr * kc * NR;
                     const float *bi = B + (size_t)pc * ldb + (jc + j0); /* b_inplace && nr == NR */
                     const int inpl = b_inplace && nr == NR;
                     float *c = C + (size_t)(ic + i0) * ldc + (jc + j0);
-                    /* the edge kernel for panels of at most ME rows */
-                    const int e = mr <= ME;
-                    const mlpb_ukr_fn f = e ? ukr_e : ukr;
-                    const mlpb_ukr_ldb_fn f_ldb = e ? ukr_e_ldb : ukr_ldb;
                     if ((mr == MR || mr == ME) && nr == NR) {
-                        if (inpl) f_ldb(kc, a, bi, ldb, c, ldc, alpha, beta_p);
-                        else f(kc, a, b, c, ldc, alpha, beta_p);
+                        ukr_call(u, e, ar, inpl, kc, a, lda, b, bi, ldb, c, ldc, alpha, beta_p);
                     } else { /* partial tile: the kernel on a copy of C's tile (beta != 0) with
                               * zeros around it, so each element gets a full tile's arithmetic */
                         if (beta_p != 0.0f)
                             for (int i = 0; i < (e ? ME : MR); i++)
                                 for (int j = 0; j < NR; j++)
                                     tmp[i * NR + j] = i < mr && j < nr ? c[(size_t)i * ldc + j] : 0.0f;
-                        if (inpl) f_ldb(kc, a, bi, ldb, tmp, NR, alpha, beta_p);
-                        else f(kc, a, b, tmp, NR, alpha, beta_p);
+                        ukr_call(u, e, ar, inpl, kc, a, lda, b, bi, ldb, tmp, NR, alpha, beta_p);
                         for (int i = 0; i < mr; i++)
                             for (int j = 0; j < nr; j++) c[(size_t)i * ldc + j] = tmp[i * NR + j];
                     }

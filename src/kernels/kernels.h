@@ -52,6 +52,14 @@ typedef void (*mlpb_ukr_fn)(int kc, const float *restrict a, const float *restri
 typedef void (*mlpb_ukr_ldb_fn)(int kc, const float *restrict a, const float *restrict b, ptrdiff_t ldb,
                                 float *restrict c, ptrdiff_t ldc, float alpha, float beta);
 
+/* The same micro-kernel reading A's rows in place (op(A) = N): row i of the
+ * tile's A at a + i lda, its k steps contiguous; B packed (ldb = NR) or in
+ * place (op(B) = N). The same bits as fn on the packed panel. The frame uses
+ * it for full row panels when each A panel meets few B panels, where packing
+ * A is a sizeable share of the work. */
+typedef void (*mlpb_ukr_lda_fn)(int kc, const float *restrict a, ptrdiff_t lda, const float *restrict b,
+                                ptrdiff_t ldb, float *restrict c, ptrdiff_t ldc, float alpha, float beta);
+
 typedef struct mlpb_ukr {
     const char *name;       /* e.g. "avx2_6x16" */
     const char *isa;        /* "avx512", "avx2", "scalar" */
@@ -65,6 +73,7 @@ typedef struct mlpb_ukr {
     int me;
     mlpb_ukr_fn fn_e;
     mlpb_ukr_ldb_fn fn_e_ldb;
+    mlpb_ukr_lda_fn fn_lda, fn_e_lda; /* optional (NULL: A always packed) */
 } mlpb_ukr;
 
 /* The micro-kernel table, best first; the scalar one is always last and

@@ -33,4 +33,5 @@
 #include "kernels/ukernel_tmpl.h"
 
 const mlpb_ukr mlpb_ukr_avx2 = { "avx2_6x16", "avx2", MR, NR, sgemm_ukr_avx2_6x16, sgemm_ukr_avx2_6x16_ldb,
-                                4, sgemm_ukr_avx2_4x16, sgemm_ukr_avx2_4x16_ldb };
+                                4, sgemm_ukr_avx2_4x16, sgemm_ukr_avx2_4x16_ldb,
+                                sgemm_ukr_avx2_6x16_lda, sgemm_ukr_avx2_4x16_lda };

@@ -33,4 +33,5 @@
 #include "kernels/ukernel_tmpl.h"
 
 const mlpb_ukr mlpb_ukr_avx512 = { "avx512_12x32", "avx512", MR, NR, sgemm_ukr_avx512_12x32, sgemm_ukr_avx512_12x32_ldb,
-                                8, sgemm_ukr_avx512_8x32, sgemm_ukr_avx512_8x32_ldb };
+                                8, sgemm_ukr_avx512_8x32, sgemm_ukr_avx512_8x32_ldb,
+                                sgemm_ukr_avx512_12x32_lda, sgemm_ukr_avx512_8x32_lda };

@@ -20,4 +20,4 @@ static void sgemm_ukr_scalar_4x8(int kc, const float *restrict a, const float *r
         }
 }
 
-const mlpb_ukr mlpb_ukr_scalar = { "scalar_4x8", "scalar", MR, NR, sgemm_ukr_scalar_4x8, NULL, 0, NULL, NULL };
+const mlpb_ukr mlpb_ukr_scalar = { "scalar_4x8", "scalar", MR, NR, sgemm_ukr_scalar_4x8, NULL, 0, NULL, NULL, NULL, NULL };

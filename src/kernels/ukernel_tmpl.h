@@ -7,7 +7,8 @@
  *                     edge kernel, rows 0 .. r-1 of an MR-wide A panel)
  *   UKR_NAME(suffix)  the entry points' names
  * A tile of row-major C in 2r accumulators; per k two loads of B, r
- * broadcasts of A, 2r FMAs. Each element of C is the same FMA chain over k
+ * broadcasts of A (from the packed panel, or from r rows of A in place), 2r
+ * FMAs. Each element of C is the same FMA chain over k
  * whatever r is, so an edge tile's bits equal the full kernel's. The k loop
  * is not unrolled by hand (gcc 12 then shuffles or spills accumulators).
  * Contract (kernels.h): full r x NR tile, C = alpha*Ap*Bp + beta*C, beta == 0
@@ -24,10 +25,11 @@
 #define PF_ROW(p) { PF_LINE(p); if (NR > 16) PF_LINE((p) + 16); PF_LINE((p) + NR - 1); }
 
 #define ACC_DECL(i) VEC c##i##0 = V_ZERO(), c##i##1 = V_ZERO();
-#define ROW_FMA(i) { const VEC ai = V_SET1(a[i]); \
+#define A_ROW(i) const float *restrict a##i = a + (i) * lda; /* A in place: row i */
+#define ROW_FMA(i) { const VEC ai = V_SET1(arows ? a##i[p] : a[i]); \
     c##i##0 = V_FMA(ai, b0, c##i##0); c##i##1 = V_FMA(ai, b1, c##i##1); }
 /* one k step: row-of-B vectors b0, b1, then every row of the tile */
-#define KSTEP { const VEC b0 = V_LOADU(b), b1 = V_LOADU(b + VL); ROWS(ROW_FMA) a += MR; b += ldb; }
+#define KSTEP { const VEC b0 = V_LOADU(b), b1 = V_LOADU(b + VL); ROWS(ROW_FMA) if (!arows) a += MR; b += ldb; }
 #define PF_C(i) PF_ROW(c + (i) * ldc)
 /* row i of C: alpha * acc (beta == 0, C not read) or alpha * acc + beta * C */
 #define ST_B0(i) { float *ci = c + (i) * ldc; \
@@ -38,15 +40,17 @@
 
 #endif /* MLPB_UKERNEL_TMPL_H */
 
-/* B row p at b + p ldb (ldb = NR: a packed panel). Inlined into the two entry
- * points, so the packed one keeps a constant stride. */
+/* B row p at b + p ldb (ldb = NR: a packed panel); A from the packed panel
+ * (arows = 0) or row i at a + i lda (arows = 1). Inlined into the entry
+ * points with constant pf_b and arows, so each keeps only its own addressing. */
 static inline __attribute__((always_inline)) void
-UKR_NAME(_body)(int kc, const float *restrict a, const float *restrict b, ptrdiff_t ldb,
-                float *restrict c, ptrdiff_t ldc, float alpha, float beta, const int pf_b) {
+UKR_NAME(_body)(int kc, const float *restrict a, ptrdiff_t lda, const float *restrict b, ptrdiff_t ldb,
+                float *restrict c, ptrdiff_t ldc, float alpha, float beta, const int pf_b, const int arows) {
     ROWS(ACC_DECL)
     ROWS(PF_C)
+    ROWS(A_ROW)
     for (int p = 0; p < kc; p++) {
-        PF_LINE(a + PF_K * MR);
+        if (!arows) PF_LINE(a + PF_K * MR); /* rows in place: six sequential streams, the hardware's */
         if (pf_b) PF_ROW(b + PF_B * ldb);
         KSTEP
     }
@@ -62,11 +66,19 @@ UKR_NAME(_body)(int kc, const float *restrict a, const float *restrict b, ptrdif
 /* C(r,NR) = alpha * Ap(kc,MR)^T Bp(kc,NR) + beta * C, the first r rows of Ap */
 static void UKR_NAME()(int kc, const float *restrict a, const float *restrict b, float *restrict c, ptrdiff_t ldc,
                        float alpha, float beta) {
-    UKR_NAME(_body)(kc, a, b, NR, c, ldc, alpha, beta, 0);
+    UKR_NAME(_body)(kc, a, 0, b, NR, c, ldc, alpha, beta, 0, 0);
 }
 
 /* the same on B in place (op(B) = N, full panel) */
 static void UKR_NAME(_ldb)(int kc, const float *restrict a, const float *restrict b, ptrdiff_t ldb,
                            float *restrict c, ptrdiff_t ldc, float alpha, float beta) {
-    UKR_NAME(_body)(kc, a, b, ldb, c, ldc, alpha, beta, 1);
+    UKR_NAME(_body)(kc, a, 0, b, ldb, c, ldc, alpha, beta, 1, 0);
+}
+
+/* the same on A's rows in place (op(A) = N, rows i at a + i lda), B packed
+ * (ldb = NR) or in place */
+static void UKR_NAME(_lda)(int kc, const float *restrict a, ptrdiff_t lda, const float *restrict b, ptrdiff_t ldb,
+                           float *restrict c, ptrdiff_t ldc, float alpha, float beta) {
+    if (ldb == NR) UKR_NAME(_body)(kc, a, lda, b, NR, c, ldc, alpha, beta, 0, 1);
+    else UKR_NAME(_body)(kc, a, lda, b, ldb, c, ldc, alpha, beta, 1, 1);
 }

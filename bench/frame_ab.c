@@ -1,0 +1,113 @@
+/* frame_ab.c - one feature of the packed GEMM frame, A/B in one process: the
+ * ISA's micro-kernel table entry as it is, and a copy without the feature,
+ * timed in turns on the same operands (the order reversed every other round),
+ * R rounds of >= 5 ms each, after checking that both give the same bits.
+ *   edge   the edge kernel (without: me = 0, a block's last rows go through
+ *          the full kernel on a partial tile)
+ *   arows  A's rows read in place (without: every A panel packed)
+ * Prints both medians and the median over rounds of time(without) /
+ * time(with) (> 1: the feature saves time) with its quartiles. Shapes use the
+ * network's padded weight rows: NN is a forward GEMM, (m, k) x W (k, n); NT a
+ * delta GEMM, (m, k) x W^T with W (n, k).
+ *   build/frame_ab FEATURE [THREADS [ROUNDS [M,M,... [N K [NN|NT]]]]]
+ *   build/frame_ab edge 1 61 32,64,128 256 784      (fwd-W1 at batch 32, 64, 128)
+ *   build/frame_ab arows 1 61 32,64,128 128 256     (fwd-W2)
+ * Not a test: a measurement, for this machine's noise to be averaged out by
+ * taking turns. */
+#include "kernels/kernels.h"
+#include "nn/mlp.h"
+#include "sys/sysinfo.h"
+#include "sys/timer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp(const void *a, const void *b) {
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv) {
+    const char *feat = argc > 1 ? argv[1] : "";
+    const int threads = argc > 2 ? atoi(argv[2]) : 1, rounds = argc > 3 ? atoi(argv[3]) : 61;
+    const char *ms = argc > 4 ? argv[4] : "32,64,128";
+    const int n = argc > 6 ? atoi(argv[5]) : 256, k = argc > 6 ? atoi(argv[6]) : 784;
+    const char *op = argc > 7 ? argv[7] : "NN";
+    const int edge = !strcmp(feat, "edge"), arows = !strcmp(feat, "arows");
+    const mlpb_op tb = !strcmp(op, "NT") ? MLPB_T : MLPB_N;
+    const mlpb_ukr *u = mlpb_ukr_find("auto");
+    if ((!edge && !arows) || threads < 1 || rounds < 1 || n < 1 || k < 1 || (strcmp(op, "NN") && strcmp(op, "NT"))) {
+        fprintf(stderr, "usage: frame_ab edge|arows [THREADS [ROUNDS [M,M,... [N K [NN|NT]]]]]\n");
+        return 2;
+    }
+    if (!u || (edge && u->me == 0) || (arows && !u->fn_lda)) {
+        fprintf(stderr, "frame_ab: the micro-kernel %s has no %s\n", u ? u->name : "(none)",
+                edge ? "edge kernel" : "A-in-place entry");
+        return 2;
+    }
+    mlpb_sysinfo si;
+    mlpb_sysinfo_read(&si);
+    mlpb_ukr without = *u; /* the same entry without the feature */
+    if (edge) {
+        without.me = 0;
+        without.fn_e = NULL;
+        without.fn_e_ldb = NULL;
+        without.fn_e_lda = NULL;
+    } else {
+        without.fn_lda = NULL;
+        without.fn_e_lda = NULL;
+    }
+    mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, 0, 0, 0, threads };
+    mlpb_blocking_from_caches(&si, u, &cfg);
+    mlpb_kcfg cfg0 = cfg;
+    cfg0.ukr = &without;
+    mlpb_ctx *ctx[2] = { mlpb_ctx_new(&cfg0), mlpb_ctx_new(&cfg) };
+    const ptrdiff_t ldb = tb == MLPB_N ? mlpb_mlp_ldw(n) : mlpb_mlp_ldw(k);
+    const size_t brows = tb == MLPB_N ? (size_t)k : (size_t)n;
+    const int mmax = 4096;
+    float *A = malloc(sizeof(float) * (size_t)mmax * (size_t)k), *B = malloc(sizeof(float) * brows * (size_t)ldb);
+    float *C[2] = { malloc(sizeof(float) * (size_t)mmax * (size_t)n), malloc(sizeof(float) * (size_t)mmax * (size_t)n) };
+    double *t[2] = { malloc(sizeof(double) * (size_t)rounds), malloc(sizeof(double) * (size_t)rounds) };
+    double *r = malloc(sizeof(double) * (size_t)rounds);
+    if (!ctx[0] || !ctx[1] || !A || !B || !C[0] || !C[1] || !t[0] || !t[1] || !r) {
+        fprintf(stderr, "frame_ab: out of memory\n");
+        return 1;
+    }
+    for (size_t i = 0; i < (size_t)mmax * (size_t)k; i++) A[i] = (float)(i % 101) / 101.0f - 0.5f;
+    for (size_t i = 0; i < brows * (size_t)ldb; i++) B[i] = (float)(i % 37) / 37.0f - 0.5f;
+    printf("%s: micro-kernel %s, edge kernel %d rows, MC/KC/NC %d/%d/%d, %d thread(s), %d rounds, %s\n", feat, u->name,
+           u->me, cfg.mc, cfg.kc, cfg.nc, threads, rounds, op);
+    char *list = strdup(ms);
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        const int m = atoi(tok);
+        if (m < 1 || m > mmax) { fprintf(stderr, "frame_ab: m = %s out of 1..%d\n", tok, mmax); return 2; }
+        for (int v = 0; v < 2; v++) mlpb_gemm(ctx[v], MLPB_N, tb, m, n, k, 1.0f, A, k, B, ldb, 0.0f, C[v], n, NULL);
+        if (memcmp(C[0], C[1], sizeof(float) * (size_t)m * (size_t)n)) {
+            fprintf(stderr, "frame_ab: m=%d n=%d k=%d: with and without %s differ\n", m, n, k, feat);
+            return 1;
+        }
+        double t0 = mlpb_now();
+        mlpb_gemm(ctx[0], MLPB_N, tb, m, n, k, 1.0f, A, k, B, ldb, 0.0f, C[0], n, NULL);
+        const int it = (int)(0.005 / (mlpb_now() - t0 + 1e-9)) + 1;
+        for (int q = 0; q < rounds; q++)
+            for (int w = 0; w < 2; w++) {
+                const int v = q % 2 ? 1 - w : w;
+                t0 = mlpb_now();
+                for (int i = 0; i < it; i++)
+                    mlpb_gemm(ctx[v], MLPB_N, tb, m, n, k, 1.0f, A, k, B, ldb, 0.0f, C[v], n, NULL);
+                t[v][q] = (mlpb_now() - t0) / it;
+            }
+        for (int q = 0; q < rounds; q++) r[q] = t[0][q] / t[1][q];
+        qsort(t[0], (size_t)rounds, sizeof(double), cmp);
+        qsort(t[1], (size_t)rounds, sizeof(double), cmp);
+        qsort(r, (size_t)rounds, sizeof(double), cmp);
+        const double gf = 2.0 * m * n * k * 1e-9;
+        printf("m=%d n=%d k=%d: without %.1f GFLOP/s, with %.1f GFLOP/s (medians); without/with %.3f [%.3f %.3f]\n", m,
+               n, k, gf / t[0][rounds / 2], gf / t[1][rounds / 2], r[rounds / 2], r[rounds / 4], r[3 * rounds / 4]);
+    }
+    free(list); free(A); free(B); free(C[0]); free(C[1]); free(t[0]); free(t[1]); free(r);
+    mlpb_ctx_free(ctx[0]);
+    mlpb_ctx_free(ctx[1]);
+    return 0;
+}
