@@ -38,6 +38,22 @@ refuse "reduction"          "--reduction: expected mean or sum" --reduction avg
 refuse "kernel"             "--kernel: expected ref, blocked or simd" --kernel fast
 refuse "isa"                "--isa: expected"                --isa sse9
 refuse "missing value"      "--epochs needs a value"         --epochs
+
+# the gemm benchmark's own list flags: the same one line, nothing on stdout (its CSV)
+refuse_gemm() {
+  local name=$1 pat=$2; shift 2
+  checks=$((checks + 1))
+  "$bin" gemm --quick "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  if [ $rc -eq 0 ]; then fail "gemm $name: exit 0"; return; fi
+  [ "$(wc -l <"$tmp/err")" -eq 1 ] || { fail "gemm $name: not one line on stderr:"; cat "$tmp/err" >&2; }
+  grep -qE -- "$pat" "$tmp/err" || fail "gemm $name: stderr does not match /$pat/: $(cat "$tmp/err")"
+  [ -s "$tmp/out" ] && fail "gemm $name: wrote to stdout: $(head -c 200 "$tmp/out")"
+  echo "ok   gemm $name: rc=$rc: $(cat "$tmp/err")"
+}
+refuse_gemm "split word"    "--split: expected auto, shared, rows or cols, not 'foo'" --split foo
+refuse_gemm "split list"    "--split: 'auto,,rows' is not a list"                    --split auto,,rows
+refuse_gemm "kernel word"   "--kernel: expected ref, blocked or simd"                --kernel ref,fast
 refuse "stray argument"     "unexpected argument 'extra'"    extra
 refuse "missing idx dir"    "$tmp/nope"                      --data "idx:$tmp/nope"
 refuse "missing data-dir"   "$tmp/nope2.*dataset-fashion-mnist|$tmp/nope2" --data-dir "$tmp/nope2"

@@ -240,6 +240,27 @@ static void csv_row(FILE *f, const shape *s, const char *group, const char *shap
     fprintf(f, "%s\n", split_name(v));
 }
 
+/* The comma list of words in flag's value: their indices in `words`, each
+ * once, in the order given (at most max); a usage error otherwise. */
+static int word_list(const cli *c, const char *flag, const char *example, const char *const *words, int *out, int max) {
+    const char *s = cli_get(c, flag + 2);
+    char item[32];
+    int n = 0;
+    for (const char *p = s;;) {
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len >= sizeof item) cli_usage_error(c, "%s: '%s' is not a list like %s", flag, s, example);
+        memcpy(item, p, len);
+        item[len] = 0;
+        const int w = cli_word(c, flag, item, words);
+        int seen = 0;
+        for (int i = 0; i < n; i++) seen |= out[i] == w;
+        if (!seen && n < max) out[n++] = w;
+        if (!p[len]) break;
+        p += len + 1;
+    }
+    return n;
+}
+
 static const char *env_or_unset(const char *name) {
     const char *v = getenv(name);
     return v && *v ? v : "unset";
@@ -381,42 +402,11 @@ int mlpb_cmd_gemm(int argc, char **argv) {
     const long par_min = cli_long(&c, "--par-min", cli_get(&c, "par-min"), -1, 1L << 50);
     const double min_time = quick ? 1e-3 : 20e-3, peak_s = quick ? 0.05 : 0.5, calm = quick ? 0.05 : 1.0;
 
-    /* kernels: a comma list of rungs */
-    int want_kernel[3] = { 0, 0, 0 }, nk = 0;
-    {
-        const char *s = cli_get(&c, "kernel");
-        char item[32];
-        for (const char *p = s;;) {
-            size_t len = strcspn(p, ",");
-            if (len == 0 || len >= sizeof item) cli_usage_error(&c, "--kernel: '%s' is not a list like ref,blocked,simd", s);
-            memcpy(item, p, len);
-            item[len] = 0;
-            int k = cli_word(&c, "--kernel", item, cli_kernel_names);
-            nk += !want_kernel[k];
-            want_kernel[k] = 1;
-            if (!p[len]) break;
-            p += len + 1;
-        }
-    }
-    /* splits: a comma list, in the order given */
-    mlpb_split splits[4];
-    int nsplit = 0;
-    {
-        const char *s = cli_get(&c, "split");
-        char item[32];
-        for (const char *p = s;;) {
-            size_t len = strcspn(p, ",");
-            if (len == 0 || len >= sizeof item) cli_usage_error(&c, "--split: '%s' is not a list like auto,shared", s);
-            memcpy(item, p, len);
-            item[len] = 0;
-            const mlpb_split sp = (mlpb_split)cli_word(&c, "--split", item, split_words);
-            int seen = 0;
-            for (int i = 0; i < nsplit; i++) seen |= splits[i] == sp;
-            if (!seen) splits[nsplit++] = sp;
-            if (!p[len]) break;
-            p += len + 1;
-        }
-    }
+    /* kernels and splits: comma lists of words */
+    int kernels[3], nk = word_list(&c, "--kernel", "ref,blocked,simd", cli_kernel_names, kernels, 3);
+    int want_kernel[3] = { 0, 0, 0 };
+    for (int i = 0; i < nk; i++) want_kernel[kernels[i]] = 1;
+    int splits[4], nsplit = word_list(&c, "--split", "auto,shared", split_words, splits, 4);
     /* ISAs for simd */
     static const char *const isa_words[] = { "auto", "avx512", "avx2", "scalar", "all", NULL };
     const char *isa_flag = cli_get(&c, "isa");
@@ -440,10 +430,11 @@ int mlpb_cmd_gemm(int argc, char **argv) {
     if (want_kernel[MLPB_KERNEL_REF]) vs[nv++] = (variant){ MLPB_KERNEL_REF, MLPB_SPLIT_AUTO, scalar, "none", best_isa };
     for (int q = 0; q < nsplit; q++) {
         if (want_kernel[MLPB_KERNEL_BLOCKED])
-            vs[nv++] = (variant){ MLPB_KERNEL_BLOCKED, splits[q], scalar, "scalar", best_isa };
+            vs[nv++] = (variant){ MLPB_KERNEL_BLOCKED, (mlpb_split)splits[q], scalar, "scalar", best_isa };
         if (want_kernel[MLPB_KERNEL_SIMD])
             for (int i = 0; i < nsimd; i++)
-                vs[nv++] = (variant){ MLPB_KERNEL_SIMD, splits[q], simd_ukr[i], simd_ukr[i]->isa, simd_ukr[i]->isa };
+                vs[nv++] = (variant){ MLPB_KERNEL_SIMD, (mlpb_split)splits[q], simd_ukr[i], simd_ukr[i]->isa,
+                                      simd_ukr[i]->isa };
     }
 
     /* the shapes: squares, then per batch the training step's GEMMs */

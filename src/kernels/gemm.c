@@ -359,17 +359,17 @@ static inline void panel_rows(const panels *rp, int ir, int MR, int ME, int *i0,
  *           of B's block, unless B is read in place: no barrier;
  *   COLS    whole column panels per thread, packed by it, and the whole A
  *           block packed by every thread: no barrier.
- * ROWS packs B's block nt times, COLS A's: per thread nt / (2 m), resp.
- * nt / (2 n), packed floats per flop. Auto takes ROWS when B is read in place,
- * else the cheaper of the two while that ratio is at most 1/16, else SHARED.
- * On the 2-core Zen 3 VM, alternating in one process over the training-step
- * and square shapes at batch 32-128 (README "Kernel performance"), ROWS or
- * COLS ran 0-35% faster than SHARED, never clearly slower; the 1/16 bound for
- * many threads is set, not measured. */
-static mlpb_split packed_split(const mlpb_ctx *ctx, int m, int n, int b_inplace, int nt) {
+ * ROWS packs (or reads) B's block nt times, COLS A's: per thread nt / (2 m),
+ * resp. nt / (2 n), floats per flop. Auto: with B read in place, ROWS, unless
+ * A is read in place too and is the smaller (m < n: COLS); else the cheaper
+ * of the two while that ratio is at most 1/16, else SHARED. Chosen from
+ * `mlpbench gemm --threads 2 --split shared,rows,cols` on the 2-core Zen 3 VM
+ * (README "Kernel performance"); the 1/16 bound for many threads is set, not
+ * measured. */
+static mlpb_split packed_split(const mlpb_ctx *ctx, int m, int n, int a_inplace, int b_inplace, int nt) {
     if (nt < 2) return MLPB_SPLIT_SHARED;
     if (ctx->split != MLPB_SPLIT_AUTO) return ctx->split;
-    if (b_inplace) return MLPB_SPLIT_ROWS;
+    if (b_inplace) return a_inplace && m < n ? MLPB_SPLIT_COLS : MLPB_SPLIT_ROWS;
     const int big = m >= n ? m : n;
     if (16L * nt > 2L * big) return MLPB_SPLIT_SHARED;
     return m >= n ? MLPB_SPLIT_ROWS : MLPB_SPLIT_COLS;
@@ -378,9 +378,8 @@ static mlpb_split packed_split(const mlpb_ctx *ctx, int m, int n, int b_inplace,
 /* A's rows are read in place (op(A) = N, full row panels) when a JC block
  * has at most this many column panels: each A panel then meets few B panels,
  * and packing it costs ~1 float of transposition per 2 NR npan flops.
- * Alternating in one process (2-core Zen 3 VM), in place against packed:
- * 64x128x256 +7-14%, 64-128 x 256 x 784 and 64 x 256 x 128 (NT) -5..+10%
- * (median +3%), 256^3 +5%, and 1024^3 (64 panels) -6% on 1 thread. */
+ * build/frame_ab arows (results/frame_ab/arows.txt, 2-core Zen 3 VM): at 16
+ * panels (n = 256) and fewer, 3-30% less time; more panels not measured. */
 #define A_INPLACE_MAXPAN 16
 
 /* One micro-kernel call: the full or edge kernel (e), A packed or its rows in
@@ -411,15 +410,17 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
      * (a read and a write of all of B) buys nothing the micro-kernel cannot
      * get from B in place, when op(B) = N gives it rows of NR contiguous
      * floats. Only a partial column panel (nr < NR, zero-padded) is still packed. */
-    const int b_inplace = u->fn_ldb && tb == MLPB_N && m <= MC;
-    const mlpb_split split = packed_split(ctx, m, n, b_inplace, nt);
+    const int b_inplace = u->fn_ldb && (ME == 0 || u->fn_e_ldb) && tb == MLPB_N && m <= MC;
+    const int a_inplace_ok = u->fn_lda && (ME == 0 || u->fn_e_lda) && ta == MLPB_N; /* and few column panels */
+    const int npan0 = ((n < NC ? n : NC) + NR - 1) / NR; /* the first JC block's column panels */
+    const mlpb_split split = packed_split(ctx, m, n, a_inplace_ok && npan0 <= A_INPLACE_MAXPAN, b_inplace, nt);
     const int shared = split == MLPB_SPLIT_SHARED;
     float tmp[MLPB_UKR_MAX_MR * MLPB_UKR_MAX_NR] __attribute__((aligned(64)));
     int ab = 0, bb = 0; /* shared buffer parities: every thread walks the same blocks */
     for (int jc = 0; jc < n; jc += NC) {                       /* JC loop */
         const int nc = n - jc < NC ? n - jc : NC;
         const int npan = (nc + NR - 1) / NR;
-        const int a_inplace = u->fn_lda && ta == MLPB_N && npan <= A_INPLACE_MAXPAN; /* full row panels */
+        const int a_inplace = a_inplace_ok && npan <= A_INPLACE_MAXPAN; /* full row panels */
         /* the B panels this thread packs: a share (SHARED), its own (COLS), all (ROWS) */
         const int jp0 = split == MLPB_SPLIT_ROWS ? 0 : npan * tid / nt;
         const int jp1 = split == MLPB_SPLIT_ROWS ? npan : npan * (tid + 1) / nt;
