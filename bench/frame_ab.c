@@ -8,8 +8,10 @@
  * Prints both medians and the median over rounds of time(without) /
  * time(with) (> 1: the feature saves time) with its quartiles. Shapes use the
  * network's padded weight rows: NN is a forward GEMM, (m, k) x W (k, n); NT a
- * delta GEMM, (m, k) x W^T with W (n, k).
- *   build/frame_ab FEATURE [THREADS [ROUNDS [M,M,... [N K [NN|NT]]]]]
+ * delta GEMM, (m, k) x W^T with W (n, k). SPLIT (default auto) is forced on
+ * both: on 2+ threads auto may split the two differently (it looks at whether
+ * A is read in place), so name one to see the feature alone.
+ *   build/frame_ab FEATURE [THREADS [ROUNDS [M,M,... [N K [NN|NT [SPLIT]]]]]]
  *   build/frame_ab edge 1 61 32,64,128 256 784      (fwd-W1 at batch 32, 64, 128)
  *   build/frame_ab arows 1 61 32,64,128 128 256     (fwd-W2)
  * Not a test: a measurement, for this machine's noise to be averaged out by
@@ -33,12 +35,17 @@ int main(int argc, char **argv) {
     const int threads = argc > 2 ? atoi(argv[2]) : 1, rounds = argc > 3 ? atoi(argv[3]) : 61;
     const char *ms = argc > 4 ? argv[4] : "32,64,128";
     const int n = argc > 6 ? atoi(argv[5]) : 256, k = argc > 6 ? atoi(argv[6]) : 784;
-    const char *op = argc > 7 ? argv[7] : "NN";
+    const char *op = argc > 7 ? argv[7] : "NN", *sp = argc > 8 ? argv[8] : "auto";
+    static const char *const splits[] = { "auto", "shared", "rows", "cols" }; /* mlpb_split order */
+    int split = -1;
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(sp, splits[i])) split = i;
     const int edge = !strcmp(feat, "edge"), arows = !strcmp(feat, "arows");
     const mlpb_op tb = !strcmp(op, "NT") ? MLPB_T : MLPB_N;
     const mlpb_ukr *u = mlpb_ukr_find("auto");
-    if ((!edge && !arows) || threads < 1 || rounds < 1 || n < 1 || k < 1 || (strcmp(op, "NN") && strcmp(op, "NT"))) {
-        fprintf(stderr, "usage: frame_ab edge|arows [THREADS [ROUNDS [M,M,... [N K [NN|NT]]]]]\n");
+    if ((!edge && !arows) || threads < 1 || rounds < 1 || n < 1 || k < 1 || (strcmp(op, "NN") && strcmp(op, "NT")) ||
+        split < 0) {
+        fprintf(stderr, "usage: frame_ab edge|arows [THREADS [ROUNDS [M,M,... [N K [NN|NT [auto|shared|rows|cols]]]]]]\n");
         return 2;
     }
     if (!u || (edge && u->me == 0) || (arows && !u->fn_lda)) {
@@ -63,6 +70,8 @@ int main(int argc, char **argv) {
     mlpb_kcfg cfg0 = cfg;
     cfg0.ukr = &without;
     mlpb_ctx *ctx[2] = { mlpb_ctx_new(&cfg0), mlpb_ctx_new(&cfg) };
+    for (int v = 0; v < 2; v++)
+        if (ctx[v]) mlpb_ctx_set_split(ctx[v], (mlpb_split)split);
     const ptrdiff_t ldb = tb == MLPB_N ? mlpb_mlp_ldw(n) : mlpb_mlp_ldw(k);
     const size_t brows = tb == MLPB_N ? (size_t)k : (size_t)n;
     const int mmax = 4096;
@@ -76,8 +85,8 @@ int main(int argc, char **argv) {
     }
     for (size_t i = 0; i < (size_t)mmax * (size_t)k; i++) A[i] = (float)(i % 101) / 101.0f - 0.5f;
     for (size_t i = 0; i < brows * (size_t)ldb; i++) B[i] = (float)(i % 37) / 37.0f - 0.5f;
-    printf("%s: micro-kernel %s, edge kernel %d rows, MC/KC/NC %d/%d/%d, %d thread(s), %d rounds, %s\n", feat, u->name,
-           u->me, cfg.mc, cfg.kc, cfg.nc, threads, rounds, op);
+    printf("%s: micro-kernel %s, edge kernel %d rows, MC/KC/NC %d/%d/%d, %d thread(s), %d rounds, %s, split %s\n", feat,
+           u->name, u->me, cfg.mc, cfg.kc, cfg.nc, threads, rounds, op, sp);
     char *list = strdup(ms);
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
         const int m = atoi(tok);

@@ -14,12 +14,13 @@ set -- "$out"/try*.csv
 [ -f "$1" ] || { echo "split_ratios.sh: no $out/try*.csv" >&2; exit 1; }
 awk -F, -v A="$a" -v B="$b" '
   FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; f++; next }
-  !("split" in c) { print "split_ratios.sh: " FILENAME " has no split column" > "/dev/stderr"; exit 1 }
+  !("split" in c) { print "split_ratios.sh: " FILENAME " has no split column" > "/dev/stderr"; bad = 1; exit 1 }
   $c["split"] == A || $c["split"] == B {
     k = $c["group"] "," $c["shape"] "," $c["op"] "," $c["m"] "," $c["n"] "," $c["k"] "," $c["isa"] "," $c["kernel"] "," $c["threads"]
     if (!(k in seen)) { seen[k]; order[++nk] = k }
     g[k, f, $c["split"]] = $c["gflops"] }
-  END { print "group,shape,op,m,n,k,isa,kernel,threads,tries,ratio_median,ratio_min,ratio_max"
+  END { if (bad) exit 1
+    print "group,shape,op,m,n,k,isa,kernel,threads,tries,ratio_median,ratio_min,ratio_max"
     for (i = 1; i <= nk; i++) { k = order[i]; m = 0
       for (t = 1; t <= f; t++) if ((k, t, A) in g && (k, t, B) in g && g[k, t, B] > 0) v[++m] = g[k, t, A] / g[k, t, B]
       if (!m) continue

@@ -55,7 +55,7 @@ static const char *const gemm_notes =
     "ratio_vs_blas = gflops / blas_gflops (> 1: faster than the BLAS); both empty without a CBLAS.\n"
     "split: the --split the row ran with (shared: both packed operands shared by the threads; rows /\n"
     "cols: each thread packs what its rows / columns of C need; auto: the frame picks; ref: -).\n"
-    "A step-total row per group, ISA, kernel and threads sums the flops and median times of the group's\n"
+    "A step-total row per group, ISA, kernel, split and threads sums the flops and median times of the group's\n"
     "GEMMs. The step shapes lay W and dW out as the network does, rows mlpb_mlp_ldw(width) floats apart\n"
     "(whole cache lines, an odd number of them), for the BLAS too. Every output is checked against\n"
     "ref_gemm (|c - c_ref| <= 2(k+2) eps sum|a||b|, on a sample of rows for big shapes) before timing;\n"
@@ -576,8 +576,8 @@ int mlpb_cmd_gemm(int argc, char **argv) {
                 mlpb_blas_set_threads(threads[c->t]);
                 snprintf(what, sizeof what, "blas threads %d", threads[c->t]);
             } else {
-                snprintf(what, sizeof what, "kernel %s isa %s threads %d", cli_kernel_names[vs[c->v].kernel],
-                         vs[c->v].isa, threads[c->t]);
+                snprintf(what, sizeof what, "kernel %s isa %s split %s threads %d", cli_kernel_names[vs[c->v].kernel],
+                         vs[c->v].isa, split_name(&vs[c->v]), threads[c->t]);
             }
             verify(&c->r, s, &b, what);
             c->iters = calibrate(&c->r, s, &b, min_time);

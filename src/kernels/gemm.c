@@ -11,12 +11,12 @@
  * threads. A GEMM too small for two threads never enters OpenMP (run()).
  *
  * Threads split each (JC, PC, IC) block's tiles into contiguous runs, and
- * packed_split() chooses who packs what: by default each thread packs what its
- * own run reads (its rows' A panels and B's block, or its columns' B panels
- * and the A block), with no barrier at all, since panels another core just
- * wrote cost more to read here than packing them twice; or (SHARED) every
- * thread packs a share of both into shared, double-buffered buffers, one
- * barrier per block. */
+ * packed_split() chooses who packs what: each thread what its own run reads
+ * (its rows' A panels and B's block, or its columns' B panels and the A
+ * block), with no barrier at all, since panels another core just wrote cost
+ * more to read here than packing them twice; or, when that duplicate packing
+ * would be a large share of a small GEMM's work (SHARED), every thread a share
+ * of both into shared, double-buffered buffers, one barrier per block. */
 #include "kernels/kernels.h"
 #include "kernels/ref.h"
 #include "kernels/vec_inl.h"
@@ -95,7 +95,9 @@ void mlpb_ctx_free(mlpb_ctx *c) {
 const mlpb_kcfg *mlpb_ctx_cfg(const mlpb_ctx *c) { return &c->cfg; }
 const mlpb_vec_isa *mlpb_ctx_vec(const mlpb_ctx *c) { return c->vx; }
 void mlpb_ctx_set_par_min_flops(mlpb_ctx *c, long flops) { c->par_min_flops = flops; }
-void mlpb_ctx_set_split(mlpb_ctx *c, mlpb_split split) { c->split = split; }
+void mlpb_ctx_set_split(mlpb_ctx *c, mlpb_split split) {
+    c->split = split >= MLPB_SPLIT_SHARED && split <= MLPB_SPLIT_COLS ? split : MLPB_SPLIT_AUTO;
+}
 const char *mlpb_ctx_vec_isa(const mlpb_ctx *c) { return c->vx ? c->vx->isa : "c"; }
 
 /* Plain-C packs of one micro-panel of width R from rows <= R source lines;

@@ -16,8 +16,9 @@
 #ifndef MLPB_UKERNEL_TMPL_H
 #define MLPB_UKERNEL_TMPL_H
 
-/* Software prefetch of the A micro-panel (streamed from L2), PF_K k steps
- * ahead; of in-place B rows (the _ldb entry), PF_B rows ahead. */
+/* Software prefetch of the packed A micro-panel (streamed from L2), PF_K k
+ * steps ahead; of in-place B rows (the _ldb entry, and _lda with B in place),
+ * PF_B rows ahead. */
 #define PF_K 8
 #define PF_B 16
 #define PF_LINE(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
@@ -50,7 +51,7 @@ UKR_NAME(_body)(int kc, const float *restrict a, ptrdiff_t lda, const float *res
     ROWS(PF_C)
     ROWS(A_ROW)
     for (int p = 0; p < kc; p++) {
-        if (!arows) PF_LINE(a + PF_K * MR); /* rows in place: six sequential streams, the hardware's */
+        if (!arows) PF_LINE(a + PF_K * MR); /* A's rows in place: one sequential stream per row, the hardware's */
         if (pf_b) PF_ROW(b + PF_B * ldb);
         KSTEP
     }
