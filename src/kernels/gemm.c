@@ -381,7 +381,7 @@ static mlpb_split packed_split(const mlpb_ctx *ctx, int m, int n, int a_inplace,
  * has at most this many column panels: each A panel then meets few B panels,
  * and packing it costs ~1 float of transposition per 2 NR npan flops.
  * build/frame_ab arows (results/frame_ab/arows.txt, 2-core Zen 3 VM): at 16
- * panels (n = 256) and fewer, 3-30% less time; more panels not measured. */
+ * panels (n = 256) and fewer, 0.99-1.3x the speed; more panels not measured. */
 #define A_INPLACE_MAXPAN 16
 
 /* One micro-kernel call: the full or edge kernel (e), A packed or its rows in
