@@ -360,7 +360,7 @@ static inline void panel_rows(const panels *rp, int ir, int MR, int ME, int *i0,
  *           panels of its rows (a panel two runs meet in: by both) and all
  *           of B's block, unless B is read in place: no barrier;
  *   COLS    whole column panels per thread, packed by it, and the whole A
- *           block packed by every thread: no barrier.
+ *           block packed (or read in place) by every thread: no barrier.
  * ROWS packs (or reads) B's block nt times, COLS A's: per thread nt / (2 m),
  * resp. nt / (2 n), floats per flop. Auto: with B read in place, ROWS, unless
  * A is read in place too and is the smaller (m < n: COLS); else the cheaper
