@@ -36,10 +36,9 @@ int main(int argc, char **argv) {
     const char *ms = argc > 4 ? argv[4] : "32,64,128";
     const int n = argc > 6 ? atoi(argv[5]) : 256, k = argc > 6 ? atoi(argv[6]) : 784;
     const char *op = argc > 7 ? argv[7] : "NN", *sp = argc > 8 ? argv[8] : "auto";
-    static const char *const splits[] = { "auto", "shared", "rows", "cols" }; /* mlpb_split order */
     int split = -1;
-    for (int i = 0; i < 4; i++)
-        if (!strcmp(sp, splits[i])) split = i;
+    for (int i = 0; mlpb_split_names[i]; i++)
+        if (!strcmp(sp, mlpb_split_names[i])) split = i;
     const int edge = !strcmp(feat, "edge"), arows = !strcmp(feat, "arows");
     const mlpb_op tb = !strcmp(op, "NT") ? MLPB_T : MLPB_N;
     const mlpb_ukr *u = mlpb_ukr_find("auto");

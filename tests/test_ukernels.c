@@ -265,8 +265,8 @@ static void sweep_smallm(setup *s) {
  * layer), 12 and 13, 7 (C^T tiles of 4 + 3 columns over two vectors of
  * rows); k small at 1, 2, 9, 16 and 17, with n narrow too (the output
  * layer's dW at batch <= 16) or not; m at MR + 1, 19 and 27 (a masked last
- * vector of rows: AVX2 16 + 3 and 16 + 11, AVX-512 16 + 3 and 16 + 11) and 128; k long enough for the K blocks of
- * this blocking; op(B) too big for the transpose buffer (the packed frame
+ * vector of rows: 16 + 3 and 16 + 11 on either ISA) and 128; k long enough
+ * for the K blocks of this blocking; op(B) too big for the transpose buffer (the packed frame
  * takes over); every orientation, every epilogue, beta = 0 over NaN. */
 static void sweep_narrow(setup *s) {
     const int MR = s->u->mr;

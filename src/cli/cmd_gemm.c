@@ -216,11 +216,9 @@ static const char *op_name(const shape *s) {
     return names[s->ta * 2 + s->tb];
 }
 
-static const char *const split_words[] = { "auto", "shared", "rows", "cols", NULL }; /* mlpb_split order */
-
 /* the split a row ran with; the REF rung never packs */
 static const char *split_name(const variant *v) {
-    return v->kernel == MLPB_KERNEL_REF ? "-" : split_words[v->split];
+    return v->kernel == MLPB_KERNEL_REF ? "-" : mlpb_split_names[v->split];
 }
 
 static void csv_row(FILE *f, const shape *s, const char *group, const char *shape_name, int total,
@@ -406,7 +404,7 @@ int mlpb_cmd_gemm(int argc, char **argv) {
     int kernels[3], nk = word_list(&c, "--kernel", "ref,blocked,simd", cli_kernel_names, kernels, 3);
     int want_kernel[3] = { 0, 0, 0 };
     for (int i = 0; i < nk; i++) want_kernel[kernels[i]] = 1;
-    int splits[4], nsplit = word_list(&c, "--split", "auto,shared", split_words, splits, 4);
+    int splits[4], nsplit = word_list(&c, "--split", "auto,shared", mlpb_split_names, splits, 4);
     /* ISAs for simd */
     static const char *const isa_words[] = { "auto", "avx512", "avx2", "scalar", "all", NULL };
     const char *isa_flag = cli_get(&c, "isa");

@@ -95,6 +95,7 @@ void mlpb_ctx_free(mlpb_ctx *c) {
 const mlpb_kcfg *mlpb_ctx_cfg(const mlpb_ctx *c) { return &c->cfg; }
 const mlpb_vec_isa *mlpb_ctx_vec(const mlpb_ctx *c) { return c->vx; }
 void mlpb_ctx_set_par_min_flops(mlpb_ctx *c, long flops) { c->par_min_flops = flops; }
+const char *const mlpb_split_names[] = { "auto", "shared", "rows", "cols", NULL };
 void mlpb_ctx_set_split(mlpb_ctx *c, mlpb_split split) {
     c->split = split >= MLPB_SPLIT_SHARED && split <= MLPB_SPLIT_COLS ? split : MLPB_SPLIT_AUTO;
 }
@@ -416,7 +417,7 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const int a_inplace_ok = u->fn_lda && (ME == 0 || u->fn_e_lda) && ta == MLPB_N; /* and few column panels */
     const int npan0 = ((n < NC ? n : NC) + NR - 1) / NR; /* the first JC block's column panels */
     const mlpb_split split = packed_split(ctx, m, n, a_inplace_ok && npan0 <= A_INPLACE_MAXPAN, b_inplace, nt);
-    const int shared = split == MLPB_SPLIT_SHARED;
+    const int shared = split == MLPB_SPLIT_SHARED, rows = split == MLPB_SPLIT_ROWS, cols = split == MLPB_SPLIT_COLS;
     float tmp[MLPB_UKR_MAX_MR * MLPB_UKR_MAX_NR] __attribute__((aligned(64)));
     int ab = 0, bb = 0; /* shared buffer parities: every thread walks the same blocks */
     for (int jc = 0; jc < n; jc += NC) {                       /* JC loop */
@@ -424,8 +425,8 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
         const int npan = (nc + NR - 1) / NR;
         const int a_inplace = a_inplace_ok && npan <= A_INPLACE_MAXPAN; /* full row panels */
         /* the B panels this thread packs: a share (SHARED), its own (COLS), all (ROWS) */
-        const int jp0 = split == MLPB_SPLIT_ROWS ? 0 : npan * tid / nt;
-        const int jp1 = split == MLPB_SPLIT_ROWS ? npan : npan * (tid + 1) / nt;
+        const int jp0 = rows ? 0 : npan * tid / nt;
+        const int jp1 = rows ? npan : npan * (tid + 1) / nt;
         for (int pc = 0; pc < k; pc += KC) {                   /* PC loop */
             const int kc = k - pc < KC ? k - pc : KC;
             const float beta_p = pc == 0 ? beta : 1.0f;
@@ -446,9 +447,8 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                 /* this thread's tiles, t0 <= t < t1: JR-major (jr = t / nir) but
                  * for ROWS (ir = t / npan); COLS in whole column panels */
                 const long ntiles = (long)nir * npan;
-                const int rows = split == MLPB_SPLIT_ROWS;
-                const long t0 = split == MLPB_SPLIT_COLS ? (long)jp0 * nir : ntiles * tid / nt;
-                const long t1 = split == MLPB_SPLIT_COLS ? (long)jp1 * nir : ntiles * (tid + 1) / nt;
+                const long t0 = cols ? (long)jp0 * nir : ntiles * tid / nt;
+                const long t1 = cols ? (long)jp1 * nir : ntiles * (tid + 1) / nt;
                 /* the A panels this thread packs: a share, those of its rows, all */
                 const int ip0 = shared ? nir * tid / nt : rows ? (int)(t0 / npan) : 0;
                 const int ip1 = shared ? nir * (tid + 1) / nt : rows ? (t1 > t0 ? (int)((t1 - 1) / npan) + 1 : 0) : nir;

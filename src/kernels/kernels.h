@@ -107,6 +107,7 @@ void mlpb_ctx_set_par_min_flops(mlpb_ctx *ctx, long flops);
  * lets the frame choose; the others force one, to compare them (gemm --split)
  * and to test that none changes a bit. */
 typedef enum { MLPB_SPLIT_AUTO = 0, MLPB_SPLIT_SHARED, MLPB_SPLIT_ROWS, MLPB_SPLIT_COLS } mlpb_split;
+extern const char *const mlpb_split_names[]; /* "auto", "shared", "rows", "cols", NULL: mlpb_split order */
 void mlpb_ctx_set_split(mlpb_ctx *ctx, mlpb_split split);
 
 /* C(m,n) = alpha * op(A) * op(B) + beta * C, then the epilogue.
