@@ -1,19 +1,25 @@
-/* frame_ab.c - one feature of the packed GEMM frame, A/B in one process: the
- * ISA's micro-kernel table entry as it is, and a copy without the feature,
- * timed in turns on the same operands (the order reversed every other round),
- * R rounds of >= 5 ms each, after checking that both give the same bits.
+/* frame_ab.c - one feature of the GEMM frame, A/B in one process: the frame
+ * as it is, and a copy without the feature (another micro-kernel table entry,
+ * or a context switch), timed in turns on the same operands (the order
+ * reversed every other round), R rounds of >= 5 ms each, after checking that
+ * both give the same bits.
  *   edge   the edge kernel (without: me = 0, a block's last rows go through
  *          the full kernel on a partial tile)
  *   arows  A's rows read in place (without: every A panel packed)
+ *   pf     the narrow op(A) = T path's prefetch of the next K block (TN only;
+ *          never against always: the frame itself asks only when A is big)
  * Prints both medians and the median over rounds of time(without) /
  * time(with) (> 1: the feature saves time) with its quartiles. Shapes use the
- * network's padded weight rows: NN is a forward GEMM, (m, k) x W (k, n); NT a
- * delta GEMM, (m, k) x W^T with W (n, k). SPLIT (default auto) is forced on
- * both: on 2+ threads auto may split the two differently (it looks at whether
- * A is read in place), so name one to see the feature alone.
- *   build/frame_ab FEATURE [THREADS [ROUNDS [M,M,... [N K [NN|NT [SPLIT]]]]]]
+ * network's padded weight rows: NN is a forward GEMM, (b, k) x W (k, n); NT a
+ * delta GEMM, (b, k) x W^T with W (n, k); TN a weight gradient,
+ * (b, k)^T x (b, n) into dW (k, n). The list gives the batch b. SPLIT (default
+ * auto) is forced on both: on 2+ threads auto may split the two differently
+ * (it looks at whether A is read in place), so name one to see the feature
+ * alone.
+ *   build/frame_ab FEATURE [THREADS [ROUNDS [B,B,... [N K [NN|NT|TN [SPLIT]]]]]]
  *   build/frame_ab edge 1 61 32,64,128 256 784      (fwd-W1 at batch 32, 64, 128)
  *   build/frame_ab arows 1 61 32,64,128 128 256     (fwd-W2)
+ *   build/frame_ab pf 1 21 1024,60000 10 128 TN     (dW3)
  * Not a test: a measurement, for this machine's noise to be averaged out by
  * taking turns. */
 #include "kernels/kernels.h"
@@ -39,12 +45,14 @@ int main(int argc, char **argv) {
     int split = -1;
     for (int i = 0; mlpb_split_names[i]; i++)
         if (!strcmp(sp, mlpb_split_names[i])) split = i;
-    const int edge = !strcmp(feat, "edge"), arows = !strcmp(feat, "arows");
-    const mlpb_op tb = !strcmp(op, "NT") ? MLPB_T : MLPB_N;
+    const int edge = !strcmp(feat, "edge"), arows = !strcmp(feat, "arows"), pf = !strcmp(feat, "pf");
+    const int tn = !strcmp(op, "TN");
+    const mlpb_op ta = tn ? MLPB_T : MLPB_N, tb = !strcmp(op, "NT") ? MLPB_T : MLPB_N;
     const mlpb_ukr *u = mlpb_ukr_find("auto");
-    if ((!edge && !arows) || threads < 1 || rounds < 1 || n < 1 || k < 1 || (strcmp(op, "NN") && strcmp(op, "NT")) ||
-        split < 0) {
-        fprintf(stderr, "usage: frame_ab edge|arows [THREADS [ROUNDS [M,M,... [N K [NN|NT [auto|shared|rows|cols]]]]]]\n");
+    if ((!edge && !arows && !pf) || threads < 1 || rounds < 1 || n < 1 || k < 1 ||
+        (strcmp(op, "NN") && strcmp(op, "NT") && !tn) || (pf && !tn) || split < 0) {
+        fprintf(stderr, "usage: frame_ab edge|arows|pf [THREADS [ROUNDS [B,B,... [N K [NN|NT|TN [auto|shared|rows|cols]]]]]]"
+                        " (pf: TN only)\n");
         return 2;
     }
     if (!u || (edge && u->me == 0) || (arows && !u->fn_lda)) {
@@ -60,7 +68,7 @@ int main(int argc, char **argv) {
         without.fn_e = NULL;
         without.fn_e_ldb = NULL;
         without.fn_e_lda = NULL;
-    } else {
+    } else if (arows) {
         without.fn_lda = NULL;
         without.fn_e_lda = NULL;
     }
@@ -71,11 +79,17 @@ int main(int argc, char **argv) {
     mlpb_ctx *ctx[2] = { mlpb_ctx_new(&cfg0), mlpb_ctx_new(&cfg) };
     for (int v = 0; v < 2; v++)
         if (ctx[v]) mlpb_ctx_set_split(ctx[v], (mlpb_split)split);
-    const ptrdiff_t ldb = tb == MLPB_N ? mlpb_mlp_ldw(n) : mlpb_mlp_ldw(k);
-    const size_t brows = tb == MLPB_N ? (size_t)k : (size_t)n;
-    const int mmax = 4096;
+    if (pf && ctx[0] && ctx[1]) { /* never vs always, whatever the frame's size rule would pick */
+        mlpb_ctx_set_prefetch(ctx[0], -1);
+        mlpb_ctx_set_prefetch(ctx[1], 1);
+    }
+    /* per shape (batch b): A (b, k), B as W (NN, NT) or (b, n) (TN), C (b, n) or dW (k, n) */
+    const ptrdiff_t ldb = tn ? n : tb == MLPB_N ? mlpb_mlp_ldw(n) : mlpb_mlp_ldw(k), ldc = tn ? mlpb_mlp_ldw(n) : n;
+    const int mmax = tn ? 60000 : 4096;
+    const size_t brows = tn ? (size_t)mmax : tb == MLPB_N ? (size_t)k : (size_t)n;
+    const size_t crows = tn ? (size_t)k : (size_t)mmax;
     float *A = malloc(sizeof(float) * (size_t)mmax * (size_t)k), *B = malloc(sizeof(float) * brows * (size_t)ldb);
-    float *C[2] = { malloc(sizeof(float) * (size_t)mmax * (size_t)n), malloc(sizeof(float) * (size_t)mmax * (size_t)n) };
+    float *C[2] = { malloc(sizeof(float) * crows * (size_t)ldc), malloc(sizeof(float) * crows * (size_t)ldc) };
     double *t[2] = { malloc(sizeof(double) * (size_t)rounds), malloc(sizeof(double) * (size_t)rounds) };
     double *r = malloc(sizeof(double) * (size_t)rounds);
     if (!ctx[0] || !ctx[1] || !A || !B || !C[0] || !C[1] || !t[0] || !t[1] || !r) {
@@ -88,31 +102,35 @@ int main(int argc, char **argv) {
            u->name, u->me, cfg.mc, cfg.kc, cfg.nc, threads, rounds, op, sp);
     char *list = strdup(ms);
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-        const int m = atoi(tok);
-        if (m < 1 || m > mmax) { fprintf(stderr, "frame_ab: m = %s out of 1..%d\n", tok, mmax); return 2; }
-        for (int v = 0; v < 2; v++) mlpb_gemm(ctx[v], MLPB_N, tb, m, n, k, 1.0f, A, k, B, ldb, 0.0f, C[v], n, NULL);
-        if (memcmp(C[0], C[1], sizeof(float) * (size_t)m * (size_t)n)) {
-            fprintf(stderr, "frame_ab: m=%d n=%d k=%d: with and without %s differ\n", m, n, k, feat);
-            return 1;
-        }
+        const int b = atoi(tok);
+        if (b < 1 || b > mmax) { fprintf(stderr, "frame_ab: batch %s out of 1..%d\n", tok, mmax); return 2; }
+        /* the GEMM's own m, n, k: TN is (k, b)^T-shaped, the batch its k */
+        const int m = tn ? k : b, kk = tn ? b : k;
+        const ptrdiff_t lda = k; /* (b, k) rows, dense */
+        for (int v = 0; v < 2; v++) mlpb_gemm(ctx[v], ta, tb, m, n, kk, 1.0f, A, lda, B, ldb, 0.0f, C[v], ldc, NULL);
+        for (int i = 0; i < m; i++)
+            if (memcmp(C[0] + (size_t)i * ldc, C[1] + (size_t)i * ldc, sizeof(float) * (size_t)n)) {
+                fprintf(stderr, "frame_ab: m=%d n=%d k=%d: with and without %s differ\n", m, n, kk, feat);
+                return 1;
+            }
         double t0 = mlpb_now();
-        mlpb_gemm(ctx[0], MLPB_N, tb, m, n, k, 1.0f, A, k, B, ldb, 0.0f, C[0], n, NULL);
+        mlpb_gemm(ctx[0], ta, tb, m, n, kk, 1.0f, A, lda, B, ldb, 0.0f, C[0], ldc, NULL);
         const int it = (int)(0.005 / (mlpb_now() - t0 + 1e-9)) + 1;
         for (int q = 0; q < rounds; q++)
             for (int w = 0; w < 2; w++) {
                 const int v = q % 2 ? 1 - w : w;
                 t0 = mlpb_now();
                 for (int i = 0; i < it; i++)
-                    mlpb_gemm(ctx[v], MLPB_N, tb, m, n, k, 1.0f, A, k, B, ldb, 0.0f, C[v], n, NULL);
+                    mlpb_gemm(ctx[v], ta, tb, m, n, kk, 1.0f, A, lda, B, ldb, 0.0f, C[v], ldc, NULL);
                 t[v][q] = (mlpb_now() - t0) / it;
             }
         for (int q = 0; q < rounds; q++) r[q] = t[0][q] / t[1][q];
         qsort(t[0], (size_t)rounds, sizeof(double), cmp);
         qsort(t[1], (size_t)rounds, sizeof(double), cmp);
         qsort(r, (size_t)rounds, sizeof(double), cmp);
-        const double gf = 2.0 * m * n * k * 1e-9;
+        const double gf = 2.0 * m * n * kk * 1e-9;
         printf("m=%d n=%d k=%d: without %.1f GFLOP/s, with %.1f GFLOP/s (medians); without/with %.3f [%.3f %.3f]\n", m,
-               n, k, gf / t[0][rounds / 2], gf / t[1][rounds / 2], r[rounds / 2], r[rounds / 4], r[3 * rounds / 4]);
+               n, kk, gf / t[0][rounds / 2], gf / t[1][rounds / 2], r[rounds / 2], r[rounds / 4], r[3 * rounds / 4]);
     }
     free(list); free(A); free(B); free(C[0]); free(C[1]); free(t[0]); free(t[1]); free(r);
     mlpb_ctx_free(ctx[0]);

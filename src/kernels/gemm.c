@@ -32,6 +32,7 @@ struct mlpb_ctx {
     const mlpb_vec_isa *vx;  /* SIMD element-wise/pack/small-M table; NULL: plain C */
     long par_min_flops;      /* 0: defaults; < 0: always split (mlpb_ctx_set_par_min_flops) */
     mlpb_split split;        /* MLPB_SPLIT_AUTO: packed_split() chooses */
+    int prefetch;            /* narrow_tc's prefetch of the next K block: 0 auto, < 0 never, > 0 always */
     int balance_k;           /* equal K blocks (not the scalar micro-kernel: its K blocks stay as they were) */
     int nbuf;                /* max(2, threads) buffers of each kind: */
     float **apack;           /* (MC, KC) as MC/MR micro-panels; shared: [0], [1] double-buffered; private: [tid] */
@@ -99,6 +100,7 @@ const char *const mlpb_split_names[] = { "auto", "shared", "rows", "cols", NULL 
 void mlpb_ctx_set_split(mlpb_ctx *c, mlpb_split split) {
     c->split = split >= MLPB_SPLIT_SHARED && split <= MLPB_SPLIT_COLS ? split : MLPB_SPLIT_AUTO;
 }
+void mlpb_ctx_set_prefetch(mlpb_ctx *c, int mode) { c->prefetch = mode < 0 ? -1 : mode > 0; }
 const char *mlpb_ctx_vec_isa(const mlpb_ctx *c) { return c->vx ? c->vx->isa : "c"; }
 
 /* Plain-C packs of one micro-panel of width R from rows <= R source lines;
@@ -324,11 +326,16 @@ static void narrow_tc_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     if (r1 > g->m) r1 = g->m;
     if (r0 >= r1) return;
     const int KC = balanced(g->k, ctx->cfg.kc, 8);
+    /* Prefetch each next K block (vec_inl.h) when A is bigger than a core's
+     * share of L3 (4 KC NC floats, sysinfo.c): from the caches it only costs. */
+    const int pf = ctx->prefetch > 0 ||
+                   (ctx->prefetch == 0 && (double)g->k * (double)g->lda > 4.0 * (double)ctx->cfg.kc * (double)ctx->cfg.nc);
     for (int pc = 0; pc < g->k; pc += KC) {                  /* PC loop: A(pc : pc+kc, r0 : r1) stays in L2 */
-        const int kc = g->k - pc < KC ? g->k - pc : KC;
+        const int kc = g->k - pc < KC ? g->k - pc : KC, kn = g->k - pc - kc < KC ? g->k - pc - kc : KC;
+        const mlpb_span next = { kn ? g->A + (size_t)(pc + kc) * g->lda + r0 : NULL, g->lda, kn, r1 - r0 };
         vx->narrow_tc(r1 - r0, g->n, kc, g->alpha, g->A + (size_t)pc * g->lda + r0, g->lda,
                       g->Bx + (size_t)pc * g->ldbx, g->ldbx, pc == 0 ? g->beta : 1.0f, g->C + (size_t)r0 * g->ldc,
-                      g->ldc);
+                      g->ldc, kn && pf ? &next : NULL);
     }
     if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, r0, 0, r1 - r0, g->n);
 }
