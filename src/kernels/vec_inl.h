@@ -681,8 +681,9 @@ static void k_narrow_tc(int m, int n, int k, float alpha, const float *A, ptrdif
     const int pfl = (int)((((uintptr_t)pfb + (uintptr_t)pfw - 1) >> 6) - ((uintptr_t)pfb >> 6)) + 1; /* its lines */
     /* tile t < pfs pfl prefetches line t mod pfl of the rows r with r mod pfs
      * = t / pfl; pfs = 2 (PF_CH) when there are tiles enough, else 1. Spread
-     * so (one line per 2 k steps), 128 x 10 x 60000 ran ~1.2x faster than
-     * with every line asked for in the first pfl tiles, which outruns DRAM. */
+     * so (one line per 2 k steps over the block), 128 x 10 x 60000 gained
+     * more than with every line asked for in the first pfl tiles, which
+     * outruns DRAM (frame_ab pf, the two variants' runs in turns). */
     int tiles = 0, tile = 0, pfs = 1;
     for (int i0 = 0; i0 < m;) {
         const int G = two && m - i0 > VL ? 2 : 1;
