@@ -15,7 +15,7 @@
  * (b, k)^T x (b, n) into dW (k, n). The list gives the batch b. SPLIT (default
  * auto) is forced on both: on 2+ threads auto may split the two differently
  * (it looks at whether A is read in place), so name one to see the feature
- * alone.
+ * alone. Threads are pinned one per core, as in mlpbench (sys/pin.h).
  *   build/frame_ab FEATURE [THREADS [ROUNDS [B,B,... [N K [NN|NT|TN [SPLIT]]]]]]
  *   build/frame_ab edge 1 61 32,64,128 256 784      (fwd-W1 at batch 32, 64, 128)
  *   build/frame_ab arows 1 61 32,64,128 128 256     (fwd-W2)
@@ -24,6 +24,7 @@
  * taking turns. */
 #include "kernels/kernels.h"
 #include "nn/mlp.h"
+#include "sys/pin.h"
 #include "sys/sysinfo.h"
 #include "sys/timer.h"
 
@@ -98,8 +99,10 @@ int main(int argc, char **argv) {
     }
     for (size_t i = 0; i < (size_t)mmax * (size_t)k; i++) A[i] = (float)(i % 101) / 101.0f - 0.5f;
     for (size_t i = 0; i < brows * (size_t)ldb; i++) B[i] = (float)(i % 37) / 37.0f - 0.5f;
-    printf("%s: micro-kernel %s, edge kernel %d rows, MC/KC/NC %d/%d/%d, %d thread(s), %d rounds, %s, split %s\n", feat,
-           u->name, u->me, cfg.mc, cfg.kc, cfg.nc, threads, rounds, op, sp);
+    char binding[160];
+    mlpb_pin_threads(threads, binding, sizeof binding); /* as mlpbench does: one thread per core */
+    printf("%s: micro-kernel %s, edge kernel %d rows, MC/KC/NC %d/%d/%d, %d thread(s) (%s), %d rounds, %s, split %s\n",
+           feat, u->name, u->me, cfg.mc, cfg.kc, cfg.nc, threads, binding, rounds, op, sp);
     char *list = strdup(ms);
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
         const int b = atoi(tok);
