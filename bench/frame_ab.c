@@ -51,9 +51,9 @@ int main(int argc, char **argv) {
     const mlpb_op ta = tn ? MLPB_T : MLPB_N, tb = !strcmp(op, "NT") ? MLPB_T : MLPB_N;
     const mlpb_ukr *u = mlpb_ukr_find("auto");
     if ((!edge && !arows && !pf) || threads < 1 || rounds < 1 || n < 1 || k < 1 ||
-        (strcmp(op, "NN") && strcmp(op, "NT") && !tn) || (pf && !tn) || split < 0) {
+        (strcmp(op, "NN") && strcmp(op, "NT") && !tn) || pf != tn || split < 0) {
         fprintf(stderr, "usage: frame_ab edge|arows|pf [THREADS [ROUNDS [B,B,... [N K [NN|NT|TN [auto|shared|rows|cols]]]]]]"
-                        " (pf: TN only)\n");
+                        " (edge, arows: NN or NT; pf: TN)\n");
         return 2;
     }
     if (!u || (edge && u->me == 0) || (arows && !u->fn_lda)) {

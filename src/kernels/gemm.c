@@ -328,9 +328,8 @@ static void narrow_tc_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const int KC = balanced(g->k, ctx->cfg.kc, 8);
     /* Prefetch each next K block (vec_inl.h) when threads share the memory
      * bus and A is bigger than a core's share of L3 (4 KC NC floats,
-     * sysinfo.c). results/frame_ab/pf.txt, 128 x 10 x k, never vs always:
-     * k = 60000 1.24-1.40x the speed on 2 threads, 0.94-1.02x on 1; from the
-     * caches (k = 1024, 16384) 0.73-0.91x. */
+     * sysinfo.c): results/frame_ab/pf.txt found a gain there only, and a
+     * loss with A in cache. */
     const int pf = ctx->prefetch > 0 || (ctx->prefetch == 0 && nt > 1 &&
                    (double)g->k * (double)g->lda > 4.0 * (double)ctx->cfg.kc * (double)ctx->cfg.nc);
     for (int pc = 0; pc < g->k; pc += KC) {                  /* PC loop: A(pc : pc+kc, r0 : r1) stays in L2 */

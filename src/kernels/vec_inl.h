@@ -681,9 +681,14 @@ static void k_narrow_tc(int m, int n, int k, float alpha, const float *A, ptrdif
     const int pfl = (int)((((uintptr_t)pfb + (uintptr_t)pfw - 1) >> 6) - ((uintptr_t)pfb >> 6)) + 1; /* its lines */
     /* tile t < pfs pfl prefetches line t mod pfl of the rows r with r mod pfs
      * = t / pfl; pfs = 2 (PF_CH) when there are tiles enough, else 1. Spread
-     * so (one line per 2 k steps over the block), 128 x 10 x 60000 gained
-     * more than with every line asked for in the first pfl tiles, which
-     * outruns DRAM (frame_ab pf, the two variants' runs in turns). */
+     * so (a line every pfs k steps per tile, over the whole block), 128 x 10
+     * x 60000 gained more than with every line asked for in the first pfl
+     * tiles, which outruns DRAM (frame_ab pf, the two variants' runs in
+     * turns). With fewer tiles than lines (AVX-512, or n <= 6 with rows not
+     * on a line boundary) the lines past the last tile go unasked; giving a
+     * tile several lines cost ~8% on the AVX2 n = 10 case, so they stay a
+     * hint not taken. pfl follows row 0: with ld not a whole number of lines
+     * a row may have one line more, also unasked. */
     int tiles = 0, tile = 0, pfs = 1;
     for (int i0 = 0; i0 < m;) {
         const int G = two && m - i0 > VL ? 2 : 1;
