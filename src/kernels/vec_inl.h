@@ -579,11 +579,11 @@ static void k_smallm_bt(int m, int n, int k, float alpha, const float *A, ptrdif
 
 /* ---- narrow N with op(A) = T: C computed as C^T tiles ------------------------ */
 /* A's rows beyond the caches come in slowly as C^T tiles read them, one 16-
- * or 32-float slab of many rows at a time (a 512-byte stride at m = 128): the
- * hardware prefetcher keeps ~8 GB/s of that, against ~18 GB/s for the same
- * bytes read row by row (Zen 3 VM). So while a K block is computed, the next
- * one (`next`) is requested, spread over the block: every PF_CH k steps a
- * tile asks for one line of the next block's rows (k_narrow_tc says which). */
+ * or 32-float slab of many rows at a time (a 512-byte stride at m = 128),
+ * which the hardware prefetcher serves poorly from DRAM. So while a K block
+ * is computed, the next one (`next`) is requested, spread over the block:
+ * every PF_CH k steps a tile asks for one line of the next block's rows
+ * (k_narrow_tc says which; gemm.c when; results/frame_ab/pf.txt the gain). */
 /* JB columns x G VL rows of C (lanes = rows, G = 1 or 2 vectors of rows): per
  * k step G loads of the row A(p, i0 : i0+G VL) (op(A) = A^T, so rows of A are
  * columns of C), JB broadcasts of B(p, j), G JB FMAs; U sets as above. Then
