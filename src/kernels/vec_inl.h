@@ -663,6 +663,10 @@ tc_tile(const int G, const int JB, const int U, V *acc, int rows, int k, const f
                                        tile < pfs * pfl ? pfn : 0, pfs, tile / pfl % pfs); break;
 /* the byte of a next-block row (w bytes) on its line l */
 static inline int pf_off(int l, int w) { return 64 * l < w ? 64 * l : w - 1; }
+/* the tiling of k_narrow_tc: vectors of rows (G) for a tile with `left`
+ * rows of C to go, and the column blocks (at most TC_MAXJ / G wide) of n */
+static inline int tc_g(int two, int left) { return two && left > VL ? 2 : 1; }
+static inline int tc_nb(int n, int G) { return (n + TC_MAXJ / G - 1) / (TC_MAXJ / G); }
 
 /* Columns in balanced blocks of at most 12 (tiles of one vector of rows) or 6
  * (two vectors: half the broadcasts per FMA; dW3 at batch 32-1024 took 3-30%
@@ -690,15 +694,10 @@ static void k_narrow_tc(int m, int n, int k, float alpha, const float *A, ptrdif
      * hint not taken. pfl follows row 0: with ld not a whole number of lines
      * a row may have one line more, also unasked. */
     int tiles = 0, tile = 0, pfs = 1;
-    for (int i0 = 0; i0 < m;) {
-        const int G = two && m - i0 > VL ? 2 : 1;
-        tiles += (n + TC_MAXJ / G - 1) / (TC_MAXJ / G);
-        i0 += G * VL;
-    }
+    for (int i0 = 0; i0 < m; i0 += tc_g(two, m - i0) * VL) tiles += tc_nb(n, tc_g(two, m - i0));
     while (2 * pfs * pfl <= tiles && 2 * pfs <= PF_CH) pfs *= 2;
     for (int i0 = 0; i0 < m;) {
-        const int G = two && m - i0 > VL ? 2 : 1, rows = m - i0 < G * VL ? m - i0 : G * VL;
-        const int nb = (n + TC_MAXJ / G - 1) / (TC_MAXJ / G);
+        const int G = tc_g(two, m - i0), rows = m - i0 < G * VL ? m - i0 : G * VL, nb = tc_nb(n, G);
         for (int b = 0, j = 0; b < nb; b++) {
             const int jb = (n - j + (nb - b) - 1) / (nb - b);
             if (G == 2) {
