@@ -8,8 +8,10 @@
  * with the narrow path's prefetch forced on, bit for bit.
  * Blockings: a tiny one (MC = 2 MR, KC = 17, NC = 3 NR) so every block edge is
  * hit, and the cache-derived one used in production. Kernels whose ISA this
- * CPU lacks are skipped with a note on stderr. Not here: the vec kernels and
- * the network (test_kernels.c, test_nn.c).
+ * CPU lacks are skipped with a note on stderr. `test_ukernels ISA...` tests
+ * the micro-kernels of the ISAs named only, and fails if the CPU lacks one
+ * (scripts/avx512_emu.sh). Not here: the vec kernels and the network
+ * (test_kernels.c, test_nn.c).
  *
  * Tolerance, per element, in double: the forward error bound of the two float
  * computations being compared,
@@ -317,14 +319,28 @@ static mlpb_ctx *make_ctx(const mlpb_ukr *u, int mc, int kc, int nc, int threads
     return c;
 }
 
-int main(void) {
+/* no names: every ISA; else whether isa is among them */
+static int isa_wanted(const char *isa, int argc, char **argv) {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], isa)) return 1;
+    return argc < 2;
+}
+
+int main(int argc, char **argv) {
     mlpb_rng_seed(&rng, 20240601u);
     mlpb_sysinfo si;
     mlpb_sysinfo_read(&si);
     int nt, tested = 0;
     const mlpb_ukr *const *tab = mlpb_ukr_table(&nt);
+    for (int i = 1; i < argc; i++) {
+        int known = 0;
+        for (int t = 0; t < nt; t++) known |= !strcmp(tab[t]->isa, argv[i]);
+        CHECK(known && mlpb_isa_available(argv[i]), "ISA %s: no micro-kernel of it in this build, or the CPU lacks it",
+              argv[i]);
+    }
     for (int t = 0; t < nt; t++) {
         const mlpb_ukr *u = tab[t];
+        if (!isa_wanted(u->isa, argc, argv)) continue;
         if (!mlpb_isa_available(u->isa)) {
             fprintf(stderr, "SKIP %s: CPU lacks %s\n", u->name, u->isa);
             continue;
