@@ -119,7 +119,8 @@ static int test_gradcheck(void) {
                     CHECK(gmax > 1e-4, "layer %d %s: gradient too small to check (%g)", l, t ? "db" : "dW", gmax);
                 }
             }
-            fprintf(stderr, "kernel %d reduction %s: %ld parameters, worst relative error %.2e\n", kind,
+            fprintf(stderr, "kernel %d (%s) reduction %s: %ld parameters, worst relative error %.2e\n", kind,
+                    kind == MLPB_KERNEL_REF ? "ref" : mlpb_ukr_find(kind == MLPB_KERNEL_SIMD ? "auto" : "scalar")->name,
                     red ? "sum" : "mean", checked, worst);
             mlpb_acts_free(&a, &net);
             mlpb_mlp_free(&net);
