@@ -7,6 +7,9 @@
 # max. Kept (OUTDIR/kept.txt says which and why) are the tries whose AVX2 peak,
 # probed at their start and end, stayed within 5% of the best probe of all the
 # tries, on 1 and on 2 threads: the others shared the machine with other work.
+# OUTDIR/ratios.csv counts every try: per row, the median (min, max) over all
+# tries of two ratios each try measured in turns in one process, which a busy
+# window skews far less than GFLOP/s: ours / OpenBLAS, ours / ours on 1 thread.
 #   bench/gemm_repeat.sh results/kernels 6
 #   bench/gemm_repeat.sh results/kernels/b60000 3 --kernel simd --sizes none --batches 60000
 # Flags after N replace the default --kernel/--sizes/--batches (the ISA, the
@@ -34,9 +37,26 @@ done | awk '
     line[NR] = $0 }
   END { printf "# try start_1t start_2t end_1t end_2t kept (within 5%% of the best probe: %.1f / %.1f)\n", hi1, hi2
     for (i = 1; i <= NR; i++) print line[i], (lo1[i] >= 0.95 * hi1 && lo2[i] >= 0.95 * hi2) ? "kept" : "dropped" }' >"$out/kept.txt"
+# ratios.csv, from every try
+awk -F, '
+  FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; nt++; next }
+  { s = ("split" in c) ? $c["split"] : ""
+    k = $c["group"] "," $c["shape"] "," $c["op"] "," $c["m"] "," $c["n"] "," $c["k"] "," $c["isa"] "," $c["kernel"]
+    if (!((k, $c["threads"], s) in seen)) { seen[k, $c["threads"], s]; key[++nk] = k; thr[nk] = $c["threads"]; spl[nk] = s }
+    g[nt, k, $c["threads"], s] = $c["gflops"]; r[nt, k, $c["threads"], s] = $c["ratio_vs_blas"] }
+  function med(v, m,   i, j, t) { for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+      lo = v[1]; hi = v[m]; return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
+  function cell(v, m) { return m ? sprintf("%.3f,%.3f,%.3f", med(v, m), lo, hi) : ",," }
+  END { print "group,shape,op,m,n,k,isa,kernel,threads,split,tries,ratio_vs_blas,ratio_min,ratio_max,vs_1thread,vs_1thread_min,vs_1thread_max"
+    for (i = 1; i <= nk; i++) { k = key[i]; t = thr[i]; s = spl[i]; mr = ms = 0; delete vr; delete vs
+      for (x = 1; x <= nt; x++) {
+        if ((x, k, t, s) in r && r[x, k, t, s] != "") vr[++mr] = r[x, k, t, s]
+        if (t != 1 && (x, k, t, s) in g && (x, k, 1, s) in g && g[x, k, 1, s] > 0) vs[++ms] = g[x, k, t, s] / g[x, k, 1, s] }
+      printf "%s,%s,%s,%d,%s,%s\n", k, t, s, (mr > ms ? mr : ms), cell(vr, mr), cell(vs, ms) } }
+' "$out"/try*.csv >"$out/ratios.csv"
 kept=()
 while read -r t _ _ _ _ k; do [ "$k" = kept ] && kept+=("$out/$t.csv"); done < <(grep -v '^#' "$out/kept.txt")
-[ ${#kept[@]} -gt 0 ] || { echo "gemm_repeat.sh: no try kept (see $out/kept.txt)" >&2; exit 1; }
+[ ${#kept[@]} -gt 0 ] || { echo "gemm_repeat.sh: no try kept (see $out/kept.txt); $out/ratios.csv counts them all" >&2; exit 1; }
 awk -F, '
   FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
   { k = $c["group"] "," $c["shape"] "," $c["op"] "," $c["m"] "," $c["n"] "," $c["k"] "," $c["isa"] "," $c["kernel"] "," $c["threads"]
@@ -52,4 +72,4 @@ awk -F, '
       G = med(g, k, m); glo = lo; ghi = hi; P = med(p, k, m); B = (b[k, 1] == "") ? "" : med(b, k, m)
       printf "%s,%d,%.2f,%.2f,%.2f,%s,%.1f,%s,%s,%s\n", order[i], m, G, glo, ghi, pk[k], P, B, (B == "" || B == 0) ? "" : sprintf("%.2f", G / B), osp[i] } }
 ' "${kept[@]}" >"$out/gemm-median.csv"
-echo "$out/gemm-median.csv (${#kept[@]} of $(grep -vc '^#' "$out/kept.txt") tries kept: $out/kept.txt)"
+echo "$out/gemm-median.csv (${#kept[@]} of $(grep -vc '^#' "$out/kept.txt") tries kept: $out/kept.txt), $out/ratios.csv (all)"
