@@ -4,7 +4,7 @@
 # Bochs 2.7 (model corei7_skylake_x) boots Debian's kernel with an initramfs
 # of busybox, the tests and their libraries; /init runs the tests, the serial
 # console is the log. Needs a Debian host (apt). Not part of scripts/test.sh:
-# about 25 minutes on a Zen 3 core. Correctness only, never speed.
+# about 21 minutes on a Zen 3 core. Correctness only, never speed.
 # Writes OUT_DIR (default results/avx512_emu): serial.txt, meta.txt; exits 0
 # only if every test ran and passed with the AVX-512 kernels among them.
 # MLPB_EMU_TIMEOUT: seconds before giving up (default 7200).
