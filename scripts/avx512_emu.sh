@@ -21,17 +21,9 @@ trap 'echo "avx512_emu: interrupted" >&2; exit 130' INT
 trap 'echo "avx512_emu: terminated" >&2; exit 143' TERM HUP
 
 pkgs="cmake make gcc pkg-config libhwloc-dev zlib1g-dev bochs bochs-sdl bochsbios vgabios busybox-static isolinux syslinux-common genisoimage"
-missing=""
-for p in $pkgs; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
+scripts/need_pkgs.sh avx512_emu $pkgs
 sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-if [ -n "$missing" ]; then
-  echo "avx512_emu: installing:$missing" >&2
-  $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
-fi
+[ "$(id -u)" -eq 0 ] || sudo="sudo"   # for apt-get update below
 
 # Debian's current kernel image, unpacked here (not installed); with stale
 # package lists the download fails: then update them once and try again

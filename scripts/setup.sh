@@ -9,17 +9,7 @@ build=${1:-build}
 pkgs="cmake make gcc pkg-config libhwloc-dev hwloc zlib1g-dev gnuplot-nox dataset-fashion-mnist libopenblas-dev libopenmpi-dev openmpi-bin"
 # scripts/test.sh: the libFuzzer build (clang 14 is Debian 12's; its sanitizer runtimes and OpenMP)
 pkgs="$pkgs clang libclang-rt-14-dev libomp-14-dev"
-missing=""
-for p in $pkgs; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  echo "setup: installing:$missing" >&2
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >&2
-fi
+scripts/need_pkgs.sh setup $pkgs
 
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >&2
 cmake --build "$build" -j"$(nproc)" >&2
