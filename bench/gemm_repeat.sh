@@ -37,15 +37,16 @@ done | awk '
     line[NR] = $0 }
   END { printf "# try start_1t start_2t end_1t end_2t kept (within 5%% of the best probe: %.1f / %.1f)\n", hi1, hi2
     for (i = 1; i <= NR; i++) print line[i], (lo1[i] >= 0.95 * hi1 && lo2[i] >= 0.95 * hi2) ? "kept" : "dropped" }' >"$out/kept.txt"
+# median of v[1..m] (sorted in place); lo, hi: its smallest and largest. Both awk programs below.
+MED='function med(v, m,   i, j, t) { for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+    lo = v[1]; hi = v[m]; return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }'
 # ratios.csv, from every try
-awk -F, '
+awk -F, "$MED"'
   FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; nt++; next }
   { s = ("split" in c) ? $c["split"] : ""
     k = $c["group"] "," $c["shape"] "," $c["op"] "," $c["m"] "," $c["n"] "," $c["k"] "," $c["isa"] "," $c["kernel"]
     if (!((k, $c["threads"], s) in seen)) { seen[k, $c["threads"], s]; key[++nk] = k; thr[nk] = $c["threads"]; spl[nk] = s }
     g[nt, k, $c["threads"], s] = $c["gflops"]; r[nt, k, $c["threads"], s] = $c["ratio_vs_blas"] }
-  function med(v, m,   i, j, t) { for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-      lo = v[1]; hi = v[m]; return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
   function cell(v, m) { return m ? sprintf("%.3f,%.3f,%.3f", med(v, m), lo, hi) : ",," }
   END { print "group,shape,op,m,n,k,isa,kernel,threads,split,tries,ratio_vs_blas,ratio_min,ratio_max,vs_1thread,vs_1thread_min,vs_1thread_max"
     for (i = 1; i <= nk; i++) { k = key[i]; t = thr[i]; s = spl[i]; mr = ms = 0; delete vr; delete vs
@@ -57,19 +58,17 @@ awk -F, '
 kept=()
 while read -r t _ _ _ _ k; do [ "$k" = kept ] && kept+=("$out/$t.csv"); done < <(grep -v '^#' "$out/kept.txt")
 [ ${#kept[@]} -gt 0 ] || { echo "gemm_repeat.sh: no try kept (see $out/kept.txt); $out/ratios.csv counts them all" >&2; exit 1; }
-awk -F, '
+awk -F, "$MED"'
   FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
   { k = $c["group"] "," $c["shape"] "," $c["op"] "," $c["m"] "," $c["n"] "," $c["k"] "," $c["isa"] "," $c["kernel"] "," $c["threads"]
     s = ("split" in c) ? $c["split"] : ""  # tries written before the split column: ""
     if (!((k, s) in seen)) { seen[k, s]; order[++nk] = k; osp[nk] = s }
     k = k SUBSEP s
     n[k]++; g[k, n[k]] = $c["gflops"]; p[k, n[k]] = $c["pct_peak"]; b[k, n[k]] = $c["blas_gflops"]; pk[k] = $c["peak_gflops"] }
-  function med(a, k, m,   i, j, t, v) { for (i = 1; i <= m; i++) v[i] = a[k, i]
-      for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-      lo = v[1]; hi = v[m]; return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
+  function col(a, k, m,   i) { delete v; for (i = 1; i <= m; i++) v[i] = a[k, i]; return med(v, m) }
   END { print "group,shape,op,m,n,k,isa,kernel,threads,tries,gflops,gflops_min,gflops_max,peak_gflops,pct_peak,blas_gflops,ratio_vs_blas,split"
     for (i = 1; i <= nk; i++) { k = order[i] SUBSEP osp[i]; m = n[k]
-      G = med(g, k, m); glo = lo; ghi = hi; P = med(p, k, m); B = (b[k, 1] == "") ? "" : med(b, k, m)
+      G = col(g, k, m); glo = lo; ghi = hi; P = col(p, k, m); B = (b[k, 1] == "") ? "" : col(b, k, m)
       printf "%s,%d,%.2f,%.2f,%.2f,%s,%.1f,%s,%s,%s\n", order[i], m, G, glo, ghi, pk[k], P, B, (B == "" || B == 0) ? "" : sprintf("%.2f", G / B), osp[i] } }
 ' "${kept[@]}" >"$out/gemm-median.csv"
 echo "$out/gemm-median.csv (${#kept[@]} of $(grep -vc '^#' "$out/kept.txt") tries kept: $out/kept.txt), $out/ratios.csv (all)"
