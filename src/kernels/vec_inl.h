@@ -693,9 +693,12 @@ static void k_narrow_tc(int m, int n, int k, float alpha, const float *A, ptrdif
      * tile several lines cost ~8% on the AVX2 n = 10 case, so they stay a
      * hint not taken. pfl follows row 0: with ld not a whole number of lines
      * a row may have one line more, also unasked. */
-    int tiles = 0, tile = 0, pfs = 1;
-    for (int i0 = 0; i0 < m; i0 += tc_g(two, m - i0) * VL) tiles += tc_nb(n, tc_g(two, m - i0));
-    while (2 * pfs * pfl <= tiles && 2 * pfs <= PF_CH) pfs *= 2;
+    int tile = 0, pfs = 1;
+    if (pfn) { /* the pace needs the tile count; without a span there is none to set */
+        int tiles = 0;
+        for (int i0 = 0; i0 < m; i0 += tc_g(two, m - i0) * VL) tiles += tc_nb(n, tc_g(two, m - i0));
+        while (2 * pfs * pfl <= tiles && 2 * pfs <= PF_CH) pfs *= 2;
+    }
     for (int i0 = 0; i0 < m;) {
         const int G = tc_g(two, m - i0), rows = m - i0 < G * VL ? m - i0 : G * VL, nb = tc_nb(n, G);
         for (int b = 0, j = 0; b < nb; b++) {
