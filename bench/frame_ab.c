@@ -32,6 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void *alloc64(size_t bytes) { return aligned_alloc(64, (bytes + 63) / 64 * 64); }
+
 static int cmp(const void *a, const void *b) {
     const double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -89,8 +91,9 @@ int main(int argc, char **argv) {
     const int mmax = tn ? 60000 : 4096;
     const size_t brows = tn ? (size_t)mmax : tb == MLPB_N ? (size_t)k : (size_t)n;
     const size_t crows = tn ? (size_t)k : (size_t)mmax;
-    float *A = malloc(sizeof(float) * (size_t)mmax * (size_t)k), *B = malloc(sizeof(float) * brows * (size_t)ldb);
-    float *C[2] = { malloc(sizeof(float) * crows * (size_t)ldc), malloc(sizeof(float) * crows * (size_t)ldc) };
+    /* 64-byte aligned, as the network's buffers are (mlp.c; mlpbench gemm likewise) */
+    float *A = alloc64(sizeof(float) * (size_t)mmax * (size_t)k), *B = alloc64(sizeof(float) * brows * (size_t)ldb);
+    float *C[2] = { alloc64(sizeof(float) * crows * (size_t)ldc), alloc64(sizeof(float) * crows * (size_t)ldc) };
     double *t[2] = { malloc(sizeof(double) * (size_t)rounds), malloc(sizeof(double) * (size_t)rounds) };
     double *r = malloc(sizeof(double) * (size_t)rounds);
     if (!ctx[0] || !ctx[1] || !A || !B || !C[0] || !C[1] || !t[0] || !t[1] || !r) {

@@ -326,11 +326,10 @@ static void narrow_tc_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     if (r1 > g->m) r1 = g->m;
     if (r0 >= r1) return;
     const int KC = balanced(g->k, ctx->cfg.kc, 8);
-    /* Prefetch each next K block (vec_inl.h) when threads share the memory
-     * bus and A is bigger than a core's share of L3 (4 KC NC floats,
-     * sysinfo.c): results/frame_ab/pf.txt found a gain there only, and a
-     * loss with A in cache. */
-    const int pf = ctx->prefetch > 0 || (ctx->prefetch == 0 && nt > 1 &&
+    /* Prefetch each next K block (vec_inl.h) when A is bigger than a core's
+     * share of L3 (4 KC NC floats, sysinfo.c): results/frame_ab/pf.txt found
+     * a gain there, on 1 thread and 2, and a loss with A in cache. */
+    const int pf = ctx->prefetch > 0 || (ctx->prefetch == 0 &&
                    (double)g->k * (double)g->lda > 4.0 * (double)ctx->cfg.kc * (double)ctx->cfg.nc);
     for (int pc = 0; pc < g->k; pc += KC) {                  /* PC loop: A(pc : pc+kc, r0 : r1) stays in L2 */
         const int kc = g->k - pc < KC ? g->k - pc : KC, kn = g->k - pc - kc < KC ? g->k - pc - kc : KC;
