@@ -8,6 +8,8 @@
  *   arows  A's rows read in place (without: every A panel packed)
  *   pf     the narrow op(A) = T path's prefetch of the next K block (TN only;
  *          never against always: the frame itself asks only when A is big)
+ *   stream the narrow row blocks' streaming stores of C (NN or NT with
+ *          K <= 16; never against always: the frame streams only big C)
  * Prints both medians and the median over rounds of time(without) /
  * time(with) (> 1: the feature saves time) with its quartiles. Shapes use the
  * network's padded weight rows: NN is a forward GEMM, (b, k) x W (k, n); NT a
@@ -20,6 +22,7 @@
  *   build/frame_ab edge 1 61 32,64,128 256 784      (fwd-W1 at batch 32, 64, 128)
  *   build/frame_ab arows 1 61 32,64,128 128 256     (fwd-W2)
  *   build/frame_ab pf 1 21 1024,60000 10 128 TN     (dW3)
+ *   build/frame_ab stream 1 21 1024,60000 128 10 NT (bwd-W3)
  * Not a test: a measurement, for this machine's noise to be averaged out by
  * taking turns. */
 #include "kernels/kernels.h"
@@ -48,14 +51,15 @@ int main(int argc, char **argv) {
     int split = -1;
     for (int i = 0; mlpb_split_names[i]; i++)
         if (!strcmp(sp, mlpb_split_names[i])) split = i;
-    const int edge = !strcmp(feat, "edge"), arows = !strcmp(feat, "arows"), pf = !strcmp(feat, "pf");
+    const int edge = !strcmp(feat, "edge"), arows = !strcmp(feat, "arows"), pf = !strcmp(feat, "pf"),
+              stream = !strcmp(feat, "stream");
     const int tn = !strcmp(op, "TN");
     const mlpb_op ta = tn ? MLPB_T : MLPB_N, tb = !strcmp(op, "NT") ? MLPB_T : MLPB_N;
     const mlpb_ukr *u = mlpb_ukr_find("auto");
-    if ((!edge && !arows && !pf) || threads < 1 || rounds < 1 || n < 1 || k < 1 ||
-        (strcmp(op, "NN") && strcmp(op, "NT") && !tn) || pf != tn || split < 0) {
-        fprintf(stderr, "usage: frame_ab edge|arows|pf [THREADS [ROUNDS [B,B,... [N K [NN|NT|TN [auto|shared|rows|cols]]]]]]"
-                        " (edge, arows: NN or NT; pf: TN)\n");
+    if ((!edge && !arows && !pf && !stream) || threads < 1 || rounds < 1 || n < 1 || k < 1 ||
+        (strcmp(op, "NN") && strcmp(op, "NT") && !tn) || pf != tn || (stream && k > 16) || split < 0) {
+        fprintf(stderr, "usage: frame_ab edge|arows|pf|stream [THREADS [ROUNDS [B,B,... [N K [NN|NT|TN [auto|shared|rows|cols]]]]]]"
+                        " (edge, arows: NN or NT; pf: TN; stream: NN or NT, K <= 16)\n");
         return 2;
     }
     if (!u || (edge && u->me == 0) || (arows && !u->fn_lda)) {
@@ -86,9 +90,13 @@ int main(int argc, char **argv) {
         mlpb_ctx_set_prefetch(ctx[0], -1);
         mlpb_ctx_set_prefetch(ctx[1], 1);
     }
+    if (stream && ctx[0] && ctx[1]) {
+        mlpb_ctx_set_stream(ctx[0], -1);
+        mlpb_ctx_set_stream(ctx[1], 1);
+    }
     /* per shape (batch b): A (b, k), B as W (NN, NT) or (b, n) (TN), C (b, n) or dW (k, n) */
     const ptrdiff_t ldb = tn ? n : tb == MLPB_N ? mlpb_mlp_ldw(n) : mlpb_mlp_ldw(k), ldc = tn ? mlpb_mlp_ldw(n) : n;
-    const int mmax = tn ? 60000 : 4096;
+    const int mmax = tn || stream ? 60000 : 4096;
     const size_t brows = tn ? (size_t)mmax : tb == MLPB_N ? (size_t)k : (size_t)n;
     const size_t crows = tn ? (size_t)k : (size_t)mmax;
     /* 64-byte aligned, as the network's buffers are (mlp.c; mlpbench gemm likewise) */

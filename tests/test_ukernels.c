@@ -5,7 +5,7 @@
  * beta == 0 over NaN, the fused epilogues, m <= MR (the small-M path), the
  * narrow paths (n or k small: the output layer's shapes), and 1 thread vs 2
  * (every way of sharing a packed GEMM: auto, shared, rows, cols) and 3, and
- * with the narrow path's prefetch forced on, bit for bit.
+ * with the narrow paths' prefetch and streaming stores forced on, bit for bit.
  * Blockings: a tiny one (MC = 2 MR, KC = 17, NC = 3 NR) so every block edge is
  * hit, and the cache-derived one used in production. Kernels whose ISA this
  * CPU lacks are skipped with a note on stderr. `test_ukernels ISA...` tests
@@ -37,14 +37,17 @@
 /* the multi-threaded contexts every case is compared with, bit for bit */
 #define NCTXN 6
 static const char *const ctxn_name[NCTXN] = { "2 threads", "2 threads split shared", "2 threads split rows",
-                                              "2 threads split cols", "3 threads, prefetch always",
-                                              "1 thread, prefetch always" };
+                                              "2 threads split cols", "3 threads, prefetch and streaming always",
+                                              "1 thread, prefetch and streaming always" };
 static const int ctxn_threads[NCTXN] = { 2, 2, 2, 2, 3, 1 };
 static const mlpb_split ctxn_split[NCTXN] = { MLPB_SPLIT_AUTO, MLPB_SPLIT_SHARED, MLPB_SPLIT_ROWS, MLPB_SPLIT_COLS,
                                               MLPB_SPLIT_AUTO, MLPB_SPLIT_AUTO };
 /* the narrow op(A) = T path's prefetch (mlpb_ctx_set_prefetch): it asks only
  * for big A, so these force it where the sizes here would not */
 static const int ctxn_prefetch[NCTXN] = { 0, 0, 0, 0, 1, 1 };
+/* likewise the narrow row blocks' streaming stores of C (mlpb_ctx_set_stream:
+ * only for big C with beta == 0; forced, every beta == 0 case here) */
+static const int ctxn_stream[NCTXN] = { 0, 0, 0, 0, 1, 1 };
 
 typedef struct setup {
     const mlpb_ukr *u;
@@ -356,6 +359,7 @@ int main(int argc, char **argv) {
                 s.ctxn[x] = make_ctx(u, cfg.mc, cfg.kc, cfg.nc, ctxn_threads[x]);
                 mlpb_ctx_set_split(s.ctxn[x], ctxn_split[x]);
                 mlpb_ctx_set_prefetch(s.ctxn[x], ctxn_prefetch[x]);
+                mlpb_ctx_set_stream(s.ctxn[x], ctxn_stream[x]);
             }
             sweep_edges(&s);
             sweep_cuts(&s);

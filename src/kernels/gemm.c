@@ -33,6 +33,7 @@ struct mlpb_ctx {
     long par_min_flops;      /* 0: defaults; < 0: always split (mlpb_ctx_set_par_min_flops) */
     mlpb_split split;        /* MLPB_SPLIT_AUTO: packed_split() chooses */
     int prefetch;            /* narrow_tc's prefetch of the next K block: 0 auto, < 0 never, > 0 always */
+    int stream;              /* narrow row blocks' streaming stores of C: 0 auto, < 0 never, > 0 always */
     int balance_k;           /* equal K blocks (not the scalar micro-kernel: its K blocks stay as they were) */
     int nbuf;                /* max(2, threads) buffers of each kind: */
     float **apack;           /* (MC, KC) as MC/MR micro-panels; shared: [0], [1] double-buffered; private: [tid] */
@@ -101,6 +102,7 @@ void mlpb_ctx_set_split(mlpb_ctx *c, mlpb_split split) {
     c->split = split >= MLPB_SPLIT_SHARED && split <= MLPB_SPLIT_COLS ? split : MLPB_SPLIT_AUTO;
 }
 void mlpb_ctx_set_prefetch(mlpb_ctx *c, int mode) { c->prefetch = mode < 0 ? -1 : mode > 0; }
+void mlpb_ctx_set_stream(mlpb_ctx *c, int mode) { c->stream = mode < 0 ? -1 : mode > 0; }
 const char *mlpb_ctx_vec_isa(const mlpb_ctx *c) { return c->vx ? c->vx->isa : "c"; }
 
 /* Plain-C packs of one micro-panel of width R from rows <= R source lines;
@@ -157,12 +159,13 @@ static void pack_b(const mlpb_ctx *ctx, float *bp, mlpb_op tb, const float *B, p
     else pack_t(NR, kc, nr, B + (size_t)j0 * ldb + p0, ldb, bp);
 }
 
-/* The epilogue on the finished tile C(i0 : i0+mr, j0 : j0+nr), row by row;
- * the SIMD rows when the context has them (same formulas, vectorised exp). */
-static void epi_tile(const mlpb_vec_isa *vx, const mlpb_epi *epi, float *C, ptrdiff_t ldc, int i0, int j0,
+/* The epilogue on the finished tile C(i0 : i0+mr, j0 : j0+nr), held at T
+ * (T[i ldt + j] is C(i0+i, j0+j)), row by row; the SIMD rows when the
+ * context has them (same formulas, vectorised exp). */
+static void epi_rows(const mlpb_vec_isa *vx, const mlpb_epi *epi, float *T, ptrdiff_t ldt, int i0, int j0,
                      int mr, int nr) {
     for (int i = 0; i < mr; i++) {
-        float *c = C + (size_t)(i0 + i) * ldc + j0;
+        float *c = T + (size_t)i * ldt;
         switch (epi->kind) {
         case MLPB_EPI_BIAS:                                                          /* (1)(3)(5) */
             if (vx) vx->bias_row(nr, epi->bias + j0, c);
@@ -181,6 +184,12 @@ static void epi_tile(const mlpb_vec_isa *vx, const mlpb_epi *epi, float *C, ptrd
         default: break;
         }
     }
+}
+
+/* ... on the tile in place in C */
+static void epi_tile(const mlpb_vec_isa *vx, const mlpb_epi *epi, float *C, ptrdiff_t ldc, int i0, int j0,
+                     int mr, int nr) {
+    epi_rows(vx, epi, C + (size_t)i0 * ldc + j0, ldc, i0, j0, mr, nr);
 }
 
 /* k == 0: C = beta C (beta == 0 writes zeros), then the epilogue. */
@@ -231,6 +240,7 @@ typedef struct gemm_args {
     float *C;
     ptrdiff_t ldc;
     const mlpb_epi *epi;
+    int stream; /* narrow row blocks: C's rows via a scratch tile and streaming stores */
 } gemm_args;
 
 typedef void (*gemm_part)(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt);
@@ -291,6 +301,13 @@ static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
  *   small n, op(A) = T: narrow_tc, C^T tiles over one or two vectors of rows
  *     of C, A read in place, K in blocks of KC.
  * Threads split the rows, in whole blocks: no result depends on them.
+ * Row blocks through the small-M kernel (k <= NARROW_K) write C at full
+ * speed, several bytes per flop; when C is bigger than a core's share of L3
+ * (the prefetch's rule below) and beta == 0, each block goes to a scratch tile
+ * in L1 (the thread's A packing buffer), gets its epilogue there, and is
+ * copied out with streaming stores, which skip reading C's lines before
+ * writing them (bwd-W3 at batch 60000, 60000 x 128 x 10: frame_ab stream,
+ * results/frame_ab/stream.txt); the same arithmetic, so the same bits.
  * The bounds are set, not tuned: 12 columns are one C^T tile of accumulators
  * (TC_MAXJ); 16 is the k below which the packed frame's A packing is a sizeable
  * share of the product. */
@@ -306,16 +323,28 @@ static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt)
     for (int b = (int)((long)nb * tid / nt); b < (int)((long)nb * (tid + 1) / nt); b++) {
         const int i0 = b * RB, rb = g->m - i0 < RB ? g->m - i0 : RB;
         float *c = g->C + (size_t)i0 * g->ldc;
-        if (dot)      /* C(i0 : i0+rb, :) = alpha A(i0 : i0+rb, :) Bx^T + beta C, Bx (n, k) */
+        if (dot) {    /* C(i0 : i0+rb, :) = alpha A(i0 : i0+rb, :) Bx^T + beta C, Bx (n, k) */
             vx->smallm_bt(rb, g->n, g->k, g->alpha, g->A + (size_t)i0 * g->lda, g->lda, g->Bx, g->ldbx,
                           g->beta, c, g->ldc);
-        else if (g->ta == MLPB_N) /* ... = alpha A(i0 : i0+rb, :) Bx + beta C, Bx (k, n) */
-            vx->smallm_bn(rb, g->n, g->k, g->alpha, g->A + (size_t)i0 * g->lda, g->lda, 1, g->Bx, g->ldbx,
-                          g->beta, c, g->ldc);
-        else          /* ... = alpha A(:, i0 : i0+rb)^T Bx + beta C */
-            vx->smallm_bn(rb, g->n, g->k, g->alpha, g->A + i0, 1, g->lda, g->Bx, g->ldbx, g->beta, c, g->ldc);
-        if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, i0, 0, rb, g->n);
+            if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, i0, 0, rb, g->n);
+            continue;
+        }
+        /* ... = alpha op(A)(i0 : i0+rb, :) Bx + beta C, Bx (k, n), A read in place */
+        const int an = g->ta == MLPB_N;
+        const float *a = an ? g->A + (size_t)i0 * g->lda : g->A + i0;
+        const ptrdiff_t asi = an ? g->lda : 1, asp = an ? 1 : g->lda;
+        if (g->stream) { /* into the scratch tile T (rb, n), its epilogue there, then to C (beta == 0) */
+            float *T = ctx->apack[tid];
+            const ptrdiff_t ldt = (ptrdiff_t)round_up((size_t)g->n, 16);
+            vx->smallm_bn(rb, g->n, g->k, g->alpha, a, asi, asp, g->Bx, g->ldbx, 0.0f, T, ldt);
+            if (g->epi) epi_rows(vx, g->epi, T, ldt, i0, 0, rb, g->n);
+            vx->stream_rows(rb, g->n, T, ldt, c, g->ldc);
+        } else {
+            vx->smallm_bn(rb, g->n, g->k, g->alpha, a, asi, asp, g->Bx, g->ldbx, g->beta, c, g->ldc);
+            if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, i0, 0, rb, g->n);
+        }
     }
+    if (g->stream) vx->stream_fence(); /* before the join, after which others read C */
 }
 
 static void narrow_tc_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
@@ -516,6 +545,11 @@ static int gemm_narrow(mlpb_ctx *ctx, gemm_args *g, int par) {
             g->Bx = ctx->bpack[0];
             g->ldbx = n;
         }
+        /* streaming stores (narrow_rows_part): C past the caches, as narrow_tc_part's prefetch rule */
+        const int RB = vx->smallm_maxr < ctx->ukr->mr ? vx->smallm_maxr : ctx->ukr->mr;
+        const int big = (double)g->m * (double)g->n > 4.0 * (double)ctx->cfg.kc * (double)ctx->cfg.nc;
+        g->stream = !tc && g->beta == 0.0f && (ctx->stream > 0 || (ctx->stream == 0 && big)) &&
+                    round_up((size_t)n, 16) * (size_t)RB <= (size_t)ctx->cfg.mc * (size_t)ctx->cfg.kc;
         run(ctx, par, tc ? narrow_tc_part : narrow_rows_part, g);
         return 1;
     }
@@ -541,7 +575,7 @@ void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
         if (epi) epi_tile(ctx->vx, epi, C, ldc, 0, 0, m, n);
         return;
     }
-    gemm_args g = { ta, tb, m, n, k, alpha, beta, A, B, B, lda, ldb, ldb, C, ldc, epi };
+    gemm_args g = { ta, tb, m, n, k, alpha, beta, A, B, B, lda, ldb, ldb, C, ldc, epi, 0 };
     const double flops = 2.0 * m * n * k;
     const int par = ctx->cfg.threads > 1 && flops >= par_min(ctx, PAR_MIN_FLOPS);
     const mlpb_vec_isa *vx = ctx->vx;

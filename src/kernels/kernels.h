@@ -112,6 +112,10 @@ void mlpb_ctx_set_split(mlpb_ctx *ctx, mlpb_split split);
 /* Software prefetch of the next K block in the narrow op(A) = T path: 0 (the
  * default) when A is bigger than the caches, < 0 never, > 0 always. A speed knob for A/B timing (frame_ab pf), never a result. */
 void mlpb_ctx_set_prefetch(mlpb_ctx *ctx, int mode);
+/* Streaming (non-temporal) stores of C in the narrow row-block path (k <= 16,
+ * beta == 0): 0 (the default) when C is bigger than the caches, < 0 never,
+ * > 0 always. A speed knob too (frame_ab stream), never a result. */
+void mlpb_ctx_set_stream(mlpb_ctx *ctx, int mode);
 
 /* C(m,n) = alpha * op(A) * op(B) + beta * C, then the epilogue.
  * op(A) is (m,k): A is (m,k) for N, (k,m) for T; op(B) is (k,n) likewise.

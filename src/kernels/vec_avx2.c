@@ -1,9 +1,10 @@
 /* vec_avx2.c - the AVX2+FMA instance of the SIMD kernels in vec_inl.h (exp,
  * sigmoid, softmax, softmax+loss+delta, bias, sigmoid', column sums, axpy, the
- * frame's transposing pack and small-M GEMM): this file only maps the
- * template's vector macros onto 256-bit intrinsics. Compiled alone with
- * -mavx2 -mfma (CMakeLists.txt); gemm.c hands the table out only after
- * mlpb_isa_available("avx2"). vec_avx512.c is the same list for 512 bits. */
+ * frame's transposing pack, small-M and narrow GEMMs, streaming stores): this
+ * file only maps the template's vector macros onto 256-bit intrinsics.
+ * Compiled alone with -mavx2 -mfma (CMakeLists.txt); gemm.c hands the table
+ * out only after mlpb_isa_available("avx2"). vec_avx512.c is the same list
+ * for 512 bits. */
 #include <immintrin.h>
 
 typedef __m256 V;
@@ -14,6 +15,7 @@ typedef __m256i VM;
 #define VZERO _mm256_setzero_ps
 #define VLOAD _mm256_loadu_ps
 #define VSTORE _mm256_storeu_ps
+#define VSTREAM _mm256_stream_ps
 #define VADD _mm256_add_ps
 #define VSUB _mm256_sub_ps
 #define VMUL _mm256_mul_ps

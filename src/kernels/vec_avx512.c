@@ -13,6 +13,7 @@ typedef __mmask16 VM;
 #define VZERO _mm512_setzero_ps
 #define VLOAD _mm512_loadu_ps
 #define VSTORE _mm512_storeu_ps
+#define VSTREAM _mm512_stream_ps
 #define VADD _mm512_add_ps
 #define VSUB _mm512_sub_ps
 #define VMUL _mm512_mul_ps

@@ -4,10 +4,11 @@
  *      the same bits;
  *   2. mlpb_vec_isa, the per-ISA table of SIMD kernels (vectorised exp and
  *      everything built on it, the other element-wise kernels, the frame's
- *      transposing pack and its small-M GEMM), picked once per context
- *      (mlpb_ctx_vec): kernel SIMD with an avx2/avx512 micro-kernel gets the
- *      table of that ISA; REF, BLOCKED and the scalar micro-kernel get NULL
- *      and keep the plain-C paths of vec.c/gemm.c;
+ *      transposing pack, its small-M and narrow GEMMs, streaming stores),
+ *      picked once per context (mlpb_ctx_vec): kernel SIMD with an
+ *      avx2/avx512 micro-kernel gets the table of that ISA; REF, BLOCKED and
+ *      the scalar micro-kernel get NULL and keep the plain-C paths of
+ *      vec.c/gemm.c;
  *   3. under MLPB_VEC_TEMPLATE only: the body of those SIMD kernels, written
  *      once over a handful of vector macros (V, VL, VADD, ...). vec_avx2.c and
  *      vec_avx512.c define the macros for their ISA, include this file, and are
@@ -88,6 +89,12 @@ typedef struct mlpb_vec_isa {
      * next (may be NULL): a span to prefetch meanwhile. */
     void (*narrow_tc)(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda, const float *B,
                       ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc, const mlpb_span *next);
+    /* dst(rows, n) = src(rows, n) with non-temporal stores (past the caches,
+     * no read of dst's lines first) for every VL-float piece of a row that is
+     * aligned, plain stores for the rest; stream_fence() orders them before
+     * any later store (call it before another thread may read dst). */
+    void (*stream_rows)(int rows, int n, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
+    void (*stream_fence)(void);
 } mlpb_vec_isa;
 
 #ifdef MLPB_HAVE_AVX2
@@ -110,6 +117,7 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa);
 /* The SIMD kernels, over the including file's vector macros:
  *   V, VI, VM         float vector, int32 vector, lane mask;  VL lanes
  *   VSET1 VZERO VLOAD VSTORE VADD VSUB VMUL VDIV VMAX VMIN
+ *   VSTREAM           non-temporal store to a sizeof(V)-aligned address
  *   VFMA(a,b,c) = a b + c,  VFNMA(a,b,c) = c - a b  (one rounding)
  *   VROUND (to nearest even), VCVTI (to int32), VI_SET1 VI_ADD VI_SUB
  *   VI_SRAI VI_SLLI, VI_ASF (reinterpret as float)
@@ -396,6 +404,19 @@ static void k_pack_t(int R, int kc, int rows, const float *src, ptrdiff_t ld, fl
         for (int i = rows; i < R; i++) d[i] = 0.0f;
     }
 }
+
+/* ---- streaming stores ------------------------------------------------------ */
+static void k_stream_rows(int rows, int n, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd) {
+    for (int i = 0; i < rows; i++) {
+        const float *s = src + (size_t)i * lds;
+        float *d = dst + (size_t)i * ldd;
+        int j = 0;
+        for (; j < n && ((uintptr_t)(d + j) & (sizeof(V) - 1)); j++) d[j] = s[j]; /* up to alignment */
+        for (; j + VL <= n; j += VL) VSTREAM(d + j, VLOAD(s + j));
+        for (; j < n; j++) d[j] = s[j];
+    }
+}
+static void k_stream_fence(void) { _mm_sfence(); }
 
 /* ---- small-M and narrow GEMM tiles ---------------------------------------- */
 /* Every loop over a tile's accumulators is unrolled completely, so the
@@ -726,7 +747,7 @@ const mlpb_vec_isa VEC_TABLE = {
     VEC_ISA, VL, VEC_SM_MAXR, DOT_ROWS, k_exp,
     k_bias_row, k_sigmoid_row, k_bias_sigmoid_row, k_dsigmoid_row, k_dsigmoid_epi_row,
     k_softmax_row, k_xent_row, k_colsum, k_axpy,
-    k_pack_t, k_smallm_bn, k_smallm_bt, k_narrow_tc,
+    k_pack_t, k_smallm_bn, k_smallm_bt, k_narrow_tc, k_stream_rows, k_stream_fence,
 };
 
 #endif /* MLPB_VEC_TEMPLATE */
