@@ -629,20 +629,23 @@ tc_tile(const int G, const int JB, const int U, V *acc, int rows, int k, const f
             const V bq = VSET1(b[q]);                                                            \
             UNROLL for (int g = 0; g < G; g++) s[g * JB + q] = VFMA(bq, av[g], s[g * JB + q]);   \
         } }
-    /* With a span (pfn rows): k in chunks of PF_CH steps, before each this
-     * tile's prefetch for the chunk's rows of the next block (those of phase
-     * pfph mod pfs). Without, the plain loop: the chunks' bookkeeping costs
-     * ~25% when the data is in cache (dW3 at batch 32-1024, Zen 3). */
+    /* With a span (pfn rows): before each step of U k's, the tile asks for
+     * the next block's rows q (of phase pfph mod pfs) that k has reached, one
+     * pointer bump each. Without, the plain loop: with the span, dW3 at batch
+     * 1024 (A in cache) takes 7-15% more time (Zen 3, results/frame_ab/pf.txt;
+     * 23-37% with the k loop cut in PF_CH-step chunks that this replaced). */
     const int ku = k - k % U;
 #define TC_LOOP(FULL)                                                                            \
     if (pfn == 0)                                                                                \
         for (; p < ku; p += U)                                                                   \
             UNROLL for (int u = 0; u < U; u++) TC_STEP(u, FULL)                                  \
-    else for (int p0 = 0; p0 < ku; p0 += PF_CH) {                                                \
-        for (int q = p0 + pfph; q < p0 + PF_CH && q < pfn; q += pfs)                             \
-            _mm_prefetch(pfb + (ptrdiff_t)q * pfld, _MM_HINT_T1);                                \
-        for (const int pe = p0 + PF_CH < ku ? p0 + PF_CH : ku; p < pe; p += U)                   \
+    else {                                                                                       \
+        const char *pp = pfb + (ptrdiff_t)pfph * pfld;                                           \
+        for (int qn = pfph; p < ku; p += U) {                                                    \
+            for (; qn < pfn && qn < p + U; qn += pfs, pp += pfs * pfld)                          \
+                _mm_prefetch(pp, _MM_HINT_T1);                                                   \
             UNROLL for (int u = 0; u < U; u++) TC_STEP(u, FULL)                                  \
+        }                                                                                        \
     }                                                                                            \
     for (; p < k; p++) TC_STEP(0, FULL)
     if (full) {
