@@ -10,11 +10,12 @@
  *          never against always: the frame itself asks only when A is big)
  *   stream the narrow row blocks' streaming stores of C (NN or NT with
  *          K <= 16; never against always: the frame streams only big C).
- *          Each call is timed alone, after writing twice L3's size
- *          elsewhere, as in a training step, where a step's other work
- *          passes between two calls: with only this GEMM running, the
- *          plain stores' C stays in L3 from call to call, since the
- *          streamed C in the other turn does not evict it
+ *          Each call is timed alone, after reading twice L3's size
+ *          elsewhere (clean lines: a dirty C is written back there, not
+ *          in the next timed call), as in a training step, where a step's
+ *          other work passes between two calls: with only this GEMM
+ *          running, the plain stores' C stays in L3 from call to call,
+ *          since the streamed C in the other turn does not evict it
  * Prints both medians and the median over rounds of time(without) /
  * time(with) (> 1: the feature saves time) with its quartiles. Shapes use the
  * network's padded weight rows: NN is a forward GEMM, (b, k) x W (k, n); NT a
@@ -116,11 +117,13 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < (size_t)mmax * (size_t)k; i++) A[i] = (float)(i % 101) / 101.0f - 0.5f;
     for (size_t i = 0; i < brows * (size_t)ldb; i++) B[i] = (float)(i % 37) / 37.0f - 0.5f;
     const size_t nwipe = stream ? 2 * (size_t)(si.l3 > 0 ? si.l3 : 32L << 20) : 0;
-    char *wipe = nwipe ? malloc(nwipe) : NULL;
+    unsigned char *wipe = nwipe ? malloc(nwipe) : NULL;
     if (nwipe && !wipe) {
         fprintf(stderr, "frame_ab: out of memory\n");
         return 1;
     }
+    if (wipe) memset(wipe, 1, nwipe);
+    volatile unsigned wiped = 0; /* the sweeps' sum: observable, so they stay */
     char binding[160];
     mlpb_pin_threads(threads, binding, sizeof binding); /* as mlpbench does: one thread per core */
     printf("%s: micro-kernel %s, edge kernel %d rows, MC/KC/NC %d/%d/%d, %d thread(s) (%s), %d rounds, %s, split %s\n",
@@ -144,7 +147,11 @@ int main(int argc, char **argv) {
         for (int q = 0; q < rounds; q++)
             for (int w = 0; w < 2; w++) {
                 const int v = q % 2 ? 1 - w : w;
-                if (wipe) memset(wipe, q + w, nwipe); /* C out of the caches */
+                if (wipe) { /* C out of the caches, clean lines in its place */
+                    unsigned sum = 0;
+                    for (size_t i = 0; i < nwipe; i += 64) sum += wipe[i];
+                    wiped += sum;
+                }
                 t0 = mlpb_now();
                 for (int i = 0; i < it; i++)
                     mlpb_gemm(ctx[v], ta, tb, m, n, kk, 1.0f, A, lda, B, ldb, 0.0f, C[v], ldc, NULL);

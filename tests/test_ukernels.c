@@ -46,7 +46,9 @@ static const mlpb_split ctxn_split[NCTXN] = { MLPB_SPLIT_AUTO, MLPB_SPLIT_SHARED
  * for big A, so these force it where the sizes here would not */
 static const int ctxn_prefetch[NCTXN] = { 0, 0, 0, 0, 1, 1 };
 /* likewise the narrow row blocks' streaming stores of C (mlpb_ctx_set_stream:
- * only for big C with beta == 0; forced, every beta == 0 case here) */
+ * only for big C with beta == 0; forced, the row-block cases with beta == 0
+ * whose scratch tile fits: sweep_narrow's last loop has every epilogue and
+ * width for them) */
 static const int ctxn_stream[NCTXN] = { 0, 0, 0, 0, 1, 1 };
 
 typedef struct setup {
@@ -301,6 +303,11 @@ static void sweep_narrow(setup *s) {
                          nan_c ? 1.0f : 0.7f, nan_c ? 0.0f : -1.3f, c % 3 == 0 ? 3 : 0, (c >> 2) & 1, nan_c,
                          kinds[c % 4]);
             }
+    for (int o = 0; o < 4; o++) /* beta == 0 on every epilogue and width: the streaming stores' cases */
+        for (int e = 0; e < 4; e++)
+            for (int ni = 0; ni < 6; ni++, c++)
+                run_case(s, OPS[o][0], OPS[o][1], ms[c % 2] + (ni >= 4) * 18, sn[ni], sk[(ni + e) % 5], 0.7f, 0.0f,
+                         c % 3 == 0 ? 3 : 0, (c >> 2) & 1, 1, kinds[e]);
     for (int o = 0; o < 4; o++) { /* op(B) past the 64 Ki-float transpose buffer */
         run_case(s, OPS[o][0], OPS[o][1], MR + 1, 10, 7000, 1.0f, 0.0f, 0, 1, 1, MLPB_EPI_BIAS);
         run_case(s, OPS[o][0], OPS[o][1], MR + 1, 5000, 16, 0.7f, -1.3f, 3, 0, 0, MLPB_EPI_NONE);

@@ -103,8 +103,9 @@ static float opget(mlpb_op t, const float *X, ptrdiff_t ld, int i, int p) {
 
 /* 64-byte aligned, as the network's weights and activations are (mlp.c):
  * glibc's malloc puts a big block 16 bytes into a page, and every 64-byte
- * slab of a row then straddles two cache lines (dW3 at batch 60000 ran
- * ~15% slower so, for both libraries). */
+ * slab of a row then straddles two cache lines, which the network's own
+ * buffers never do (it hid the narrow dW3 path's prefetch gain on one
+ * thread: results/frame_ab/pf.txt as of 66be0d2 against now). */
 static void *xmalloc(size_t n, const shape *s) {
     void *p = aligned_alloc(64, (n + 63) / 64 * 64 + 64 * !n);
     if (!p) cli_fail("out of memory for %s %s (%dx%dx%d)", s->group, s->name, s->m, s->n, s->k);

@@ -317,10 +317,15 @@ static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
 #define NARROW_N 12
 #define NARROW_BUF 65536 /* floats of transposed op(B) (256 KiB: stays in L2) */
 
+/* rows per block of narrow_rows_part's small-M calls */
+static int bn_rows(const mlpb_ctx *ctx) {
+    return ctx->vx->smallm_maxr < ctx->ukr->mr ? ctx->vx->smallm_maxr : ctx->ukr->mr;
+}
+
 static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const mlpb_vec_isa *vx = ctx->vx;
     const int dot = g->k > NARROW_K;
-    const int RB = dot ? vx->dot_rows : vx->smallm_maxr < ctx->ukr->mr ? vx->smallm_maxr : ctx->ukr->mr;
+    const int RB = dot ? vx->dot_rows : bn_rows(ctx);
     const int nb = (g->m + RB - 1) / RB;
     for (int b = (int)((long)nb * tid / nt); b < (int)((long)nb * (tid + 1) / nt); b++) {
         const int i0 = b * RB, rb = g->m - i0 < RB ? g->m - i0 : RB;
@@ -548,10 +553,9 @@ static int gemm_narrow(mlpb_ctx *ctx, gemm_args *g, int par) {
             g->ldbx = n;
         }
         /* streaming stores (narrow_rows_part): C past the caches, as narrow_tc_part's prefetch rule */
-        const int RB = vx->smallm_maxr < ctx->ukr->mr ? vx->smallm_maxr : ctx->ukr->mr;
         const int big = (double)g->m * (double)g->n > 4.0 * (double)ctx->cfg.kc * (double)ctx->cfg.nc;
         g->stream = !tc && g->beta == 0.0f && (ctx->stream > 0 || (ctx->stream == 0 && big)) &&
-                    round_up((size_t)n, 16) * (size_t)RB <= (size_t)ctx->cfg.mc * (size_t)ctx->cfg.kc;
+                    round_up((size_t)n, 16) * (size_t)bn_rows(ctx) <= (size_t)ctx->cfg.mc * (size_t)ctx->cfg.kc;
         run(ctx, par, tc ? narrow_tc_part : narrow_rows_part, g);
         return 1;
     }

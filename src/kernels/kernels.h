@@ -30,7 +30,7 @@ typedef enum {
 typedef struct mlpb_epi {
     mlpb_epi_kind kind;
     const float *bias;      /* (1, n) for BIAS, BIAS_SIGMOID */
-    const float *h;         /* (m, n) with ldh, for DSIGMOID */
+    const float *h;         /* (m, n) with ldh, for DSIGMOID; must not overlap C */
     ptrdiff_t ldh;
 } mlpb_epi;
 

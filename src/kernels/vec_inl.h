@@ -603,14 +603,15 @@ static void k_smallm_bt(int m, int n, int k, float alpha, const float *A, ptrdif
  * or 32-float slab of many rows at a time (a 512-byte stride at m = 128),
  * which the hardware prefetcher serves poorly from DRAM. So while a K block
  * is computed, the next one (`next`) is requested, spread over the block:
- * every PF_CH k steps a tile asks for one line of the next block's rows
- * (k_narrow_tc says which; gemm.c when; results/frame_ab/pf.txt the gain). */
+ * a tile asks for one line of every pfs-th row of the next block as k
+ * reaches that row (k_narrow_tc says which line and pfs; gemm.c when;
+ * results/frame_ab/pf.txt the gain). */
 /* JB columns x G VL rows of C (lanes = rows, G = 1 or 2 vectors of rows): per
  * k step G loads of the row A(p, i0 : i0+G VL) (op(A) = A^T, so rows of A are
  * columns of C), JB broadcasts of B(p, j), G JB FMAs; U sets as above. Then
  * the tile is transposed in 8x8 blocks (256-bit, tr8x8) and stored as `rows`
  * rows of JB floats: C = alpha acc + beta C, beta == 0 never reads C. */
-#define PF_CH 2 /* k steps per round of prefetches */
+#define PF_CH 2 /* the largest pfs: at most this many k steps per prefetch */
 static inline __attribute__((always_inline)) void
 tc_tile(const int G, const int JB, const int U, V *acc, int rows, int k, const float *A, ptrdiff_t lda,
         const float *B, ptrdiff_t ldb, float alpha, float beta, float *C, ptrdiff_t ldc,
@@ -630,22 +631,20 @@ tc_tile(const int G, const int JB, const int U, V *acc, int rows, int k, const f
             UNROLL for (int g = 0; g < G; g++) s[g * JB + q] = VFMA(bq, av[g], s[g * JB + q]);   \
         } }
     /* With a span (pfn rows): before each step of U k's, the tile asks for
-     * the next block's rows q (of phase pfph mod pfs) that k has reached, one
-     * pointer bump each. Without, the plain loop: with the span, dW3 at batch
-     * 1024 (A in cache) takes 7-15% more time (Zen 3, results/frame_ab/pf.txt;
-     * 23-37% with the k loop cut in PF_CH-step chunks that this replaced). */
+     * the next block's rows q (of phase pfph mod pfs) that k has reached.
+     * Without, the plain loop: with the span, dW3 at batch 1024 (A in cache)
+     * takes 7-15% more time (Zen 3, results/frame_ab/pf.txt; 23-37% with the
+     * k loop cut in PF_CH-step chunks that this replaced, that file as of
+     * 02d68bd). */
     const int ku = k - k % U;
 #define TC_LOOP(FULL)                                                                            \
     if (pfn == 0)                                                                                \
         for (; p < ku; p += U)                                                                   \
             UNROLL for (int u = 0; u < U; u++) TC_STEP(u, FULL)                                  \
-    else {                                                                                       \
-        const char *pp = pfb + (ptrdiff_t)pfph * pfld;                                           \
-        for (int qn = pfph; p < ku; p += U) {                                                    \
-            for (; qn < pfn && qn < p + U; qn += pfs, pp += pfs * pfld)                          \
-                _mm_prefetch(pp, _MM_HINT_T1);                                                   \
-            UNROLL for (int u = 0; u < U; u++) TC_STEP(u, FULL)                                  \
-        }                                                                                        \
+    else for (int qn = pfph; p < ku; p += U) {                                                   \
+        for (; qn < pfn && qn < p + U; qn += pfs)                                                \
+            _mm_prefetch(pfb + (ptrdiff_t)qn * pfld, _MM_HINT_T1);                               \
+        UNROLL for (int u = 0; u < U; u++) TC_STEP(u, FULL)                                      \
     }                                                                                            \
     for (; p < k; p++) TC_STEP(0, FULL)
     if (full) {
