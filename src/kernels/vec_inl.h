@@ -631,20 +631,23 @@ tc_tile(const int G, const int JB, const int U, V *acc, int rows, int k, const f
             UNROLL for (int g = 0; g < G; g++) s[g * JB + q] = VFMA(bq, av[g], s[g * JB + q]);   \
         } }
     /* With a span (pfn rows): before each step of U k's, the tile asks for
-     * the next block's rows q (of phase pfph mod pfs) that k has reached.
-     * Without, the plain loop: with the span, dW3 at batch 1024 (A in cache)
-     * takes 7-15% more time (Zen 3, results/frame_ab/pf.txt; 23-37% with the
-     * k loop cut in PF_CH-step chunks that this replaced, that file as of
-     * 02d68bd). */
+     * the next block's rows q (of phase pfph mod pfs) that k has reached, its
+     * address bumped as an integer (it runs past the span). Without, the
+     * plain loop: with the span, dW3 at batch 1024 (A in cache) takes ~1.3x
+     * the time (Zen 3, results/frame_ab/pf.txt), as it did with the k loop cut
+     * in PF_CH-step chunks that this loop replaced (02d68bd's pf.txt). */
     const int ku = k - k % U;
 #define TC_LOOP(FULL)                                                                            \
     if (pfn == 0)                                                                                \
         for (; p < ku; p += U)                                                                   \
             UNROLL for (int u = 0; u < U; u++) TC_STEP(u, FULL)                                  \
-    else for (int qn = pfph; p < ku; p += U) {                                                   \
-        for (; qn < pfn && qn < p + U; qn += pfs)                                                \
-            _mm_prefetch(pfb + (ptrdiff_t)qn * pfld, _MM_HINT_T1);                               \
-        UNROLL for (int u = 0; u < U; u++) TC_STEP(u, FULL)                                      \
+    else {                                                                                       \
+        uintptr_t pa = (uintptr_t)pfb + (uintptr_t)(pfph * pfld); /* row qn's line, bumped */   \
+        for (int qn = pfph; p < ku; p += U) {                                                    \
+            for (; qn < pfn && qn < p + U; qn += pfs, pa += (uintptr_t)(pfs * pfld))             \
+                _mm_prefetch((const char *)pa, _MM_HINT_T1);                                     \
+            UNROLL for (int u = 0; u < U; u++) TC_STEP(u, FULL)                                  \
+        }                                                                                        \
     }                                                                                            \
     for (; p < k; p++) TC_STEP(0, FULL)
     if (full) {
