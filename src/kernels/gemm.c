@@ -306,10 +306,11 @@ static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
  * (the prefetch's rule below) and beta == 0, each block goes to a scratch tile
  * in L1 (the thread's A packing buffer), gets its epilogue there, and is
  * copied out with streaming stores, which skip reading C's lines before
- * writing them: bwd-W3 (b x 128 x 10) with C out of the caches 1.26-1.39x
- * the speed at b = 60000 and 32768 (results/frame_ab/stream.txt). Smaller
- * C keeps plain stores, so the GEMMs that read it next find it in cache.
- * The same arithmetic, so the same bits.
+ * writing them: bwd-W3 (b x 128 x 10) with C out of the caches 1.22-1.45x
+ * the speed at b = 60000 and 32768 (results/frame_ab/stream.txt; 1.22-1.37x
+ * at 16384 too). Smaller C keeps plain stores, so that the GEMMs that read
+ * it next find it in cache (a choice, not measured on a whole step). The
+ * same arithmetic, so the same bits.
  * The bounds are set, not tuned: 12 columns are one C^T tile of accumulators
  * (TC_MAXJ); 16 is the k below which the packed frame's A packing is a sizeable
  * share of the product. */

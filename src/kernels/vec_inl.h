@@ -633,7 +633,7 @@ tc_tile(const int G, const int JB, const int U, V *acc, int rows, int k, const f
     /* With a span (pfn rows): before each step of U k's, the tile asks for
      * the next block's rows q (of phase pfph mod pfs) that k has reached, its
      * address bumped as an integer (it runs past the span). Without, the
-     * plain loop: with the span, dW3 at batch 1024 (A in cache) takes ~1.3x
+     * plain loop: with the span, dW3 at batch 1024 (A in cache) takes 1.1-1.4x
      * the time (Zen 3, results/frame_ab/pf.txt), as it did with the k loop cut
      * in PF_CH-step chunks that this loop replaced (02d68bd's pf.txt). */
     const int ku = k - k % U;
