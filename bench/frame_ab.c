@@ -41,12 +41,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *alloc64(size_t bytes) { return aligned_alloc(64, (bytes + 63) / 64 * 64); }
-
-static int cmp(const void *a, const void *b) {
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv) {
     const char *feat = argc > 1 ? argv[1] : "";
@@ -106,8 +100,9 @@ int main(int argc, char **argv) {
     const size_t brows = tn ? (size_t)mmax : tb == MLPB_N ? (size_t)k : (size_t)n;
     const size_t crows = tn ? (size_t)k : (size_t)mmax;
     /* 64-byte aligned, as the network's buffers are (mlp.c; mlpbench gemm likewise) */
-    float *A = alloc64(sizeof(float) * (size_t)mmax * (size_t)k), *B = alloc64(sizeof(float) * brows * (size_t)ldb);
-    float *C[2] = { alloc64(sizeof(float) * crows * (size_t)ldc), alloc64(sizeof(float) * crows * (size_t)ldc) };
+    float *A = mlpb_alloc64(sizeof(float) * (size_t)mmax * (size_t)k);
+    float *B = mlpb_alloc64(sizeof(float) * brows * (size_t)ldb);
+    float *C[2] = { mlpb_alloc64(sizeof(float) * crows * (size_t)ldc), mlpb_alloc64(sizeof(float) * crows * (size_t)ldc) };
     double *t[2] = { malloc(sizeof(double) * (size_t)rounds), malloc(sizeof(double) * (size_t)rounds) };
     double *r = malloc(sizeof(double) * (size_t)rounds);
     if (!ctx[0] || !ctx[1] || !A || !B || !C[0] || !C[1] || !t[0] || !t[1] || !r) {
@@ -158,9 +153,9 @@ int main(int argc, char **argv) {
                 t[v][q] = (mlpb_now() - t0) / it;
             }
         for (int q = 0; q < rounds; q++) r[q] = t[0][q] / t[1][q];
-        qsort(t[0], (size_t)rounds, sizeof(double), cmp);
-        qsort(t[1], (size_t)rounds, sizeof(double), cmp);
-        qsort(r, (size_t)rounds, sizeof(double), cmp);
+        qsort(t[0], (size_t)rounds, sizeof(double), mlpb_cmp_double);
+        qsort(t[1], (size_t)rounds, sizeof(double), mlpb_cmp_double);
+        qsort(r, (size_t)rounds, sizeof(double), mlpb_cmp_double);
         const double gf = 2.0 * m * n * kk * 1e-9;
         printf("m=%d n=%d k=%d: without %.1f GFLOP/s, with %.1f GFLOP/s (medians); without/with %.3f [%.3f %.3f]\n", m,
                n, kk, gf / t[0][rounds / 2], gf / t[1][rounds / 2], r[rounds / 2], r[rounds / 4], r[3 * rounds / 4]);

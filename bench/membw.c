@@ -9,6 +9,7 @@
  * slices and are pinned one per core, as in mlpbench (sys/pin.h).
  *   build/membw [MIB [ROUNDS [THREADS,...]]]     (defaults 512 11 1,2)
  * Not a test: a measurement. */
+#include "kernels/kernels.h"
 #include "sys/pin.h"
 #include "sys/timer.h"
 
@@ -17,11 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int cmp(const void *a, const void *b) {
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* one pass of kind w (0 read, 1 write, 2 stream) over x[0 .. n), on nt threads; its seconds */
 static double pass(int w, float *x, size_t n, int nt, float *sink) {
@@ -43,10 +39,10 @@ static double pass(int w, float *x, size_t n, int nt, float *sink) {
             sink[t * 16] = o[0] + o[1] + o[2] + o[3]; /* observable: the loads stay */
         } else {
             const __m128 v = _mm_set1_ps((float)w);
-            for (size_t i = lo; i < hi; i += 4) {
-                if (w == 1) _mm_store_ps(x + i, v);
-                else _mm_stream_ps(x + i, v);
-            }
+            if (w == 1)
+                for (size_t i = lo; i < hi; i += 4) _mm_store_ps(x + i, v);
+            else
+                for (size_t i = lo; i < hi; i += 4) _mm_stream_ps(x + i, v);
             _mm_sfence();
         }
     }
@@ -62,7 +58,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     const size_t n = (size_t)mib << 18; /* floats */
-    float *x = aligned_alloc(64, n * sizeof(float));
+    float *x = mlpb_alloc64(n * sizeof(float));
     float *sink = calloc(64 * 16, sizeof(float));
     double *t[3] = { malloc(sizeof(double) * (size_t)rounds), malloc(sizeof(double) * (size_t)rounds),
                      malloc(sizeof(double) * (size_t)rounds) };
@@ -89,7 +85,7 @@ int main(int argc, char **argv) {
             }
         printf("threads %d (%s):", nt, binding);
         for (int w = 0; w < 3; w++) {
-            qsort(t[w], (size_t)rounds, sizeof(double), cmp);
+            qsort(t[w], (size_t)rounds, sizeof(double), mlpb_cmp_double);
             printf("  %s %.1f", kind[w], (double)(n / 16 * 16) * sizeof(float) / t[w][rounds / 2] * 1e-9);
         }
         printf("\n");

@@ -107,7 +107,7 @@ static float opget(mlpb_op t, const float *X, ptrdiff_t ld, int i, int p) {
  * buffers never do (it hid the narrow dW3 path's prefetch gain on one
  * thread: results/frame_ab/pf.txt as of 66be0d2 against now). */
 static void *xmalloc(size_t n, const shape *s) {
-    void *p = aligned_alloc(64, (n + 63) / 64 * 64 + 64 * !n);
+    void *p = mlpb_alloc64(n);
     if (!p) cli_fail("out of memory for %s %s (%dx%dx%d)", s->group, s->name, s->m, s->n, s->k);
     return p;
 }
@@ -183,10 +183,6 @@ static void verify(const runner *r, const shape *s, bufs *b, const char *what) {
         }
 }
 
-static int cmp_double(const void *x, const void *y) {
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
 
 /* One more warm-up call, timed: the calls per run that make a run last
  * >= min_time. */
@@ -208,7 +204,7 @@ static double timed_run(const runner *r, const shape *s, bufs *b, long iters) {
 
 static timing summarize(double *dt, int reps, long iters) {
     timing t = { 0, 0, iters, 1 };
-    qsort(dt, (size_t)reps, sizeof dt[0], cmp_double);
+    qsort(dt, (size_t)reps, sizeof dt[0], mlpb_cmp_double);
     t.min = dt[0];
     t.median = reps % 2 ? dt[reps / 2] : 0.5 * (dt[reps / 2 - 1] + dt[reps / 2]);
     return t;

@@ -336,10 +336,6 @@ static void read_runs(sweep *s) {
     fclose(f);
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* median, min, max of the finite values; NaN when none */
 static void stats(double *v, int n, double *med, double *lo, double *hi) {
@@ -347,7 +343,7 @@ static void stats(double *v, int n, double *med, double *lo, double *hi) {
     for (int i = 0; i < n; i++)
         if (isfinite(v[i])) v[m++] = v[i];
     if (!m) { *med = *lo = *hi = NAN; return; }
-    qsort(v, (size_t)m, sizeof *v, cmp_double);
+    qsort(v, (size_t)m, sizeof *v, mlpb_cmp_double);
     *lo = v[0]; *hi = v[m - 1];
     *med = m % 2 ? v[m / 2] : 0.5 * (v[m / 2 - 1] + v[m / 2]);
 }

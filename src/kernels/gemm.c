@@ -42,7 +42,7 @@ struct mlpb_ctx {
 
 static size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
-static void *alloc64(size_t bytes) {
+void *mlpb_alloc64(size_t bytes) {
     return aligned_alloc(64, round_up(bytes ? bytes : 64, 64));
 }
 
@@ -75,8 +75,8 @@ mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
     c->bpack = calloc((size_t)c->nbuf, sizeof *c->bpack);
     int ok = c->apack && c->bpack;
     for (int b = 0; ok && b < c->nbuf; b++) {
-        c->apack[b] = alloc64((size_t)c->cfg.mc * (size_t)c->cfg.kc * sizeof(float));
-        c->bpack[b] = alloc64((size_t)c->cfg.kc * (size_t)c->cfg.nc * sizeof(float));
+        c->apack[b] = mlpb_alloc64((size_t)c->cfg.mc * (size_t)c->cfg.kc * sizeof(float));
+        c->bpack[b] = mlpb_alloc64((size_t)c->cfg.kc * (size_t)c->cfg.nc * sizeof(float));
         ok = ok && c->apack[b] && c->bpack[b];
     }
     if (!ok) { mlpb_ctx_free(c); return NULL; }
@@ -303,7 +303,7 @@ static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
  * Threads split the rows, in whole blocks: no result depends on them.
  * Row blocks through the small-M kernel (k <= NARROW_K) write C at full
  * speed, several bytes per flop; when C is bigger than a core's share of L3
- * (the prefetch's rule below) and beta == 0, each block goes to a scratch tile
+ * (past_l3_share) and beta == 0, each block goes to a scratch tile
  * in L1 (the thread's A packing buffer), gets its epilogue there, and is
  * copied out with streaming stores, which skip reading C's lines before
  * writing them: bwd-W3 (b x 128 x 10) with C out of the caches 1.22-1.45x
@@ -317,6 +317,17 @@ static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
 #define NARROW_K 16
 #define NARROW_N 12
 #define NARROW_BUF 65536 /* floats of transposed op(B) (256 KiB: stays in L2) */
+
+/* Whether an operand of this many floats is bigger than a core's share of
+ * L3 (4 KC NC floats, from which sysinfo.c sizes NC): the narrow paths'
+ * prefetch and streaming stores apply past it. */
+static int past_l3_share(const mlpb_ctx *ctx, double floats) {
+    return floats > 4.0 * (double)ctx->cfg.kc * (double)ctx->cfg.nc;
+}
+
+/* A speed knob's setting (mlpb_ctx_set_prefetch, _stream): < 0 never, > 0
+ * always, 0 the frame's rule. */
+static int knob(int mode, int rule) { return mode > 0 || (mode == 0 && rule); }
 
 /* rows per block of narrow_rows_part's small-M calls */
 static int bn_rows(const mlpb_ctx *ctx) {
@@ -364,10 +375,9 @@ static void narrow_tc_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     if (r0 >= r1) return;
     const int KC = balanced(g->k, ctx->cfg.kc, 8);
     /* Prefetch each next K block (vec_inl.h) when A is bigger than a core's
-     * share of L3 (4 KC NC floats, sysinfo.c): results/frame_ab/pf.txt found
-     * a gain there, on 1 thread and 2, and a loss with A in cache. */
-    const int pf = ctx->prefetch > 0 || (ctx->prefetch == 0 &&
-                   (double)g->k * (double)g->lda > 4.0 * (double)ctx->cfg.kc * (double)ctx->cfg.nc);
+     * share of L3: results/frame_ab/pf.txt found a gain there, on 1 thread
+     * and 2, and a loss with A in cache. */
+    const int pf = knob(ctx->prefetch, past_l3_share(ctx, (double)g->k * (double)g->lda));
     for (int pc = 0; pc < g->k; pc += KC) {                  /* PC loop: A(pc : pc+kc, r0 : r1) stays in L2 */
         const int kc = g->k - pc < KC ? g->k - pc : KC, kn = g->k - pc - kc < KC ? g->k - pc - kc : KC;
         const mlpb_span next = { kn ? g->A + (size_t)(pc + kc) * g->lda + r0 : NULL, g->lda, kn, r1 - r0 };
@@ -553,9 +563,8 @@ static int gemm_narrow(mlpb_ctx *ctx, gemm_args *g, int par) {
             g->Bx = ctx->bpack[0];
             g->ldbx = n;
         }
-        /* streaming stores (narrow_rows_part): C past the caches, as narrow_tc_part's prefetch rule */
-        const int big = (double)g->m * (double)g->n > 4.0 * (double)ctx->cfg.kc * (double)ctx->cfg.nc;
-        g->stream = !tc && g->beta == 0.0f && (ctx->stream > 0 || (ctx->stream == 0 && big)) &&
+        /* streaming stores (narrow_rows_part) for C past the caches, if the scratch tile fits */
+        g->stream = !tc && g->beta == 0.0f && knob(ctx->stream, past_l3_share(ctx, (double)g->m * (double)g->n)) &&
                     round_up((size_t)n, 16) * (size_t)bn_rows(ctx) <= (size_t)ctx->cfg.mc * (size_t)ctx->cfg.kc;
         run(ctx, par, tc ? narrow_tc_part : narrow_rows_part, g);
         return 1;

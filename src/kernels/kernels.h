@@ -92,6 +92,10 @@ typedef struct mlpb_kcfg {
 
 typedef struct mlpb_ctx mlpb_ctx;
 
+/* A 64-byte aligned block of at least `bytes` (0 allowed), freed with free();
+ * NULL when out of memory. The packing buffers', and any caller's operands. */
+void *mlpb_alloc64(size_t bytes);
+
 /* Allocate the per-thread packing buffers for cfg. NULL on bad cfg/OOM. */
 mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg);
 void mlpb_ctx_free(mlpb_ctx *ctx);

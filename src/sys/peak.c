@@ -54,10 +54,6 @@ static peak_fn peak_pick(const char *isa) {
     return NULL;
 }
 
-static int cmp_double(const void *x, const void *y) {
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
 
 double mlpb_peak_gflops(const char *isa, int threads, double seconds) {
     peak_fn run = peak_pick(isa);
@@ -102,7 +98,7 @@ double mlpb_peak_gflops(const char *isa, int threads, double seconds) {
     }
     for (int t = 0; t < got; t++) sink += sums[t];
     free(sums);
-    qsort(dt + 1, REPS, sizeof dt[0], cmp_double);
+    qsort(dt + 1, REPS, sizeof dt[0], mlpb_cmp_double);
     double med = dt[1 + REPS / 2];
     return med > 0.0 ? (double)got * (double)iters * (double)fpi / med * 1e-9 : 0.0;
 }
