@@ -278,7 +278,8 @@ static void sweep_smallm(setup *s) {
  * layer's dW at batch <= 16) or not; m at MR + 1, 19 and 27 (a masked last
  * vector of rows: 16 + 3 and 16 + 11 on either ISA) and 128; k long enough
  * for the K blocks of this blocking; op(B) too big for the transpose buffer (the packed frame
- * takes over); every orientation, every epilogue, beta = 0 over NaN. */
+ * takes over); every orientation, every epilogue, beta = 0 over NaN. Then the op(A) = N
+ * dot path (dotq) at every n up to 12 and every k mod 8. */
 static void sweep_narrow(setup *s) {
     const int MR = s->u->mr;
     const int ms[4] = { MR + 1, 19, 27, 128 };
@@ -308,6 +309,11 @@ static void sweep_narrow(setup *s) {
             for (int ni = 0; ni < 6; ni++, c++)
                 run_case(s, OPS[o][0], OPS[o][1], ms[c % 2] + (ni >= 4) * 18, sn[ni], sk[(ni + e) % 5], 0.7f, 0.0f,
                          c % 3 == 0 ? 3 : 0, (c >> 2) & 1, 1, kinds[e]);
+    for (int tb = 0; tb < 2; tb++) /* op(A) = N, n <= 12: every column-pair count, odd n, every k mod 8 */
+        for (int n = 1; n <= 12; n++)
+            for (int ki = 0; ki < 8; ki++, c++)
+                run_case(s, MLPB_N, tb ? MLPB_T : MLPB_N, ms[c % 3], n, 17 + ki + 8 * (c % 2), c % 2 ? 1.0f : 0.7f,
+                         c % 4 < 2 ? 0.0f : -1.3f, c % 3 == 0 ? 3 : 0, (c >> 2) & 1, c % 4 == 1, kinds[(c >> 1) % 4]);
     for (int o = 0; o < 4; o++) { /* op(B) past the 64 Ki-float transpose buffer */
         run_case(s, OPS[o][0], OPS[o][1], MR + 1, 10, 7000, 1.0f, 0.0f, 0, 1, 1, MLPB_EPI_BIAS);
         run_case(s, OPS[o][0], OPS[o][1], MR + 1, 5000, 16, 0.7f, -1.3f, 3, 0, 0, MLPB_EPI_NONE);

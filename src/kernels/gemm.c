@@ -230,7 +230,7 @@ static int balanced(int x, int cap, int q) {
 }
 
 /* The arguments of one GEMM, as every path's per-thread part receives them.
- * Bx/ldbx: op(B) prepared for a narrow path (in place or transposed). */
+ * Bx/ldbx: op(B) prepared for a narrow path (in place, transposed, or packed by pack_q). */
 typedef struct gemm_args {
     mlpb_op ta, tb;
     int m, n, k;
@@ -295,9 +295,9 @@ static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
  *   small k (k <= NARROW_K): rows of C in blocks of MR through the small-M
  *     kernel with op(B) = N: A read in place, op(B) as (k, n) rows (B itself,
  *     or its transpose made once per call);
- *   small n, op(A) = N: rows of C in blocks of vx->dot_rows through the
- *     dot-product kernel, with op(B)^T as (n, k) rows (B itself, or its
- *     transpose);
+ *   small n, op(A) = N: rows of C in blocks of DOT_BLOCK through the
+ *     k-quad dot-product kernel (vx->dotq), op(B) packed for it once per
+ *     call (vx->pack_q);
  *   small n, op(A) = T: narrow_tc, C^T tiles over one or two vectors of rows
  *     of C, A read in place, K in blocks of KC.
  * Threads split the rows, in whole blocks: no result depends on them.
@@ -317,6 +317,10 @@ static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
 #define NARROW_K 16
 #define NARROW_N 12
 #define NARROW_BUF 65536 /* floats of transposed op(B) (256 KiB: stays in L2) */
+/* rows per block of the dot path: a multiple of every ISA's dot_rows, and
+ * enough rows that a call's set-up is small beside them (one block holds 16
+ * x 10 floats of C for its epilogue) */
+#define DOT_BLOCK 16
 
 /* Whether an operand of this many floats is bigger than a core's share of
  * L3 (4 KC NC floats, from which sysinfo.c sizes NC): the narrow paths'
@@ -337,14 +341,13 @@ static int bn_rows(const mlpb_ctx *ctx) {
 static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const mlpb_vec_isa *vx = ctx->vx;
     const int dot = g->k > NARROW_K;
-    const int RB = dot ? vx->dot_rows : bn_rows(ctx);
+    const int RB = dot ? DOT_BLOCK / vx->dot_rows * vx->dot_rows : bn_rows(ctx);
     const int nb = (g->m + RB - 1) / RB;
     for (int b = (int)((long)nb * tid / nt); b < (int)((long)nb * (tid + 1) / nt); b++) {
         const int i0 = b * RB, rb = g->m - i0 < RB ? g->m - i0 : RB;
         float *c = g->C + (size_t)i0 * g->ldc;
-        if (dot) {    /* C(i0 : i0+rb, :) = alpha A(i0 : i0+rb, :) Bx^T + beta C, Bx (n, k) */
-            vx->smallm_bt(rb, g->n, g->k, g->alpha, g->A + (size_t)i0 * g->lda, g->lda, g->Bx, g->ldbx,
-                          g->beta, c, g->ldc);
+        if (dot) {    /* C(i0 : i0+rb, :) = alpha A(i0 : i0+rb, :) op(B) + beta C, op(B) as Bx (pack_q) */
+            vx->dotq(rb, g->n, g->k, g->alpha, g->A + (size_t)i0 * g->lda, g->lda, g->Bx, g->beta, c, g->ldc);
             if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, i0, 0, rb, g->n);
             continue;
         }
@@ -569,12 +572,9 @@ static int gemm_narrow(mlpb_ctx *ctx, gemm_args *g, int par) {
         run(ctx, par, tc ? narrow_tc_part : narrow_rows_part, g);
         return 1;
     }
-    if (n <= NARROW_N && (g->tb == MLPB_T || fits)) {           /* Bx = op(B)^T, (n, k) */
-        if (g->tb == MLPB_N) {
-            vx->pack_t(k, n, k, g->B, g->ldb, ctx->bpack[0]);  /* Bx[j k + p] = B[p ldb + j] */
-            g->Bx = ctx->bpack[0];
-            g->ldbx = k;
-        }
+    if (n <= NARROW_N && ((size_t)k + (size_t)vx->lanes) * (size_t)(n + 1) <= cap) { /* Bx = op(B) for dotq */
+        vx->pack_q(k, n, g->B, g->ldb, g->tb == MLPB_T, ctx->bpack[0]);
+        g->Bx = ctx->bpack[0];
         run(ctx, par, narrow_rows_part, g);
         return 1;
     }

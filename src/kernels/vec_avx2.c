@@ -53,6 +53,19 @@ static inline float vhmax(V v) {
     return _mm_cvtss_f32(_mm_max_ss(s, _mm_movehdup_ps(s)));
 }
 
+/* k-quad dot products (vec_inl.h, dq_tile): a half is 4 k steps of one column */
+#define VEC_NREG 16
+#define VKEEP(v) __asm__("" : "+x"(v))
+#define VBCASTQ(p) _mm256_broadcast_ps((const __m128 *)(p))
+#define VBCASTQM(p, n) bcastq_first(p, n)
+static inline __m256 bcastq_first(const float *p, int n) {
+    const __m128 x = _mm_maskload_ps(p, _mm_cmpgt_epi32(_mm_set1_epi32(n), _mm_setr_epi32(0, 1, 2, 3)));
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(x), x, 1);
+}
+/* hadd twice gives (c0 c2 c4 c6 | c1 c3 c5 c7), each (l0 + l1) + (l2 + l3) */
+#define QSUM8(x) _mm256_permutevar8x32_ps(_mm256_hadd_ps(_mm256_hadd_ps((x)[0], (x)[1]), _mm256_hadd_ps((x)[2], (x)[3])), \
+                                          _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7))
+
 #define VEC_TABLE mlpb_vec_avx2
 #define VEC_ISA "avx2"
 #define VEC_SM_ACC 12   /* of 16 ymm */

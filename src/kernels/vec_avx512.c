@@ -51,6 +51,16 @@ static inline float vhmax(V v) {
     return _mm_cvtss_f32(_mm_max_ss(s, _mm_movehdup_ps(s)));
 }
 
+/* k-quad dot products (vec_inl.h, dq_tile): a half is 8 k steps of one column,
+ * summed as vec_avx2.c's hsum4 does ((l0+l1)+(l2+l3)) + ((l4+l5)+(l6+l7)) */
+#define VEC_NREG 32
+#define VKEEP(v) __asm__("" : "+v"(v))
+#define VBCASTQ(p) _mm512_broadcast_f32x8(_mm256_loadu_ps(p))
+#define VBCASTQM(p, n) _mm512_broadcast_f32x8(_mm256_maskz_loadu_ps((__mmask8)((1u << (n)) - 1u), p))
+#define QSUM8(x) _mm256_insertf128_ps(_mm256_castps128_ps256(hsum4((const __m256[4]){ VHALF((x)[0], 0), \
+    VHALF((x)[0], 1), VHALF((x)[1], 0), VHALF((x)[1], 1) })), hsum4((const __m256[4]){ VHALF((x)[2], 0), \
+    VHALF((x)[2], 1), VHALF((x)[3], 0), VHALF((x)[3], 1) }), 1)
+
 #define VEC_TABLE mlpb_vec_avx512
 #define VEC_ISA "avx512"
 #define VEC_SM_ACC 24   /* of 32 zmm */

@@ -55,7 +55,7 @@ typedef struct mlpb_vec_isa {
     const char *isa;   /* "avx2", "avx512" */
     int lanes;         /* floats per vector */
     int smallm_maxr;   /* the small-M GEMM takes m <= this */
-    int dot_rows;      /* rows per block of the narrow dot-product path (gemm.c) */
+    int dot_rows;      /* rows per tile of dotq: gemm.c's row blocks are multiples of it */
     /* y[i] = exp(x[i]) (the vectorised exp; saturation as above) */
     void (*exp)(size_t n, const float *x, float *y);
     /* one row of n elements each */
@@ -81,6 +81,14 @@ typedef struct mlpb_vec_isa {
                       const float *B, ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc);
     void (*smallm_bt)(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda,
                       const float *B, ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc);
+    /* Narrow-N GEMM with op(A) = N, n <= 12, any m and k: A (m,k) row-major
+     * read in place, op(B) packed first by pack_q into Bq, (k + lanes) (n + 1)
+     * floats at most (tb: op(B) = B^T, B (n,k); else B (k,n));
+     * C(m,n) = alpha A op(B) + beta C, beta == 0 never reads C. Each row of C
+     * is computed alone, the same way in any call: rows can be split. */
+    void (*pack_q)(int k, int n, const float *B, ptrdiff_t ldb, int tb, float *Bq);
+    void (*dotq)(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda, const float *Bq,
+                 float beta, float *C, ptrdiff_t ldc);
     /* Narrow-N GEMM with op(A) = T, any m and n (best for n <= 12): A is
      * (k,m) row-major, B (k,n) row-major;
      * C(m,n) = alpha A^T B + beta C, beta == 0 never reads C. Computed as C^T
@@ -129,7 +137,11 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa);
  *   V256SUM(v) the lanes of v added down to a __m256 (AVX2: v itself)
  *   vhsum, vhmax: horizontal sum / max in a fixed order
  *   VEC_TABLE, VEC_ISA, VEC_SM_ACC (accumulator registers the small-M kernels
- *   may use), VEC_SM_MAXR (largest m of the small-M kernels: the ISA's MR). */
+ *   may use), VEC_SM_MAXR (largest m of the small-M kernels: the ISA's MR),
+ *   VEC_NREG (vector registers), VKEEP(v) (v stays in a register)
+ *   VBCASTQ(p) the VL/2 floats at p in both halves of a vector, VBCASTQM(p, n)
+ *   the first n of them (the rest 0, nothing past them read), QSUM8(x) the
+ *   sums of the two halves of x[0..3] as a __m256 (x[0] low, x[0] high, ...). */
 #include <float.h>
 #include <immintrin.h>
 #include <stdint.h>
@@ -153,6 +165,12 @@ static inline __attribute__((always_inline)) __m128 load_first4(const float *s, 
     if (w == 1) return _mm_load_ss(s);
     const __m128 lo = _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)s);
     return w == 2 ? lo : _mm_movelh_ps(lo, _mm_load_ss(s + 2));
+}
+
+/* The first w (1..8) floats of s (the rest 0), reading nothing past them. */
+static inline __attribute__((always_inline)) __m256 load_first8(const float *s, const int w) {
+    if (w == 8) return _mm256_loadu_ps(s);
+    return _mm256_maskload_ps(s, _mm256_cmpgt_epi32(_mm256_set1_epi32(w), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
 }
 
 /* s[t] = the sum of the 8 lanes of x[t], t < 4: ((x0+x1)+(x2+x3)) + ((x4+x5)+(x6+x7)) */
@@ -435,10 +453,6 @@ static void k_stream_fence(void) { _mm_sfence(); }
 #define SM_CLAMP(x) ((x) < 1 ? 1 : (x) > 8 ? 8 : (x))
 #define SMN_NV(RB) SM_CLAMP(VEC_SM_ACC / ((RB) * SMN_U(RB)))
 #define SMT_JB(RB) SM_CLAMP(VEC_SM_ACC / ((RB) * SMT_U(RB)))
-/* Rows per block of the narrow dot path (gemm.c): tiles of 4 columns, so one
- * hsum4 per row of a tile, none half empty (n = 10: 4 + 3 + 3; 6 rows x 2
- * columns took 12-15% longer on fwd-W3, Zen 3). */
-#define DOT_ROWS (VEC_SM_ACC / 4)
 
 /* RB rows x NV vectors of C, op(B) = N: per k step NV loads of B, RB broadcasts
  * of A, RB NV FMAs; acc (U RB NV vectors) is the caller's fixed-size array, so
@@ -598,6 +612,125 @@ static void k_smallm_bt(int m, int n, int k, float alpha, const float *A, ptrdif
 #undef SM_CASE
 }
 
+/* ---- narrow N with op(A) = N: dot products over k-quads ------------------- */
+/* C(m,n) = alpha A Bq + beta C for n <= 12 (the output layer's forward GEMM,
+ * b x 10 x 128), A (m,k) read in place. A vector holds Q = VL/2 k steps of two
+ * columns of C: B packed once per call as Bq (pack_q), and A's Q floats at k
+ * step p broadcast to both halves (one load), so that every lane does useful
+ * work for any even n (n = 10: 5 vectors) and each element of C ends as a sum
+ * of Q lanes. The earlier path took each column's dot product over full
+ * VL-wide k vectors, in tiles of 3 rows x 4 + 3 + 3 columns, and paid a full
+ * horizontal sum per element and 3 tiles' set-up per 3 rows. Per row the
+ * NP = n/2 (rounded up) vectors are summed 4 at a time by QSUM8, a fixed order
+ * per element; rows are independent, so any row split gives the same bits. */
+enum { DQ_Q = VL / 2 };
+/* rows per tile: the accumulators (RB NP), one vector of B per pair of
+ * columns and the broadcast of A must fit the register file (n = 10: 2 x 5 + 5
+ * + 1 = 16 ymm; 4 x 5 + 5 + 1 = 26 zmm) */
+#define DQ_ROWS (VEC_NREG >= 32 ? 4 : 2)
+
+/* Bq[(p NP2 + j) Q + l] = op(B)(p Q + l, j) for p < ceil(k/Q), j < NP2 = n
+ * rounded up to even, l < Q; 0 past k and n. tb == 0: op(B) = B (k,n), read in
+ * 8 x 8 blocks and transposed (tr8x8); tb != 0: op(B) = B^T, B (n,k): runs
+ * of Q floats copied. */
+static void k_pack_q(int k, int n, const float *B, ptrdiff_t ldb, int tb, float *Bq) {
+    const int NP2 = (n + 1) / 2 * 2, nq = (k + DQ_Q - 1) / DQ_Q;
+    if (tb) {
+        for (int p = 0; p < nq; p++)
+            for (int j = 0; j < NP2; j++)
+                for (int l = 0; l < DQ_Q; l++) {
+                    const int kk = p * DQ_Q + l;
+                    Bq[((size_t)p * NP2 + j) * DQ_Q + l] = j < n && kk < k ? B[(size_t)j * ldb + kk] : 0.0f;
+                }
+        return;
+    }
+    for (int p8 = 0; p8 < k; p8 += 8) {
+        const int valid = k - p8 < 8 ? k - p8 : 8;
+        for (int j0 = 0; j0 < n; j0 += 8) {
+            const int w = n - j0 < 8 ? n - j0 : 8;
+            __m256 r[8];
+            for (int q = 0; q < 8; q++)
+                r[q] = q < valid ? load_first8(B + (size_t)(p8 + q) * ldb + j0, w) : _mm256_setzero_ps();
+            tr8x8(r); /* r[jj]: column j0 + jj, k steps p8 .. p8+7 */
+            for (int jj = 0; jj < w; jj++)
+                for (int h = 0; h < 8 / DQ_Q && p8 / DQ_Q + h < nq; h++) {
+                    float *d = Bq + ((size_t)(p8 / DQ_Q + h) * NP2 + j0 + jj) * DQ_Q;
+                    if (DQ_Q == 8) _mm256_storeu_ps(d, r[jj]);
+                    else _mm_storeu_ps(d, h ? _mm256_extractf128_ps(r[jj], 1) : _mm256_castps256_ps128(r[jj]));
+                }
+        }
+    }
+    if (n & 1) /* the pad column */
+        for (int p = 0; p < nq; p++)
+            for (int l = 0; l < DQ_Q; l++) Bq[((size_t)p * NP2 + n) * DQ_Q + l] = 0.0f;
+}
+
+/* RB rows x NP column pairs: per k-quad NP loads of Bq, RB broadcasts of A,
+ * RB NP FMAs; the k tail (k mod Q) broadcast masked (Bq is 0 there). VKEEP
+ * pins each B vector to a register: left alone gcc 12 folds B's load into
+ * every FMA that uses it (RB loads per vector instead of one), which left
+ * this loop load-bound on Zen 3. */
+static inline __attribute__((always_inline)) void
+dq_tile(const int RB, const int NP, int n, int k, const float *A, ptrdiff_t lda, const float *Bq,
+        float alpha, float beta, float *C, ptrdiff_t ldc) {
+    V acc[DQ_ROWS * 6];
+    UNROLL for (int x = 0; x < RB * NP; x++) acc[x] = VZERO();
+    const int kq = k / DQ_Q;
+    const float *b = Bq;
+    for (int p = 0; p < kq; p++, b += 2 * NP * DQ_Q) {
+        V bv[6];
+        UNROLL for (int c = 0; c < NP; c++) {
+            bv[c] = VLOAD(b + c * VL);
+            if (RB * NP + NP + 1 <= VEC_NREG) VKEEP(bv[c]);
+        }
+        UNROLL for (int r = 0; r < RB; r++) {
+            const V a = VBCASTQ(A + (size_t)r * lda + p * DQ_Q); /* A(i, pQ .. pQ+Q-1) in both halves */
+            UNROLL for (int c = 0; c < NP; c++) acc[r * NP + c] = VFMA(a, bv[c], acc[r * NP + c]);
+        }
+    }
+    if (k % DQ_Q)
+        UNROLL for (int r = 0; r < RB; r++) {
+            const V a = VBCASTQM(A + (size_t)r * lda + kq * DQ_Q, k % DQ_Q);
+            UNROLL for (int c = 0; c < NP; c++) acc[r * NP + c] = VFMA(a, VLOAD(b + c * VL), acc[r * NP + c]);
+        }
+    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+    UNROLL for (int r = 0; r < RB; r++)
+        UNROLL for (int c0 = 0; c0 < NP; c0 += 4) { /* columns 2 c0 .. 2 c0 + 7 */
+            V x[4];
+            UNROLL for (int t = 0; t < 4; t++) x[t] = c0 + t < NP ? acc[r * NP + c0 + t] : VZERO();
+            const int w = n - 2 * c0 < 8 ? n - 2 * c0 : 8;
+            float *c = C + (size_t)r * ldc + 2 * c0;
+            __m256 y = _mm256_mul_ps(va, QSUM8(x));
+            if (beta != 0.0f) y = _mm256_fmadd_ps(vb, load_first8(c, w), y);
+            store_first(c, y, w);
+        }
+}
+
+#define DQ_NP(NP)                                                                                \
+    static void dq_np##NP(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda,      \
+                          const float *Bq, float beta, float *C, ptrdiff_t ldc) {               \
+        int i = 0;                                                                               \
+        for (; i + DQ_ROWS <= m; i += DQ_ROWS)                                                   \
+            dq_tile(DQ_ROWS, NP, n, k, A + (size_t)i * lda, lda, Bq, alpha, beta, C + (size_t)i * ldc, ldc); \
+        for (; i < m; i++)                                                                       \
+            dq_tile(1, NP, n, k, A + (size_t)i * lda, lda, Bq, alpha, beta, C + (size_t)i * ldc, ldc); \
+    }
+DQ_NP(1) DQ_NP(2) DQ_NP(3) DQ_NP(4) DQ_NP(5) DQ_NP(6)
+#undef DQ_NP
+
+static void k_dotq(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda, const float *Bq,
+                   float beta, float *C, ptrdiff_t ldc) {
+    switch ((n + 1) / 2) {
+    case 1: dq_np1(m, n, k, alpha, A, lda, Bq, beta, C, ldc); break;
+    case 2: dq_np2(m, n, k, alpha, A, lda, Bq, beta, C, ldc); break;
+    case 3: dq_np3(m, n, k, alpha, A, lda, Bq, beta, C, ldc); break;
+    case 4: dq_np4(m, n, k, alpha, A, lda, Bq, beta, C, ldc); break;
+    case 5: dq_np5(m, n, k, alpha, A, lda, Bq, beta, C, ldc); break;
+    case 6: dq_np6(m, n, k, alpha, A, lda, Bq, beta, C, ldc); break;
+    default: break;
+    }
+}
+
 /* ---- narrow N with op(A) = T: C computed as C^T tiles ------------------------ */
 /* A's rows beyond the caches come in slowly as C^T tiles read them, one 16-
  * or 32-float slab of many rows at a time (a 512-byte stride at m = 128),
@@ -749,10 +882,10 @@ static void k_narrow_tc(int m, int n, int k, float alpha, const float *A, ptrdif
 }
 
 const mlpb_vec_isa VEC_TABLE = {
-    VEC_ISA, VL, VEC_SM_MAXR, DOT_ROWS, k_exp,
+    VEC_ISA, VL, VEC_SM_MAXR, DQ_ROWS, k_exp,
     k_bias_row, k_sigmoid_row, k_bias_sigmoid_row, k_dsigmoid_row, k_dsigmoid_epi_row,
     k_softmax_row, k_xent_row, k_colsum, k_axpy,
-    k_pack_t, k_smallm_bn, k_smallm_bt, k_narrow_tc, k_stream_rows, k_stream_fence,
+    k_pack_t, k_smallm_bn, k_smallm_bt, k_pack_q, k_dotq, k_narrow_tc, k_stream_rows, k_stream_fence,
 };
 
 #endif /* MLPB_VEC_TEMPLATE */
