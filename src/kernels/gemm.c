@@ -241,6 +241,7 @@ typedef struct gemm_args {
     ptrdiff_t ldc;
     const mlpb_epi *epi;
     int stream; /* narrow row blocks: C's rows via a scratch tile and streaming stores */
+    int prefetch; /* narrow dot path: each row block prefetches the next */
 } gemm_args;
 
 typedef void (*gemm_part)(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt);
@@ -343,11 +344,15 @@ static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt)
     const int dot = g->k > NARROW_K;
     const int RB = dot ? DOT_BLOCK / vx->dot_rows * vx->dot_rows : bn_rows(ctx);
     const int nb = (g->m + RB - 1) / RB;
-    for (int b = (int)((long)nb * tid / nt); b < (int)((long)nb * (tid + 1) / nt); b++) {
+    const int bend = (int)((long)nb * (tid + 1) / nt);
+    for (int b = (int)((long)nb * tid / nt); b < bend; b++) {
         const int i0 = b * RB, rb = g->m - i0 < RB ? g->m - i0 : RB;
         float *c = g->C + (size_t)i0 * g->ldc;
         if (dot) {    /* C(i0 : i0+rb, :) = alpha A(i0 : i0+rb, :) op(B) + beta C, op(B) as Bx (pack_q) */
-            vx->dotq(rb, g->n, g->k, g->alpha, g->A + (size_t)i0 * g->lda, g->lda, g->Bx, g->beta, c, g->ldc);
+            const int rn = b + 1 < bend ? (g->m - i0 - rb < RB ? g->m - i0 - rb : RB) : 0; /* this thread's next block */
+            const mlpb_span next = { g->A + (size_t)(i0 + rb) * g->lda, g->lda, rn, g->k };
+            vx->dotq(rb, g->n, g->k, g->alpha, g->A + (size_t)i0 * g->lda, g->lda, g->Bx, g->beta, c, g->ldc,
+                     rn && g->prefetch ? &next : NULL);
             if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, i0, 0, rb, g->n);
             continue;
         }
@@ -575,6 +580,7 @@ static int gemm_narrow(mlpb_ctx *ctx, gemm_args *g, int par) {
     if (n <= NARROW_N && ((size_t)k + (size_t)vx->lanes) * (size_t)(n + 1) <= cap) { /* Bx = op(B) for dotq */
         vx->pack_q(k, n, g->B, g->ldb, g->tb == MLPB_T, ctx->bpack[0]);
         g->Bx = ctx->bpack[0];
+        g->prefetch = knob(ctx->prefetch, past_l3_share(ctx, (double)g->m * (double)g->lda));
         run(ctx, par, narrow_rows_part, g);
         return 1;
     }
@@ -591,7 +597,7 @@ void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
         if (epi) epi_tile(ctx->vx, epi, C, ldc, 0, 0, m, n);
         return;
     }
-    gemm_args g = { ta, tb, m, n, k, alpha, beta, A, B, B, lda, ldb, ldb, C, ldc, epi, 0 };
+    gemm_args g = { ta, tb, m, n, k, alpha, beta, A, B, B, lda, ldb, ldb, C, ldc, epi, 0, 0 };
     const double flops = 2.0 * m * n * k;
     const int par = ctx->cfg.threads > 1 && flops >= par_min(ctx, PAR_MIN_FLOPS);
     const mlpb_vec_isa *vx = ctx->vx;

@@ -85,10 +85,11 @@ typedef struct mlpb_vec_isa {
      * read in place, op(B) packed first by pack_q into Bq, (k + lanes) (n + 1)
      * floats at most (tb: op(B) = B^T, B (n,k); else B (k,n));
      * C(m,n) = alpha A op(B) + beta C, beta == 0 never reads C. Each row of C
-     * is computed alone, the same way in any call: rows can be split. */
+     * is computed alone, the same way in any call: rows can be split.
+     * next (may be NULL): rows of the same k and lda to prefetch meanwhile. */
     void (*pack_q)(int k, int n, const float *B, ptrdiff_t ldb, int tb, float *Bq);
     void (*dotq)(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda, const float *Bq,
-                 float beta, float *C, ptrdiff_t ldc);
+                 float beta, float *C, ptrdiff_t ldc, const mlpb_span *next);
     /* Narrow-N GEMM with op(A) = T, any m and n (best for n <= 12): A is
      * (k,m) row-major, B (k,n) row-major;
      * C(m,n) = alpha A^T B + beta C, beta == 0 never reads C. Computed as C^T
@@ -629,6 +630,22 @@ enum { DQ_Q = VL / 2 };
  * + 1 = 16 ymm; 4 x 5 + 5 + 1 = 26 zmm) */
 #define DQ_ROWS (VEC_NREG >= 32 ? 4 : 2)
 
+/* k_pack_q's last w <= 4 columns of one k-quad (its first `valid` rows), and
+ * zeros for the pad column when w is odd */
+static inline __attribute__((always_inline)) void
+pq4_cols(const float *src, ptrdiff_t ldb, int valid, float *d, const int w) {
+    __m128 x0 = _mm_setzero_ps(), x1 = x0, x2 = x0, x3 = x0;
+    x0 = load_first4(src, w);
+    if (valid > 1) x1 = load_first4(src + ldb, w);
+    if (valid > 2) x2 = load_first4(src + 2 * ldb, w);
+    if (valid > 3) x3 = load_first4(src + 3 * ldb, w);
+    _MM_TRANSPOSE4_PS(x0, x1, x2, x3);
+    _mm_storeu_ps(d, x0);
+    _mm_storeu_ps(d + 4, x1);
+    if (w > 2) _mm_storeu_ps(d + 8, x2);
+    if (w > 2) _mm_storeu_ps(d + 12, x3);
+}
+
 /* Bq[(p NP2 + j) Q + l] = op(B)(p Q + l, j) for p < ceil(k/Q), j < NP2 = n
  * rounded up to even, l < Q; 0 past k and n. tb == 0: op(B) = B (k,n), read in
  * 8 x 8 blocks and transposed (tr8x8); tb != 0: op(B) = B^T, B (n,k): runs
@@ -644,35 +661,60 @@ static void k_pack_q(int k, int n, const float *B, ptrdiff_t ldb, int tb, float 
                 }
         return;
     }
-    for (int p8 = 0; p8 < k; p8 += 8) {
+    if (DQ_Q == 4) { /* per k-quad: 4 rows of B, transposed in 4 x 4 blocks, stored as one run */
+        for (int p = 0; p < nq; p++) {
+            const int valid = k - 4 * p < 4 ? k - 4 * p : 4;
+            const float *src = B + (size_t)(4 * p) * ldb;
+            float *d = Bq + (size_t)p * NP2 * 4;
+            int j = 0;
+            for (; j + 8 <= n; j += 8) {
+                __m256 r[4];
+                for (int q = 0; q < 4; q++) r[q] = q < valid ? _mm256_loadu_ps(src + (size_t)q * ldb + j) : _mm256_setzero_ps();
+                const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+                const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+                const __m256 c04 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)); /* (col 0 | col 4) */
+                const __m256 c15 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+                const __m256 c26 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+                const __m256 c37 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+                _mm256_storeu_ps(d + 4 * j, _mm256_permute2f128_ps(c04, c15, 0x20));
+                _mm256_storeu_ps(d + 4 * j + 8, _mm256_permute2f128_ps(c26, c37, 0x20));
+                _mm256_storeu_ps(d + 4 * j + 16, _mm256_permute2f128_ps(c04, c15, 0x31));
+                _mm256_storeu_ps(d + 4 * j + 24, _mm256_permute2f128_ps(c26, c37, 0x31));
+            }
+            for (; j < n; j += 4) /* the last (up to) 4 columns, and the pad column's zeros */
+                switch (n - j) {
+                case 1: pq4_cols(src + j, ldb, valid, d + 4 * j, 1); break;
+                case 2: pq4_cols(src + j, ldb, valid, d + 4 * j, 2); break;
+                case 3: pq4_cols(src + j, ldb, valid, d + 4 * j, 3); break;
+                default: pq4_cols(src + j, ldb, valid, d + 4 * j, 4); break;
+                }
+        }
+        return;
+    }
+    for (int p8 = 0; p8 < k; p8 += 8) { /* Q = 8: 8 x 8 blocks, each column's 8 k steps one store */
         const int valid = k - p8 < 8 ? k - p8 : 8;
-        for (int j0 = 0; j0 < n; j0 += 8) {
+        float *d = Bq + (size_t)(p8 / 8) * NP2 * 8;
+        for (int j0 = 0; j0 < NP2; j0 += 8) {
             const int w = n - j0 < 8 ? n - j0 : 8;
             __m256 r[8];
             for (int q = 0; q < 8; q++)
                 r[q] = q < valid ? load_first8(B + (size_t)(p8 + q) * ldb + j0, w) : _mm256_setzero_ps();
             tr8x8(r); /* r[jj]: column j0 + jj, k steps p8 .. p8+7 */
-            for (int jj = 0; jj < w; jj++)
-                for (int h = 0; h < 8 / DQ_Q && p8 / DQ_Q + h < nq; h++) {
-                    float *d = Bq + ((size_t)(p8 / DQ_Q + h) * NP2 + j0 + jj) * DQ_Q;
-                    if (DQ_Q == 8) _mm256_storeu_ps(d, r[jj]);
-                    else _mm_storeu_ps(d, h ? _mm256_extractf128_ps(r[jj], 1) : _mm256_castps256_ps128(r[jj]));
-                }
+            for (int jj = 0; jj < 8 && j0 + jj < NP2; jj++) _mm256_storeu_ps(d + 8 * (j0 + jj), r[jj]);
         }
     }
-    if (n & 1) /* the pad column */
-        for (int p = 0; p < nq; p++)
-            for (int l = 0; l < DQ_Q; l++) Bq[((size_t)p * NP2 + n) * DQ_Q + l] = 0.0f;
 }
 
 /* RB rows x NP column pairs: per k-quad NP loads of Bq, RB broadcasts of A,
- * RB NP FMAs; the k tail (k mod Q) broadcast masked (Bq is 0 there). VKEEP
+ * RB NP FMAs; the k tail (k mod Q) broadcast masked (Bq is 0 there). pf (may
+ * be NULL): RB rows (lda apart) to prefetch meanwhile, a line per 16 k; PF
+ * (a constant) says whether there are, so the loop without has no branch. VKEEP
  * pins each B vector to a register: left alone gcc 12 folds B's load into
  * every FMA that uses it (RB loads per vector instead of one), which left
  * this loop load-bound on Zen 3. */
 static inline __attribute__((always_inline)) void
 dq_tile(const int RB, const int NP, int n, int k, const float *A, ptrdiff_t lda, const float *Bq,
-        float alpha, float beta, float *C, ptrdiff_t ldc) {
+        float alpha, float beta, float *C, ptrdiff_t ldc, const int PF, const float *pf) {
     V acc[DQ_ROWS * 6];
     UNROLL for (int x = 0; x < RB * NP; x++) acc[x] = VZERO();
     const int kq = k / DQ_Q;
@@ -683,6 +725,8 @@ dq_tile(const int RB, const int NP, int n, int k, const float *A, ptrdiff_t lda,
             bv[c] = VLOAD(b + c * VL);
             if (RB * NP + NP + 1 <= VEC_NREG) VKEEP(bv[c]);
         }
+        if (PF && (p * DQ_Q) % 16 == 0) /* a line of each of RB rows of the next block */
+            UNROLL for (int r = 0; r < RB; r++) _mm_prefetch((const char *)(pf + (size_t)r * lda + p * DQ_Q), _MM_HINT_T0);
         UNROLL for (int r = 0; r < RB; r++) {
             const V a = VBCASTQ(A + (size_t)r * lda + p * DQ_Q); /* A(i, pQ .. pQ+Q-1) in both halves */
             UNROLL for (int c = 0; c < NP; c++) acc[r * NP + c] = VFMA(a, bv[c], acc[r * NP + c]);
@@ -706,27 +750,36 @@ dq_tile(const int RB, const int NP, int n, int k, const float *A, ptrdiff_t lda,
         }
 }
 
+/* Row tiles of DQ_ROWS, then single rows; the tile at row i prefetches rows
+ * i .. i+DQ_ROWS-1 of `next` (same k and lda) while they exist. */
 #define DQ_NP(NP)                                                                                \
     static void dq_np##NP(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda,      \
-                          const float *Bq, float beta, float *C, ptrdiff_t ldc) {               \
+                          const float *Bq, float beta, float *C, ptrdiff_t ldc, const mlpb_span *next) { \
+        const int pfr = next ? next->rows : 0;                                                   \
         int i = 0;                                                                               \
-        for (; i + DQ_ROWS <= m; i += DQ_ROWS)                                                   \
-            dq_tile(DQ_ROWS, NP, n, k, A + (size_t)i * lda, lda, Bq, alpha, beta, C + (size_t)i * ldc, ldc); \
-        for (; i < m; i++)                                                                       \
-            dq_tile(1, NP, n, k, A + (size_t)i * lda, lda, Bq, alpha, beta, C + (size_t)i * ldc, ldc); \
+        for (; i + DQ_ROWS <= m; i += DQ_ROWS) {                                                 \
+            const float *a = A + (size_t)i * lda;                                                \
+            float *c = C + (size_t)i * ldc;                                                      \
+            if (i + DQ_ROWS <= pfr)                                                              \
+                dq_tile(DQ_ROWS, NP, n, k, a, lda, Bq, alpha, beta, c, ldc, 1, next->p + (size_t)i * lda); \
+            else                                                                                 \
+                dq_tile(DQ_ROWS, NP, n, k, a, lda, Bq, alpha, beta, c, ldc, 0, NULL);            \
+        }                                                                                        \
+        for (; i < m; i++) /* no prefetch: at most DQ_ROWS - 1 rows */                          \
+            dq_tile(1, NP, n, k, A + (size_t)i * lda, lda, Bq, alpha, beta, C + (size_t)i * ldc, ldc, 0, NULL); \
     }
 DQ_NP(1) DQ_NP(2) DQ_NP(3) DQ_NP(4) DQ_NP(5) DQ_NP(6)
 #undef DQ_NP
 
 static void k_dotq(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda, const float *Bq,
-                   float beta, float *C, ptrdiff_t ldc) {
+                   float beta, float *C, ptrdiff_t ldc, const mlpb_span *next) {
     switch ((n + 1) / 2) {
-    case 1: dq_np1(m, n, k, alpha, A, lda, Bq, beta, C, ldc); break;
-    case 2: dq_np2(m, n, k, alpha, A, lda, Bq, beta, C, ldc); break;
-    case 3: dq_np3(m, n, k, alpha, A, lda, Bq, beta, C, ldc); break;
-    case 4: dq_np4(m, n, k, alpha, A, lda, Bq, beta, C, ldc); break;
-    case 5: dq_np5(m, n, k, alpha, A, lda, Bq, beta, C, ldc); break;
-    case 6: dq_np6(m, n, k, alpha, A, lda, Bq, beta, C, ldc); break;
+    case 1: dq_np1(m, n, k, alpha, A, lda, Bq, beta, C, ldc, next); break;
+    case 2: dq_np2(m, n, k, alpha, A, lda, Bq, beta, C, ldc, next); break;
+    case 3: dq_np3(m, n, k, alpha, A, lda, Bq, beta, C, ldc, next); break;
+    case 4: dq_np4(m, n, k, alpha, A, lda, Bq, beta, C, ldc, next); break;
+    case 5: dq_np5(m, n, k, alpha, A, lda, Bq, beta, C, ldc, next); break;
+    case 6: dq_np6(m, n, k, alpha, A, lda, Bq, beta, C, ldc, next); break;
     default: break;
     }
 }
