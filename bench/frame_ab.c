@@ -16,6 +16,12 @@
  *          other work passes between two calls: with only this GEMM
  *          running, the plain stores' C stays in L3 from call to call,
  *          since the streamed C in the other turn does not evict it
+ *   dotq   the narrow op(A) = N path for n <= 12 (pack_q, then k-quad dot
+ *          products, mlpb_gemm) against the one it replaced in 820bd56:
+ *          op(B) transposed (pack_t), then the small-M dot kernel
+ *          (smallm_bt) on blocks of 3 rows, called here directly (NN, 1
+ *          thread). Their sums run in different orders: checked against
+ *          each other within 2 (k+2) eps sum |a| |b|, not bit for bit
  * Prints both medians and the median over rounds of time(without) /
  * time(with) (> 1: the feature saves time) with its quartiles. Shapes use the
  * network's padded weight rows: NN is a forward GEMM, (b, k) x W (k, n); NT a
@@ -29,17 +35,30 @@
  *   build/frame_ab arows 1 61 32,64,128 128 256     (fwd-W2)
  *   build/frame_ab pf 1 21 1024,60000 10 128 TN     (dW3)
  *   build/frame_ab stream 1 21 1024,60000 128 10 NT (bwd-W3)
+ *   build/frame_ab dotq 1 41 32,64,128,1024,60000 10 128 (fwd-W3)
  * Not a test: a measurement, for this machine's noise to be averaged out by
  * taking turns. */
 #include "kernels/kernels.h"
+#include "kernels/vec_inl.h"
 #include "nn/mlp.h"
 #include "sys/pin.h"
 #include "sys/sysinfo.h"
 #include "sys/timer.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* fwd-W3's path before 820bd56: Bt (n, k) = op(B)^T, then C in blocks of 3
+ * rows through the small-M dot kernel */
+static void old_dot(const mlpb_vec_isa *vx, int m, int n, int k, const float *A, ptrdiff_t lda, const float *B,
+                    ptrdiff_t ldb, float *C, ptrdiff_t ldc, float *Bt) {
+    vx->pack_t(k, n, k, B, ldb, Bt); /* Bt[j k + p] = B[p ldb + j] */
+    for (int i0 = 0; i0 < m; i0 += 3)
+        vx->smallm_bt(m - i0 < 3 ? m - i0 : 3, n, k, 1.0f, A + (size_t)i0 * lda, lda, Bt, k, 0.0f, C + (size_t)i0 * ldc, ldc);
+}
 
 
 int main(int argc, char **argv) {
@@ -52,14 +71,15 @@ int main(int argc, char **argv) {
     for (int i = 0; mlpb_split_names[i]; i++)
         if (!strcmp(sp, mlpb_split_names[i])) split = i;
     const int edge = !strcmp(feat, "edge"), arows = !strcmp(feat, "arows"), pf = !strcmp(feat, "pf"),
-              stream = !strcmp(feat, "stream");
+              stream = !strcmp(feat, "stream"), dotq = !strcmp(feat, "dotq");
     const int tn = !strcmp(op, "TN");
     const mlpb_op ta = tn ? MLPB_T : MLPB_N, tb = !strcmp(op, "NT") ? MLPB_T : MLPB_N;
     const mlpb_ukr *u = mlpb_ukr_find("auto");
-    if ((!edge && !arows && !pf && !stream) || threads < 1 || rounds < 1 || n < 1 || k < 1 ||
-        (strcmp(op, "NN") && strcmp(op, "NT") && !tn) || pf != tn || (stream && k > 16) || split < 0) {
-        fprintf(stderr, "usage: frame_ab edge|arows|pf|stream [THREADS [ROUNDS [B,B,... [N K [NN|NT|TN [auto|shared|rows|cols]]]]]]"
-                        " (edge, arows: NN or NT; pf: TN; stream: NN or NT, K <= 16)\n");
+    if ((!edge && !arows && !pf && !stream && !dotq) || threads < 1 || rounds < 1 || n < 1 || k < 1 ||
+        (strcmp(op, "NN") && strcmp(op, "NT") && !tn) || pf != tn || (stream && k > 16) || split < 0 ||
+        (dotq && (threads != 1 || strcmp(op, "NN") || n > 12 || k <= 16))) {
+        fprintf(stderr, "usage: frame_ab edge|arows|pf|stream|dotq [THREADS [ROUNDS [B,B,... [N K [NN|NT|TN [auto|shared|rows|cols]]]]]]"
+                        " (edge, arows: NN or NT; pf: TN; stream: NN or NT, K <= 16; dotq: 1 thread, NN, N <= 12, K > 16)\n");
         return 2;
     }
     if (!u || (edge && u->me == 0) || (arows && !u->fn_lda)) {
@@ -96,7 +116,7 @@ int main(int argc, char **argv) {
     }
     /* per shape (batch b): A (b, k), B as W (NN, NT) or (b, n) (TN), C (b, n) or dW (k, n) */
     const ptrdiff_t ldb = tn ? n : tb == MLPB_N ? mlpb_mlp_ldw(n) : mlpb_mlp_ldw(k), ldc = tn ? mlpb_mlp_ldw(n) : n;
-    const int mmax = tn || stream ? 60000 : 4096;
+    const int mmax = tn || stream || dotq ? 60000 : 4096;
     const size_t brows = tn ? (size_t)mmax : tb == MLPB_N ? (size_t)k : (size_t)n;
     const size_t crows = tn ? (size_t)k : (size_t)mmax;
     /* 64-byte aligned, as the network's buffers are (mlp.c; mlpbench gemm likewise) */
@@ -105,6 +125,12 @@ int main(int argc, char **argv) {
     float *C[2] = { mlpb_alloc64(sizeof(float) * crows * (size_t)ldc), mlpb_alloc64(sizeof(float) * crows * (size_t)ldc) };
     double *t[2] = { malloc(sizeof(double) * (size_t)rounds), malloc(sizeof(double) * (size_t)rounds) };
     double *r = malloc(sizeof(double) * (size_t)rounds);
+    const mlpb_vec_isa *vx = ctx[1] ? mlpb_ctx_vec(ctx[1]) : NULL;
+    float *Bt = dotq ? mlpb_alloc64(sizeof(float) * (size_t)n * (size_t)k) : NULL;
+    if (dotq && (!vx || !Bt)) {
+        fprintf(stderr, "frame_ab: dotq needs a SIMD micro-kernel (%s has none) and memory\n", u->name);
+        return 1;
+    }
     if (!ctx[0] || !ctx[1] || !A || !B || !C[0] || !C[1] || !t[0] || !t[1] || !r) {
         fprintf(stderr, "frame_ab: out of memory\n");
         return 1;
@@ -130,14 +156,20 @@ int main(int argc, char **argv) {
         /* the GEMM's own m, n, k: TN is (k, b)^T-shaped, the batch its k */
         const int m = tn ? k : b, kk = tn ? b : k;
         const ptrdiff_t lda = k; /* (b, k) rows, dense */
-        for (int v = 0; v < 2; v++) mlpb_gemm(ctx[v], ta, tb, m, n, kk, 1.0f, A, lda, B, ldb, 0.0f, C[v], ldc, NULL);
+#define RUN(v) (dotq && (v) == 0 ? old_dot(vx, m, n, kk, A, lda, B, ldb, C[0], ldc, Bt) \
+                                   : mlpb_gemm(ctx[v], ta, tb, m, n, kk, 1.0f, A, lda, B, ldb, 0.0f, C[v], ldc, NULL))
+        for (int v = 0; v < 2; v++) RUN(v);
+        /* A, B in [-0.5, 0.5]: sum |a| |b| <= k / 4 */
+        const double tol = dotq ? 2.0 * (kk + 2) * FLT_EPSILON * kk / 4.0 : 0.0;
         for (int i = 0; i < m; i++)
-            if (memcmp(C[0] + (size_t)i * ldc, C[1] + (size_t)i * ldc, sizeof(float) * (size_t)n)) {
-                fprintf(stderr, "frame_ab: m=%d n=%d k=%d: with and without %s differ\n", m, n, kk, feat);
-                return 1;
-            }
+            for (int j = 0; j < n; j++)
+                if (fabs((double)C[0][(size_t)i * ldc + j] - (double)C[1][(size_t)i * ldc + j]) > tol) {
+                    fprintf(stderr, "frame_ab: m=%d n=%d k=%d: with and without %s differ at (%d, %d)\n", m, n, kk,
+                            feat, i, j);
+                    return 1;
+                }
         double t0 = mlpb_now();
-        mlpb_gemm(ctx[0], ta, tb, m, n, kk, 1.0f, A, lda, B, ldb, 0.0f, C[0], ldc, NULL);
+        RUN(0);
         const int it = stream ? 1 : (int)(0.005 / (mlpb_now() - t0 + 1e-9)) + 1;
         for (int q = 0; q < rounds; q++)
             for (int w = 0; w < 2; w++) {
@@ -148,8 +180,7 @@ int main(int argc, char **argv) {
                     wiped += sum;
                 }
                 t0 = mlpb_now();
-                for (int i = 0; i < it; i++)
-                    mlpb_gemm(ctx[v], ta, tb, m, n, kk, 1.0f, A, lda, B, ldb, 0.0f, C[v], ldc, NULL);
+                for (int i = 0; i < it; i++) RUN(v);
                 t[v][q] = (mlpb_now() - t0) / it;
             }
         for (int q = 0; q < rounds; q++) r[q] = t[0][q] / t[1][q];
@@ -160,7 +191,8 @@ int main(int argc, char **argv) {
         printf("m=%d n=%d k=%d: without %.1f GFLOP/s, with %.1f GFLOP/s (medians); without/with %.3f [%.3f %.3f]\n", m,
                n, kk, gf / t[0][rounds / 2], gf / t[1][rounds / 2], r[rounds / 2], r[rounds / 4], r[3 * rounds / 4]);
     }
-    free(wipe); free(list); free(A); free(B); free(C[0]); free(C[1]); free(t[0]); free(t[1]); free(r);
+#undef RUN
+    free(Bt); free(wipe); free(list); free(A); free(B); free(C[0]); free(C[1]); free(t[0]); free(t[1]); free(r);
     mlpb_ctx_free(ctx[0]);
     mlpb_ctx_free(ctx[1]);
     return 0;
