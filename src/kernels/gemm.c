@@ -32,7 +32,7 @@ struct mlpb_ctx {
     const mlpb_vec_isa *vx;  /* SIMD element-wise/pack/small-M table; NULL: plain C */
     long par_min_flops;      /* 0: defaults; < 0: always split (mlpb_ctx_set_par_min_flops) */
     mlpb_split split;        /* MLPB_SPLIT_AUTO: packed_split() chooses */
-    int prefetch;            /* narrow_tc's prefetch of the next K block: 0 auto, < 0 never, > 0 always */
+    int prefetch;            /* the narrow paths' prefetch (next K block, next row block): 0 auto, < 0 never, > 0 always */
     int stream;              /* narrow row blocks' streaming stores of C: 0 auto, < 0 never, > 0 always */
     int balance_k;           /* equal K blocks (not the scalar micro-kernel: its K blocks stay as they were) */
     int nbuf;                /* max(2, threads) buffers of each kind: */

@@ -113,9 +113,10 @@ void mlpb_ctx_set_par_min_flops(mlpb_ctx *ctx, long flops);
 typedef enum { MLPB_SPLIT_AUTO = 0, MLPB_SPLIT_SHARED, MLPB_SPLIT_ROWS, MLPB_SPLIT_COLS } mlpb_split;
 extern const char *const mlpb_split_names[]; /* "auto", "shared", "rows", "cols", NULL: mlpb_split order */
 void mlpb_ctx_set_split(mlpb_ctx *ctx, mlpb_split split);
-/* Software prefetch of the next K block in the narrow op(A) = T path: 0 (the
- * default) when A is bigger than the caches, < 0 never, > 0 always. A speed
- * knob for A/B timing (frame_ab pf), never a result. */
+/* Software prefetch in the narrow paths (of the next K block with op(A) = T,
+ * of the next row block in the op(A) = N dot path): 0 (the default) when A
+ * is bigger than the caches, < 0 never, > 0 always. A speed knob for A/B
+ * timing (frame_ab pf), never a result. */
 void mlpb_ctx_set_prefetch(mlpb_ctx *ctx, int mode);
 /* Streaming (non-temporal) stores of C in the narrow row-block path (k <= 16,
  * beta == 0): 0 (the default) when C is bigger than the caches, < 0 never,
