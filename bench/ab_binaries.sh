@@ -7,7 +7,8 @@
 # OpenBLAS, and new / old of the two medians (> 1: NEW faster). Each run's
 # ratio was measured in turns with OpenBLAS inside its own process, which
 # cancels most of this host's swings between windows; GFLOP/s across
-# processes do not. With N = 0 only ab.csv is recomputed.
+# processes do not. A run with N > 0 first removes OUTDIR's old*/new* files
+# (a fresh set); with N = 0 only ab.csv is recomputed (OLD, NEW unused).
 #   git worktree add /tmp/old <commit>; (build it); make -C build mlpbench
 #   bench/ab_binaries.sh results/kernels/dotq 3 /tmp/old/build/mlpbench build/mlpbench \
 #       --kernel simd --threads 1,2 --sizes none --batches 32,64,128,1024,60000
@@ -15,8 +16,11 @@ set -euo pipefail
 [ $# -ge 4 ] || { echo "usage: ab_binaries.sh OUTDIR N OLD NEW [gemm flags]" >&2; exit 2; }
 out=$1 n=$2 old=$3 new=$4
 shift 4
-for b in "$old" "$new"; do [ -x "$b" ] || { echo "ab_binaries.sh: $b is not an executable" >&2; exit 1; }; done
 mkdir -p "$out"
+if [ "$n" -gt 0 ]; then
+  for b in "$old" "$new"; do [ -x "$b" ] || { echo "ab_binaries.sh: $b is not an executable" >&2; exit 1; }; done
+  rm -f "$out"/old[0-9]*.* "$out"/new[0-9]*.*
+fi
 for i in $(seq 1 "$n"); do
   order="old new"
   [ $((i % 2)) -eq 0 ] && order="new old"
@@ -32,7 +36,7 @@ set -- "$out"/old*.csv "$out"/new*.csv
 awk -F, '
   FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; v = FILENAME ~ /\/new[0-9]+\.csv$/ ? "new" : "old"; t[v]++; next }
   $c["kernel"] != "blas" && $c["ratio_vs_blas"] != "" {
-    k = $c["group"] "," $c["shape"] "," $c["op"] "," $c["m"] "," $c["n"] "," $c["k"] "," $c["isa"] "," $c["kernel"] "," $c["threads"]
+    k = $c["group"] "," $c["shape"] "," $c["op"] "," $c["m"] "," $c["n"] "," $c["k"] "," $c["isa"] "," $c["kernel"] "," $c["threads"] "," $c["split"]
     if (!(k in seen)) { seen[k]; order[++nk] = k }
     r[k, v, ++cnt[k, v]] = $c["ratio_vs_blas"] }
   function stats(k, v,   m, x, y, s) { m = cnt[k, v]
@@ -41,7 +45,7 @@ awk -F, '
     med = m % 2 ? w[(m + 1) / 2] : (w[m / 2] + w[m / 2 + 1]) / 2
     return sprintf("%d,%.3f,%.3f,%.3f", m, med, w[1], w[m]) }
   END {
-    print "group,shape,op,m,n,k,isa,kernel,threads,old_runs,old_ratio_median,old_min,old_max,new_runs,new_ratio_median,new_min,new_max,new_over_old"
+    print "group,shape,op,m,n,k,isa,kernel,threads,split,old_runs,old_ratio_median,old_min,old_max,new_runs,new_ratio_median,new_min,new_max,new_over_old"
     for (i = 1; i <= nk; i++) { k = order[i]
       if (!cnt[k, "old"] || !cnt[k, "new"]) continue
       so = stats(k, "old"); mo = med; sn = stats(k, "new"); mn = med

@@ -19,7 +19,7 @@
  *   dotq   the narrow op(A) = N path for n <= 12 (pack_q, then k-quad dot
  *          products, mlpb_gemm) against the one it replaced in 820bd56:
  *          op(B) transposed (pack_t), then the small-M dot kernel
- *          (smallm_bt) on blocks of 3 rows, called here directly (NN, 1
+ *          (smallm_bt) on blocks of 3 rows (6 on AVX-512), called here directly (NN, 1
  *          thread). Their sums run in different orders: checked against
  *          each other within 2 (k+2) eps sum |a| |b|, not bit for bit
  * Prints both medians and the median over rounds of time(without) /
@@ -52,12 +52,14 @@
 #include <string.h>
 
 /* fwd-W3's path before 820bd56: Bt (n, k) = op(B)^T, then C in blocks of 3
- * rows through the small-M dot kernel */
+ * rows (AVX2; 6 on AVX-512: its DOT_ROWS) through the small-M dot kernel */
 static void old_dot(const mlpb_vec_isa *vx, int m, int n, int k, const float *A, ptrdiff_t lda, const float *B,
                     ptrdiff_t ldb, float *C, ptrdiff_t ldc, float *Bt) {
+    const int rb = strcmp(vx->isa, "avx512") ? 3 : 6;
     vx->pack_t(k, n, k, B, ldb, Bt); /* Bt[j k + p] = B[p ldb + j] */
-    for (int i0 = 0; i0 < m; i0 += 3)
-        vx->smallm_bt(m - i0 < 3 ? m - i0 : 3, n, k, 1.0f, A + (size_t)i0 * lda, lda, Bt, k, 0.0f, C + (size_t)i0 * ldc, ldc);
+    for (int i0 = 0; i0 < m; i0 += rb)
+        vx->smallm_bt(m - i0 < rb ? m - i0 : rb, n, k, 1.0f, A + (size_t)i0 * lda, lda, Bt, k, 0.0f,
+                      C + (size_t)i0 * ldc, ldc);
 }
 
 
@@ -160,14 +162,16 @@ int main(int argc, char **argv) {
                                    : mlpb_gemm(ctx[v], ta, tb, m, n, kk, 1.0f, A, lda, B, ldb, 0.0f, C[v], ldc, NULL))
         for (int v = 0; v < 2; v++) RUN(v);
         /* A, B in [-0.5, 0.5]: sum |a| |b| <= k / 4 */
-        const double tol = dotq ? 2.0 * (kk + 2) * FLT_EPSILON * kk / 4.0 : 0.0;
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-                if (fabs((double)C[0][(size_t)i * ldc + j] - (double)C[1][(size_t)i * ldc + j]) > tol) {
+        const double tol = 2.0 * (kk + 2) * FLT_EPSILON * kk / 4.0;
+        for (int i = 0; i < m; i++) /* the same bits, but for dotq: within tol */
+            for (int j = 0; j < n; j++) {
+                const float c0 = C[0][(size_t)i * ldc + j], c1 = C[1][(size_t)i * ldc + j];
+                if (dotq ? !(fabs((double)c0 - (double)c1) <= tol) : memcmp(&c0, &c1, sizeof c0) != 0) {
                     fprintf(stderr, "frame_ab: m=%d n=%d k=%d: with and without %s differ at (%d, %d)\n", m, n, kk,
                             feat, i, j);
                     return 1;
                 }
+            }
         double t0 = mlpb_now();
         RUN(0);
         const int it = stream ? 1 : (int)(0.005 / (mlpb_now() - t0 + 1e-9)) + 1;

@@ -42,8 +42,9 @@ static const char *const ctxn_name[NCTXN] = { "2 threads", "2 threads split shar
 static const int ctxn_threads[NCTXN] = { 2, 2, 2, 2, 3, 1 };
 static const mlpb_split ctxn_split[NCTXN] = { MLPB_SPLIT_AUTO, MLPB_SPLIT_SHARED, MLPB_SPLIT_ROWS, MLPB_SPLIT_COLS,
                                               MLPB_SPLIT_AUTO, MLPB_SPLIT_AUTO };
-/* the narrow op(A) = T path's prefetch (mlpb_ctx_set_prefetch): it asks only
- * for big A, so these force it where the sizes here would not */
+/* the narrow paths' prefetch (mlpb_ctx_set_prefetch: op(A) = T's next K
+ * block, the dot path's next row block): they ask only for big A, so these
+ * force it where the sizes here would not */
 static const int ctxn_prefetch[NCTXN] = { 0, 0, 0, 0, 1, 1 };
 /* likewise the narrow row blocks' streaming stores of C (mlpb_ctx_set_stream:
  * only for big C with beta == 0; forced, the row-block cases with beta == 0
@@ -311,9 +312,11 @@ static void sweep_narrow(setup *s) {
                          c % 3 == 0 ? 3 : 0, (c >> 2) & 1, 1, kinds[e]);
     for (int tb = 0; tb < 2; tb++) /* op(A) = N, n <= 12: every column-pair count, odd n, every k mod 8 */
         for (int n = 1; n <= 12; n++)
-            for (int ki = 0; ki < 8; ki++, c++)
-                run_case(s, MLPB_N, tb ? MLPB_T : MLPB_N, ms[c % 3], n, 17 + ki + 8 * (c % 2), c % 2 ? 1.0f : 0.7f,
-                         c % 4 < 2 ? 0.0f : -1.3f, c % 3 == 0 ? 3 : 0, (c >> 2) & 1, c % 4 == 1, kinds[(c >> 1) % 4]);
+            for (int ki = 0; ki < 8; ki++, c++) { /* beta 0 (over NaN) and not with every k mod 8 (n odd / even) */
+                const int b0 = (n + ki / 4 + tb) % 2;
+                run_case(s, MLPB_N, tb ? MLPB_T : MLPB_N, ms[c % 4], n, 17 + ki + 8 * (c % 2), c % 2 ? 1.0f : 0.7f,
+                         b0 ? 0.0f : -1.3f, c % 3 == 0 ? 3 : 0, (c >> 2) & 1, b0 && c % 2, kinds[(c >> 1) % 4]);
+            }
     for (int o = 0; o < 4; o++) { /* op(B) past the 64 Ki-float transpose buffer */
         run_case(s, OPS[o][0], OPS[o][1], MR + 1, 10, 7000, 1.0f, 0.0f, 0, 1, 1, MLPB_EPI_BIAS);
         run_case(s, OPS[o][0], OPS[o][1], MR + 1, 5000, 16, 0.7f, -1.3f, 3, 0, 0, MLPB_EPI_NONE);

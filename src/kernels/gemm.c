@@ -317,7 +317,7 @@ static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
  * share of the product. */
 #define NARROW_K 16
 #define NARROW_N 12
-#define NARROW_BUF 65536 /* floats of transposed op(B) (256 KiB: stays in L2) */
+#define NARROW_BUF 65536 /* floats of op(B) transposed or packed by pack_q (256 KiB: stays in L2) */
 /* rows per block of the dot path: a multiple of every ISA's dot_rows, and
  * enough rows that a call's set-up is small beside them (one block holds 16
  * x 10 floats of C for its epilogue) */
@@ -556,8 +556,9 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
 }
 
 /* Runs the GEMM on a narrow path if one applies (SIMD table present); 0 if
- * none does. op(B) is transposed into the first B packing buffer when the
- * path needs it the other way round and it fits. */
+ * none does. The first B packing buffer takes op(B) transposed (small k, or
+ * op(A) = T, when the path needs it the other way round) or packed by
+ * pack_q (the dot path); when that does not fit, the packed frame runs. */
 static int gemm_narrow(mlpb_ctx *ctx, gemm_args *g, int par) {
     const mlpb_vec_isa *vx = ctx->vx;
     const int n = g->n, k = g->k;

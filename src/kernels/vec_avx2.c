@@ -56,7 +56,11 @@ static inline float vhmax(V v) {
 /* k-quad dot products (vec_inl.h, dq_tile): a half is 4 k steps of one column */
 #define VEC_NREG 16
 #define VKEEP(v) __asm__("" : "+x"(v))
-#define VBCASTQ(p) _mm256_broadcast_ps((const __m128 *)(p))
+#define VBCASTQ(p) bcastq(p)
+static inline __m256 bcastq(const float *p) { /* one vbroadcastf128 from any address */
+    const __m128 x = _mm_loadu_ps(p);
+    return _mm256_set_m128(x, x);
+}
 #define VBCASTQM(p, n) bcastq_first(p, n)
 static inline __m256 bcastq_first(const float *p, int n) {
     const __m128 x = _mm_maskload_ps(p, _mm_cmpgt_epi32(_mm_set1_epi32(n), _mm_setr_epi32(0, 1, 2, 3)));

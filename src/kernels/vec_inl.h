@@ -620,8 +620,9 @@ static void k_smallm_bt(int m, int n, int k, float alpha, const float *A, ptrdif
  * step p broadcast to both halves (one load), so that every lane does useful
  * work for any even n (n = 10: 5 vectors) and each element of C ends as a sum
  * of Q lanes. The earlier path took each column's dot product over full
- * VL-wide k vectors, in tiles of 3 rows x 4 + 3 + 3 columns, and paid a full
- * horizontal sum per element and 3 tiles' set-up per 3 rows. Per row the
+ * VL-wide k vectors, in tiles of 3 rows (6 with AVX-512) x 4 + 3 + 3 columns,
+ * and paid a full horizontal sum per element and 3 tiles' set-up per tile
+ * row. Per row the
  * NP = n/2 (rounded up) vectors are summed 4 at a time by QSUM8, a fixed order
  * per element; rows are independent, so any row split gives the same bits. */
 enum { DQ_Q = VL / 2 };
@@ -647,9 +648,10 @@ pq4_cols(const float *src, ptrdiff_t ldb, int valid, float *d, const int w) {
 }
 
 /* Bq[(p NP2 + j) Q + l] = op(B)(p Q + l, j) for p < ceil(k/Q), j < NP2 = n
- * rounded up to even, l < Q; 0 past k and n. tb == 0: op(B) = B (k,n), read in
- * 8 x 8 blocks and transposed (tr8x8); tb != 0: op(B) = B^T, B (n,k): runs
- * of Q floats copied. */
+ * rounded up to even, l < Q; 0 past k and n. tb == 0: op(B) = B (k,n),
+ * transposed per k-quad in 4 x 4 blocks (AVX2, Q = 4: 8 columns at a time,
+ * then pq4_cols) or in 8 x 8 blocks (AVX-512, Q = 8: tr8x8); tb != 0:
+ * op(B) = B^T, B (n,k): runs of Q floats copied. */
 static void k_pack_q(int k, int n, const float *B, ptrdiff_t ldb, int tb, float *Bq) {
     const int NP2 = (n + 1) / 2 * 2, nq = (k + DQ_Q - 1) / DQ_Q;
     if (tb) {
