@@ -37,6 +37,9 @@ q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"; }
 
 # machine name and measured peak GFLOP/s ("threads value" lines) from meta.json
 machine=$(sed -n 's/.*"machine"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$dir/meta.json" 2>/dev/null | head -n 1)
+# a folder of `mlpbench gemm --out` runs has no meta.json: its first .meta.txt instead
+gmeta=$(ls "$dir"/*.meta.txt 2>/dev/null | head -n 1 || true)
+[ -n "$machine" ] || [ -z "$gmeta" ] || machine=$(sed -n 's/^\(gemm: \)\{0,1\}cpu  *//p' "$gmeta" | head -n 1)
 [ -n "$machine" ] || machine="unknown machine (no meta.json)"
 peaks=$(awk '{ s = s $0 " " } END {
   if (!match(s, /"peak_gflops"[ \t]*:[ \t]*\{[^}]*\}/)) exit
@@ -44,6 +47,10 @@ peaks=$(awk '{ s = s $0 " " } END {
   n = split(s, kv, ",")
   for (i = 1; i <= n; i++) if (split(kv[i], p, ":") == 2) { gsub(/[" \t]/, "", p[1]); gsub(/[ \t]/, "", p[2]); print p[1], p[2] }
 }' "$dir/meta.json" 2>/dev/null)
+# (the best AVX2 probe of all the runs there, per thread count)
+[ -n "$peaks" ] || [ -z "$gmeta" ] || peaks=$(awk '/peak GFLOP\/s/ && / avx2 / {
+  for (i = 1; i < NF; i++) if ($(i + 1) ~ /^threads?$/ && $(i + 2) > best[$i]) best[$i] = $(i + 2) }
+  END { for (t in best) print t, best[t] }' "$dir"/*.meta.txt | sort -n)
 
 # terminals: pngcairo if built in, else libgd png; svg for the vector copy
 if gnuplot -e 'set terminal' 2>&1 | grep -q pngcairo; then

@@ -92,6 +92,18 @@ fi
 if [ $# -eq 0 ]; then
   grep -q 'testhost (Test CPU' "$res/plots/loss_vs_epochs.svg" && ok "title names the machine" || fail "machine not in the title"
 fi
+if [ $# -eq 0 ]; then  # a folder of gemm runs only (bench/gemm_repeat.sh): machine and peaks from their .meta.txt
+  mkdir "$tmp/gemmonly"
+  grep -E '^(group|square),' "$res"/gemm.csv >"$tmp/gemmonly/gemm-median.csv"
+  printf 'cpu             Test CPU G, 2 cores\npeak GFLOP/s    avx2    1 thread 40.0  2 threads 80.0  (FMA)\n' >"$tmp/gemmonly/try1.meta.txt"
+  printf 'cpu             Test CPU G, 2 cores\npeak GFLOP/s    avx2    1 thread 44.0  2 threads 77.0  (FMA)\n' >"$tmp/gemmonly/try2.meta.txt"
+  if sh "$plot" "$tmp/gemmonly" >"$tmp/gout" 2>"$tmp/gerr" && [ -s "$tmp/gemmonly/plots/gemm_gflops.svg" ]; then
+    grep -q 'Test CPU G' "$tmp/gemmonly/plots/gemm_gflops.svg" && ok "gemm folder: title names the machine from its .meta.txt" ||
+      fail "gemm folder: machine not in the title"
+    grep -q 'peak, 1 thread: 44' "$tmp/gemmonly/plots/gemm_gflops.svg" && grep -q 'peak, 2 threads: 80' "$tmp/gemmonly/plots/gemm_gflops.svg" &&
+      ok "gemm folder: the best probe per thread count drawn as the peak" || fail "gemm folder: peaks not the best probes"
+  else fail "gemm folder: plot.sh failed or wrote no gemm_gflops: $(cat "$tmp/gerr")"; fi
+fi
 
 # refuse DIR PATTERN [PATH]: non-zero exit, exactly one stderr line matching PATTERN, nothing on stdout
 refuse() {
