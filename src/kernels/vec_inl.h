@@ -622,9 +622,9 @@ static void k_smallm_bt(int m, int n, int k, float alpha, const float *A, ptrdif
  * of Q lanes. The earlier path took each column's dot product over full
  * VL-wide k vectors, in tiles of 3 rows (6 with AVX-512) x 4 + 3 + 3 columns,
  * and paid a full horizontal sum per element and 3 tiles' set-up per tile
- * row. Per row the
- * NP = n/2 (rounded up) vectors are summed 4 at a time by QSUM8, a fixed order
- * per element; rows are independent, so any row split gives the same bits. */
+ * row. Per row the NP = n/2 (rounded up) vectors are summed 4 at a time by
+ * QSUM8, a fixed order per element; rows are independent, so any row split
+ * gives the same bits. */
 enum { DQ_Q = VL / 2 };
 /* rows per tile: the accumulators (RB NP), one vector of B per pair of
  * columns and the broadcast of A must fit the register file (n = 10: 2 x 5 + 5
