@@ -33,22 +33,22 @@ for i in $(seq 1 "$n"); do
 done
 set -- "$out"/old*.csv "$out"/new*.csv
 [ -f "$1" ] || { echo "ab_binaries.sh: no $out/old*.csv" >&2; exit 1; }
-awk -F, '
+. "$(dirname "$0")/awk_med.sh"
+awk -F, "$MED"'
   FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; v = FILENAME ~ /\/new[0-9]+\.csv$/ ? "new" : "old"; t[v]++; next }
   $c["kernel"] != "blas" && $c["ratio_vs_blas"] != "" {
     k = $c["group"] "," $c["shape"] "," $c["op"] "," $c["m"] "," $c["n"] "," $c["k"] "," $c["isa"] "," $c["kernel"] "," $c["threads"] "," $c["split"]
     if (!(k in seen)) { seen[k]; order[++nk] = k }
     r[k, v, ++cnt[k, v]] = $c["ratio_vs_blas"] }
-  function stats(k, v,   m, x, y, s) { m = cnt[k, v]
+  function stats(k, v,   m, x) { m = cnt[k, v]; delete w
     for (x = 1; x <= m; x++) w[x] = r[k, v, x]
-    for (x = 2; x <= m; x++) for (y = x; y > 1 && w[y - 1] > w[y]; y--) { s = w[y]; w[y] = w[y - 1]; w[y - 1] = s }
-    med = m % 2 ? w[(m + 1) / 2] : (w[m / 2] + w[m / 2 + 1]) / 2
-    return sprintf("%d,%.3f,%.3f,%.3f", m, med, w[1], w[m]) }
+    md = med(w, m)
+    return sprintf("%d,%.3f,%.3f,%.3f", m, md, lo, hi) }
   END {
     print "group,shape,op,m,n,k,isa,kernel,threads,split,old_runs,old_ratio_median,old_min,old_max,new_runs,new_ratio_median,new_min,new_max,new_over_old"
     for (i = 1; i <= nk; i++) { k = order[i]
       if (!cnt[k, "old"] || !cnt[k, "new"]) continue
-      so = stats(k, "old"); mo = med; sn = stats(k, "new"); mn = med
+      so = stats(k, "old"); mo = md; sn = stats(k, "new"); mn = md
       printf "%s,%s,%s,%.3f\n", k, so, sn, (mo > 0 ? mn / mo : 0) } }
 ' "$@" >"$out/ab.csv"
 echo "ab_binaries.sh: $out/ab.csv" >&2

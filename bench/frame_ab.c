@@ -19,9 +19,10 @@
  *   dotq   the narrow op(A) = N path for n <= 12 (pack_q, then k-quad dot
  *          products, mlpb_gemm) against the one it replaced in 820bd56:
  *          op(B) transposed (pack_t), then the small-M dot kernel
- *          (smallm_bt) on blocks of 3 rows (6 on AVX-512), called here directly (NN, 1
- *          thread). Their sums run in different orders: checked against
- *          each other within 2 (k+2) eps sum |a| |b|, not bit for bit
+ *          (smallm_bt) on blocks of 3 rows (6 on AVX-512), called here
+ *          directly (NN, 1 thread). Their sums run in different orders:
+ *          checked against each other within 2 (k+2) eps sum |a| |b|, not
+ *          bit for bit
  * Prints both medians and the median over rounds of time(without) /
  * time(with) (> 1: the feature saves time) with its quartiles. Shapes use the
  * network's padded weight rows: NN is a forward GEMM, (b, k) x W (k, n); NT a
@@ -61,7 +62,6 @@ static void old_dot(const mlpb_vec_isa *vx, int m, int n, int k, const float *A,
         vx->smallm_bt(m - i0 < rb ? m - i0 : rb, n, k, 1.0f, A + (size_t)i0 * lda, lda, Bt, k, 0.0f,
                       C + (size_t)i0 * ldc, ldc);
 }
-
 
 int main(int argc, char **argv) {
     const char *feat = argc > 1 ? argv[1] : "";

@@ -37,9 +37,8 @@ done | awk '
     line[NR] = $0 }
   END { printf "# try start_1t start_2t end_1t end_2t kept (within 5%% of the best probe: %.1f / %.1f)\n", hi1, hi2
     for (i = 1; i <= NR; i++) print line[i], (lo1[i] >= 0.95 * hi1 && lo2[i] >= 0.95 * hi2) ? "kept" : "dropped" }' >"$out/kept.txt"
-# median of v[1..m] (sorted in place); lo, hi: its smallest and largest. Both awk programs below.
-MED='function med(v, m,   i, j, t) { for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-    lo = v[1]; hi = v[m]; return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }'
+# med(v, m) for both awk programs below
+. bench/awk_med.sh
 # ratios.csv, from every try
 awk -F, "$MED"'
   FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; nt++; next }

@@ -12,7 +12,8 @@ set -euo pipefail
 out=$1 a=${2:-auto} b=${3:-shared}
 set -- "$out"/try*.csv
 [ -f "$1" ] || { echo "split_ratios.sh: no $out/try*.csv" >&2; exit 1; }
-awk -F, -v A="$a" -v B="$b" '
+. "$(dirname "$0")/awk_med.sh"
+awk -F, -v A="$a" -v B="$b" "$MED"'
   FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; f++; next }
   !("split" in c) { print "split_ratios.sh: " FILENAME " has no split column" > "/dev/stderr"; bad = 1; exit 1 }
   $c["split"] == A || $c["split"] == B {
@@ -24,6 +25,5 @@ awk -F, -v A="$a" -v B="$b" '
     for (i = 1; i <= nk; i++) { k = order[i]; m = 0
       for (t = 1; t <= f; t++) if ((k, t, A) in g && (k, t, B) in g && g[k, t, B] > 0) v[++m] = g[k, t, A] / g[k, t, B]
       if (!m) continue
-      for (x = 2; x <= m; x++) for (y = x; y > 1 && v[y - 1] > v[y]; y--) { s = v[y]; v[y] = v[y - 1]; v[y - 1] = s }
-      printf "%s,%d,%.3f,%.3f,%.3f\n", k, m, m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2, v[1], v[m] } }
+      printf "%s,%d,%.3f,%.3f,%.3f\n", k, m, med(v, m), lo, hi } }
 ' "$@"

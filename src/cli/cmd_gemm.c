@@ -183,7 +183,6 @@ static void verify(const runner *r, const shape *s, bufs *b, const char *what) {
         }
 }
 
-
 /* One more warm-up call, timed: the calls per run that make a run last
  * >= min_time. */
 static long calibrate(const runner *r, const shape *s, bufs *b, double min_time) {

@@ -336,7 +336,6 @@ static void read_runs(sweep *s) {
     fclose(f);
 }
 
-
 /* median, min, max of the finite values; NaN when none */
 static void stats(double *v, int n, double *med, double *lo, double *hi) {
     int m = 0;

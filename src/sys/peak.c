@@ -54,7 +54,6 @@ static peak_fn peak_pick(const char *isa) {
     return NULL;
 }
 
-
 double mlpb_peak_gflops(const char *isa, int threads, double seconds) {
     peak_fn run = peak_pick(isa);
     if (!run || threads < 1) return 0.0;
