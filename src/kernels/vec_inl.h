@@ -458,9 +458,10 @@ static void k_stream_fence(void) { _mm_sfence(); }
 /* RB rows x NV vectors of C, op(B) = N: per k step NV loads of B, RB broadcasts
  * of A, RB NV FMAs; acc (U RB NV vectors) is the caller's fixed-size array, so
  * after inlining it lives in registers. masked: the last vector covers the
- * lanes of `mask` only. */
+ * lanes of `mask` only. rd: beta != 0 (C is read), a constant after inlining:
+ * a test per element cost a third of the tile at k = 1. */
 static inline __attribute__((always_inline)) void
-smn_tile(const int RB, const int NV, const int U, V *acc, const int masked, const VM mask, int k,
+smn_tile(const int RB, const int NV, const int U, const int rd, V *acc, const int masked, const VM mask, int k,
          const float *A, ptrdiff_t asi, ptrdiff_t asp, const float *B, ptrdiff_t ldb,
          float alpha, float beta, float *C, ptrdiff_t ldc) {
     UNROLL for (int x = 0; x < U * RB * NV; x++) acc[x] = VZERO();
@@ -486,7 +487,7 @@ smn_tile(const int RB, const int NV, const int U, V *acc, const int masked, cons
             const int mv = masked && v == NV - 1;
             float *c = C + (size_t)r * ldc + v * VL;
             V y = VMUL(va, acc[r * NV + v]);
-            if (beta != 0.0f) y = VFMA(vb, mv ? VLOADM(c, mask) : VLOAD(c), y);
+            if (rd) y = VFMA(vb, mv ? VLOADM(c, mask) : VLOAD(c), y);
             if (mv) VSTOREM(c, mask, y); else VSTORE(c, y);
         }
 }
@@ -539,8 +540,10 @@ smt_tile(const int RB, const int JB, const int U, V *acc, int k, const float *A,
  * SMN_NV(RB) vectors, then one tile for the rest (its last vector masked).
  * smt: the columns in equal blocks of at most SMT_JB(RB). */
 #define SMN_REST(RB, NVV) case NVV:                                                                  \
-    if (NVV <= NV) smn_tile(RB, NVV, SMN_U(RB), acc, msk, mm, k, A, asi, asp, B + j, ldb,    \
-                           alpha, beta, C + j, ldc);                                             \
+    if (NVV <= NV) {                                                                             \
+        if (beta != 0.0f) smn_tile(RB, NVV, SMN_U(RB), 1, acc, msk, mm, k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
+        else smn_tile(RB, NVV, SMN_U(RB), 0, acc, msk, mm, k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
+    }                                                                                            \
     break;
 #define SMT_BLOCK(RB, J) case J:                                                                     \
     if (J <= JB) smt_tile(RB, J, SMT_U(RB), acc, k, A, lda, B + (size_t)j * ldb, ldb, alpha,  \
@@ -553,9 +556,12 @@ smt_tile(const int RB, const int JB, const int U, V *acc, int k, const float *A,
         enum { NV = SMN_NV(RB) };                                                                \
         V acc[VEC_SM_ACC];                                                                       \
         int j = 0;                                                                               \
-        for (; j + NV * VL <= n; j += NV * VL)                                                   \
-            smn_tile(RB, NV, SMN_U(RB), acc, 0, VMASK(1), k, A, asi, asp, B + j, ldb, alpha, \
-                     beta, C + j, ldc);                                                          \
+        if (beta != 0.0f)                                                                        \
+            for (; j + NV * VL <= n; j += NV * VL)                                               \
+                smn_tile(RB, NV, SMN_U(RB), 1, acc, 0, VMASK(1), k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
+        else                                                                                     \
+            for (; j + NV * VL <= n; j += NV * VL)                                               \
+                smn_tile(RB, NV, SMN_U(RB), 0, acc, 0, VMASK(1), k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
         if (j < n) {                                                                             \
             const int r = n - j, msk = r % VL != 0;                                              \
             const VM mm = VMASK(msk ? r % VL : 1);                                               \
@@ -797,11 +803,15 @@ static void k_dotq(int m, int n, int k, float alpha, const float *A, ptrdiff_t l
 /* JB columns x G VL rows of C (lanes = rows, G = 1 or 2 vectors of rows): per
  * k step G loads of the row A(p, i0 : i0+G VL) (op(A) = A^T, so rows of A are
  * columns of C), JB broadcasts of B(p, j), G JB FMAs; U sets as above. Then
- * the tile is transposed in 8x8 blocks (256-bit, tr8x8) and stored as `rows`
- * rows of JB floats: C = alpha acc + beta C, beta == 0 never reads C. */
+ * each 8 rows by 4 columns are transposed in 128-bit lanes (rows l and l+4 in
+ * one vector) and stored as `rows` rows of JB floats: C = alpha acc + beta C,
+ * rd = (beta != 0) a constant after inlining, beta == 0 never reads C.
+ * (Before: 8x8 transposes, tr8x8, and a test of beta per row: with the
+ * tile's set-up ~300 instructions a tile, a third of them at b = 32.) */
+#define TC_MAXJ 12 /* accumulators of a C^T tile */
 #define PF_CH 2 /* the largest pfs: at most this many k steps per prefetch */
 static inline __attribute__((always_inline)) void
-tc_tile(const int G, const int JB, const int U, V *acc, int rows, int k, const float *A, ptrdiff_t lda,
+tc_tile(const int G, const int JB, const int U, const int rd, V *acc, int rows, int k, const float *A, ptrdiff_t lda,
         const float *B, ptrdiff_t ldb, float alpha, float beta, float *C, ptrdiff_t ldc,
         const char *pfb, ptrdiff_t pfld, int pfn, int pfs, int pfph) {
     UNROLL for (int x = 0; x < U * G * JB; x++) acc[x] = VZERO();
@@ -847,34 +857,47 @@ tc_tile(const int G, const int JB, const int U, V *acc, int rows, int k, const f
 #undef TC_STEP
     UNROLL for (int u = 1; u < U; u++)
         UNROLL for (int x = 0; x < G * JB; x++) acc[x] = VADD(acc[x], acc[u * G * JB + x]);
-    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+    const __m256 va = _mm256_set1_ps(alpha);
+    const __m128 vb = _mm_set1_ps(beta);
     UNROLL for (int h = 0; h < G * VL / 8; h++) {             /* rows 8h .. 8h+7 of the tile */
         if (8 * h >= rows) break;
         const int g = h / (VL / 8), gh = h % (VL / 8);        /* in lanes 8gh .. of vector g */
-        UNROLL for (int c0 = 0; c0 < JB; c0 += 8) {           /* columns c0 .. c0+7 */
-            const int w = JB - c0 < 8 ? JB - c0 : 8;
-            const __m256i wm = _mm256_cmpgt_epi32(_mm256_set1_epi32(w), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-            __m256 t[8];
-            UNROLL for (int q = 0; q < 8; q++)
-                t[q] = c0 + q < JB ? VHALF(acc[g * JB + c0 + q], gh) : _mm256_setzero_ps();
+        __m256 u[TC_MAXJ]; /* u[c0 + l]: rows l and l+4 (low, high half) of columns c0 .. c0+w-1 */
+        UNROLL for (int c0 = 0; c0 < JB; c0 += 4) {           /* columns c0 .. c0+w-1 */
+            const int w = JB - c0 < 4 ? JB - c0 : 4;
+            __m256 x[4];
+            UNROLL for (int q = 0; q < 4; q++)
+                x[q] = q < w ? _mm256_mul_ps(va, VHALF(acc[g * JB + c0 + q], gh)) : _mm256_setzero_ps();
             (void)gh;
-            tr8x8(t);
-            UNROLL for (int l = 0; l < 8; l++) {
-                if (8 * h + l >= rows) break;
-                float *c = C + (size_t)(8 * h + l) * ldc + c0;
-                __m256 y = _mm256_mul_ps(va, t[l]);
-                if (beta != 0.0f) y = _mm256_fmadd_ps(vb, _mm256_maskload_ps(c, wm), y);
-                store_first(c, y, w);
+            if (w == 1) {
+                UNROLL for (int l = 0; l < 4; l++) u[c0 + l] = _mm256_permutevar_ps(x[0], _mm256_set1_epi32(l));
+            } else {
+                const __m256 t0 = _mm256_unpacklo_ps(x[0], x[1]), t1 = _mm256_unpackhi_ps(x[0], x[1]);
+                const __m256 t2 = _mm256_unpacklo_ps(x[2], x[3]), t3 = _mm256_unpackhi_ps(x[2], x[3]);
+                u[c0] = w == 2 ? t0 : _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+                u[c0 + 1] = w == 2 ? _mm256_permute_ps(t0, _MM_SHUFFLE(3, 2, 3, 2)) : _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+                u[c0 + 2] = w == 2 ? t1 : _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+                u[c0 + 3] = w == 2 ? _mm256_permute_ps(t1, _MM_SHUFFLE(3, 2, 3, 2)) : _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+            }
+        }
+        UNROLL for (int l = 0; l < 8; l++) {                  /* row 8h + l: its column groups */
+            if (8 * h + l >= rows) break;
+            float *c = C + (size_t)(8 * h + l) * ldc;
+            UNROLL for (int c0 = 0; c0 < JB; c0 += 4) {
+                const int w = JB - c0 < 4 ? JB - c0 : 4;
+                __m128 y = l < 4 ? _mm256_castps256_ps128(u[c0 + l]) : _mm256_extractf128_ps(u[c0 + l - 4], 1);
+                if (rd) y = _mm_fmadd_ps(vb, load_first4(c + c0, w), y);
+                store_first(c + c0, _mm256_castps128_ps256(y), w);
             }
         }
     }
 }
 
-#define TC_MAXJ 12                                    /* accumulators of a C^T tile */
 #define TC_U(J) ((J) >= 6 ? 1 : (J) >= 3 ? 2 : 4)     /* here the rows are split, never the columns */
-#define TC_BLOCK(G, J) case J: tc_tile(G, J, G == 2 ? 1 : TC_U(J), acc, rows, k, A + i0, lda, B + j, ldb, alpha, beta, \
-                                       C + (size_t)i0 * ldc + j, ldc, pfb + pf_off(tile % pfl, pfw), pfld,     \
-                                       tile < pfs * pfl ? pfn : 0, pfs, tile / pfl % pfs); break;
+#define TC_CALL(G, J, RD) tc_tile(G, J, G == 2 ? 1 : TC_U(J), RD, acc, rows, k, A + i0, lda, B + j, ldb, alpha, beta, \
+                                  C + (size_t)i0 * ldc + j, ldc, pfb + pf_off(pft, pfw), pfld,                 \
+                                  tile < pfs * pfl ? pfn : 0, pfs, pfp)
+#define TC_BLOCK(G, J) case J: if (beta != 0.0f) TC_CALL(G, J, 1); else TC_CALL(G, J, 0); break;
 /* the byte of a next-block row (w bytes) on its line l */
 static inline int pf_off(int l, int w) { return 64 * l < w ? 64 * l : w - 1; }
 /* the tiling of k_narrow_tc: vectors of rows (G) for a tile with `left`
@@ -882,9 +905,12 @@ static inline int pf_off(int l, int w) { return 64 * l < w ? 64 * l : w - 1; }
 static inline int tc_g(int two, int left) { return two && left > VL ? 2 : 1; }
 static inline int tc_nb(int n, int G) { return (n + TC_MAXJ / G - 1) / (TC_MAXJ / G); }
 
-/* Columns in balanced blocks of at most 12 (tiles of one vector of rows) or 6
- * (two vectors: half the broadcasts per FMA; dW3 at batch 32-1024 took 3-30%
- * less time, Zen 3). Two vectors only where U = 1 either way (6 <= n <= 12),
+/* Columns in blocks of at most 12 (tiles of one vector of rows) or 6 (two
+ * vectors: half the broadcasts per FMA; dW3 at batch 32-1024 took 3-30% less
+ * time, Zen 3), two blocks of 6 and n - 6 when n > 8 (n = 10: 6 + 4, stored
+ * as 4 + 2 and 4 columns, not 4 + 1 twice: faster at b = 1, the same from
+ * b = 32 on, in a scratch A/B), else halves. Two
+ * vectors only where U = 1 either way (6 <= n <= 12),
  * so each element's sum is the same however the rows are grouped, and the
  * thread split cannot change it. */
 static void k_narrow_tc(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda, const float *B,
@@ -907,7 +933,7 @@ static void k_narrow_tc(int m, int n, int k, float alpha, const float *A, ptrdif
      * tile several lines cost ~8% on the AVX2 n = 10 case, so they stay a
      * hint not taken. pfl follows row 0: with ld not a whole number of lines
      * a row may have one line more, also unasked. */
-    int tile = 0, pfs = 1;
+    int tile = 0, pfs = 1, pft = 0, pfp = 0; /* pft = tile mod pfl, pfp = tile / pfl mod pfs */
     if (pfn) { /* the pace needs the tile count; without a span there is none to set */
         int tiles = 0;
         for (int i0 = 0; i0 < m; i0 += tc_g(two, m - i0) * VL) tiles += tc_nb(n, tc_g(two, m - i0));
@@ -916,7 +942,7 @@ static void k_narrow_tc(int m, int n, int k, float alpha, const float *A, ptrdif
     for (int i0 = 0; i0 < m;) {
         const int G = tc_g(two, m - i0), rows = m - i0 < G * VL ? m - i0 : G * VL, nb = tc_nb(n, G);
         for (int b = 0, j = 0; b < nb; b++) {
-            const int jb = (n - j + (nb - b) - 1) / (nb - b);
+            const int jb = nb - b == 1 ? n - j : n - j > 8 ? 6 : (n - j + 1) / 2; /* nb <= 2 */
             if (G == 2) {
                 switch (jb) {
                 TC_BLOCK(2, 3) TC_BLOCK(2, 4) TC_BLOCK(2, 5) TC_BLOCK(2, 6)
@@ -931,6 +957,10 @@ static void k_narrow_tc(int m, int n, int k, float alpha, const float *A, ptrdif
             }
             j += jb;
             tile++;
+            if (++pft == pfl) {
+                pft = 0;
+                if (++pfp == pfs) pfp = 0;
+            }
         }
         i0 += rows;
     }
