@@ -638,19 +638,47 @@ enum { DQ_Q = VL / 2 };
 #define DQ_ROWS (VEC_NREG >= 32 ? 4 : 2)
 
 /* k_pack_q's last w <= 4 columns of one k-quad (its first `valid` rows), and
- * zeros for the pad column when w is odd */
+ * zeros for the pad column when w is odd (w <= 2: two 4x2 transposes) */
 static inline __attribute__((always_inline)) void
-pq4_cols(const float *src, ptrdiff_t ldb, int valid, float *d, const int w) {
-    __m128 x0 = _mm_setzero_ps(), x1 = x0, x2 = x0, x3 = x0;
-    x0 = load_first4(src, w);
-    if (valid > 1) x1 = load_first4(src + ldb, w);
-    if (valid > 2) x2 = load_first4(src + 2 * ldb, w);
-    if (valid > 3) x3 = load_first4(src + 3 * ldb, w);
-    _MM_TRANSPOSE4_PS(x0, x1, x2, x3);
-    _mm_storeu_ps(d, x0);
-    _mm_storeu_ps(d + 4, x1);
-    if (w > 2) _mm_storeu_ps(d + 8, x2);
-    if (w > 2) _mm_storeu_ps(d + 12, x3);
+pq4_cols(const float *src, ptrdiff_t ldb, const int valid, float *d, const int w) {
+    __m128 x[4];
+    UNROLL for (int q = 0; q < 4; q++) x[q] = q < valid ? load_first4(src + q * ldb, w) : _mm_setzero_ps();
+    if (w <= 2) {
+        const __m128 t0 = _mm_unpacklo_ps(x[0], x[1]), t1 = _mm_unpacklo_ps(x[2], x[3]); /* (r0 r1 r0 r1 | c0 c0 c1 c1) */
+        _mm_storeu_ps(d, _mm_movelh_ps(t0, t1));
+        _mm_storeu_ps(d + 4, _mm_movehl_ps(t1, t0));
+        return;
+    }
+    _MM_TRANSPOSE4_PS(x[0], x[1], x[2], x[3]);
+    UNROLL for (int q = 0; q < 4; q++) _mm_storeu_ps(d + 4 * q, x[q]);
+}
+
+/* one k-quad of k_pack_q (AVX2): its first `valid` rows of B (the rest 0),
+ * 8 columns at a time, then the last n mod 8 */
+static inline __attribute__((always_inline)) void
+pq4_quad(const float *src, ptrdiff_t ldb, const int valid, int n, float *d) {
+    int j = 0;
+    for (; j + 8 <= n; j += 8) {
+        __m256 r[4];
+        UNROLL for (int q = 0; q < 4; q++) r[q] = q < valid ? _mm256_loadu_ps(src + (size_t)q * ldb + j) : _mm256_setzero_ps();
+        const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+        const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+        const __m256 c04 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)); /* (col 0 | col 4) */
+        const __m256 c15 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+        const __m256 c26 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+        const __m256 c37 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+        _mm256_storeu_ps(d + 4 * j, _mm256_permute2f128_ps(c04, c15, 0x20));
+        _mm256_storeu_ps(d + 4 * j + 8, _mm256_permute2f128_ps(c26, c37, 0x20));
+        _mm256_storeu_ps(d + 4 * j + 16, _mm256_permute2f128_ps(c04, c15, 0x31));
+        _mm256_storeu_ps(d + 4 * j + 24, _mm256_permute2f128_ps(c26, c37, 0x31));
+    }
+    for (; j < n; j += 4) /* the last (up to) 4 columns, and the pad column's zeros */
+        switch (n - j) {
+        case 1: pq4_cols(src + j, ldb, valid, d + 4 * j, 1); break;
+        case 2: pq4_cols(src + j, ldb, valid, d + 4 * j, 2); break;
+        case 3: pq4_cols(src + j, ldb, valid, d + 4 * j, 3); break;
+        default: pq4_cols(src + j, ldb, valid, d + 4 * j, 4); break;
+        }
 }
 
 /* Bq[(p NP2 + j) Q + l] = op(B)(p Q + l, j) for p < ceil(k/Q), j < NP2 = n
@@ -670,32 +698,15 @@ static void k_pack_q(int k, int n, const float *B, ptrdiff_t ldb, int tb, float 
         return;
     }
     if (DQ_Q == 4) { /* per k-quad: 4 rows of B, transposed in 4 x 4 blocks, stored as one run */
-        for (int p = 0; p < nq; p++) {
-            const int valid = k - 4 * p < 4 ? k - 4 * p : 4;
-            const float *src = B + (size_t)(4 * p) * ldb;
-            float *d = Bq + (size_t)p * NP2 * 4;
-            int j = 0;
-            for (; j + 8 <= n; j += 8) {
-                __m256 r[4];
-                for (int q = 0; q < 4; q++) r[q] = q < valid ? _mm256_loadu_ps(src + (size_t)q * ldb + j) : _mm256_setzero_ps();
-                const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-                const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-                const __m256 c04 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)); /* (col 0 | col 4) */
-                const __m256 c15 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-                const __m256 c26 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
-                const __m256 c37 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-                _mm256_storeu_ps(d + 4 * j, _mm256_permute2f128_ps(c04, c15, 0x20));
-                _mm256_storeu_ps(d + 4 * j + 8, _mm256_permute2f128_ps(c26, c37, 0x20));
-                _mm256_storeu_ps(d + 4 * j + 16, _mm256_permute2f128_ps(c04, c15, 0x31));
-                _mm256_storeu_ps(d + 4 * j + 24, _mm256_permute2f128_ps(c26, c37, 0x31));
-            }
-            for (; j < n; j += 4) /* the last (up to) 4 columns, and the pad column's zeros */
-                switch (n - j) {
-                case 1: pq4_cols(src + j, ldb, valid, d + 4 * j, 1); break;
-                case 2: pq4_cols(src + j, ldb, valid, d + 4 * j, 2); break;
-                case 3: pq4_cols(src + j, ldb, valid, d + 4 * j, 3); break;
-                default: pq4_cols(src + j, ldb, valid, d + 4 * j, 4); break;
-                }
+        const int kq = k / 4;
+        for (int p = 0; p < kq; p++) pq4_quad(B + (size_t)(4 * p) * ldb, ldb, 4, n, Bq + (size_t)p * NP2 * 4);
+        const float *src = B + (size_t)(4 * kq) * ldb;
+        float *d = Bq + (size_t)kq * NP2 * 4;
+        switch (k % 4) { /* the last k-quad's rows, the rest 0 */
+        case 1: pq4_quad(src, ldb, 1, n, d); break;
+        case 2: pq4_quad(src, ldb, 2, n, d); break;
+        case 3: pq4_quad(src, ldb, 3, n, d); break;
+        default: break;
         }
         return;
     }
