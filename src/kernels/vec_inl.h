@@ -174,6 +174,40 @@ static inline __attribute__((always_inline)) __m256 load_first8(const float *s, 
     return _mm256_maskload_ps(s, _mm256_cmpgt_epi32(_mm256_set1_epi32(w), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
 }
 
+/* Lanes l .. l+cnt-1 of x (l + cnt <= 4) to d, in pieces; l and cnt are
+ * constants after inlining. */
+static inline __attribute__((always_inline)) void store_lanes4(float *d, __m128 x, const int l, const int cnt) {
+    if (cnt <= 0) return;
+    if (l == 0) {
+        if (cnt == 4) { _mm_storeu_ps(d, x); return; }
+        if (cnt == 1) { _mm_store_ss(d, x); return; }
+        _mm_storel_pi((__m64 *)d, x);
+        if (cnt == 3) _mm_store_ss(d + 2, _mm_movehl_ps(x, x));
+        return;
+    }
+    if (l == 1) {
+        _mm_store_ss(d, _mm_movehdup_ps(x));
+        store_lanes4(d + 1, x, 2, cnt - 1);
+        return;
+    }
+    if (l == 2) {
+        if (cnt == 2) _mm_storeh_pi((__m64 *)d, x);
+        else _mm_store_ss(d, _mm_movehl_ps(x, x));
+        return;
+    }
+    _mm_store_ss(d, _mm_permute_ps(x, _MM_SHUFFLE(3, 3, 3, 3)));
+}
+
+/* Lanes l .. l+cnt-1 of v (l + cnt <= 8) to d; constants as above. */
+static inline __attribute__((always_inline)) void store_lanes(float *d, __m256 v, const int l, const int cnt) {
+    if (l == 0 && cnt == 8) { _mm256_storeu_ps(d, v); return; }
+    if (l < 4) store_lanes4(d, _mm256_castps256_ps128(v), l, (l + cnt < 4 ? l + cnt : 4) - l);
+    if (l + cnt > 4) {
+        const int h = l > 4 ? l : 4;
+        store_lanes4(d + (h - l), _mm256_extractf128_ps(v, 1), h - 4, l + cnt - h);
+    }
+}
+
 /* s[t] = the sum of the 8 lanes of x[t], t < 4: ((x0+x1)+(x2+x3)) + ((x4+x5)+(x6+x7)) */
 static inline __m128 hsum4(const __m256 x[4]) {
     const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(x[0], x[1]), _mm256_hadd_ps(x[2], x[3]));
@@ -756,17 +790,39 @@ dq_tile(const int RB, const int NP, int n, int k, const float *A, ptrdiff_t lda,
             const V a = VBCASTQM(A + (size_t)r * lda + kq * DQ_Q, k % DQ_Q);
             UNROLL for (int c = 0; c < NP; c++) acc[r * NP + c] = VFMA(a, VLOAD(b + c * VL), acc[r * NP + c]);
         }
-    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
-    UNROLL for (int r = 0; r < RB; r++)
-        UNROLL for (int c0 = 0; c0 < NP; c0 += 4) { /* columns 2 c0 .. 2 c0 + 7 */
-            V x[4];
-            UNROLL for (int t = 0; t < 4; t++) x[t] = c0 + t < NP ? acc[r * NP + c0 + t] : VZERO();
-            const int w = n - 2 * c0 < 8 ? n - 2 * c0 : 8;
-            float *c = C + (size_t)r * ldc + 2 * c0;
-            __m256 y = _mm256_mul_ps(va, QSUM8(x));
-            if (beta != 0.0f) y = _mm256_fmadd_ps(vb, load_first8(c, w), y);
-            store_first(c, y, w);
+    /* The RB NP vectors in row-major order, 4 at a time through QSUM8: sum
+     * vector v holds pairs 4v .. 4v+3, so the tile's sums come out row-major
+     * with rows 2 NP wide (the pad column of odd n included), and odd NP
+     * wastes no reduction on zeros but in the last vector. */
+    const __m256 va = _mm256_set1_ps(alpha);
+    __m256 s[(DQ_ROWS * 6 + 3) / 4];
+    UNROLL for (int v = 0; v < (RB * NP + 3) / 4; v++) {
+        V x[4];
+        UNROLL for (int t = 0; t < 4; t++) x[t] = 4 * v + t < RB * NP ? acc[4 * v + t] : VZERO();
+        s[v] = _mm256_mul_ps(va, QSUM8(x));
+    }
+    if (beta != 0.0f) { /* C = alpha sums + beta C, row by row through a copy of the sums */
+        float f[8 * ((DQ_ROWS * 6 + 3) / 4)];
+        const __m256 vb = _mm256_set1_ps(beta);
+        UNROLL for (int v = 0; v < (RB * NP + 3) / 4; v++) _mm256_storeu_ps(f + 8 * v, s[v]);
+        for (int r = 0; r < RB; r++)
+            for (int j = 0; j < n; j += 8) {
+                const int w = n - j < 8 ? n - j : 8;
+                float *c = C + (size_t)r * ldc + j;
+                store_first(c, _mm256_fmadd_ps(vb, load_first8(c, w), load_first8(f + 2 * NP * r + j, w)), w);
+            }
+        return;
+    }
+    const int odd = n & 1;
+    UNROLL for (int r = 0; r < RB; r++) { /* row r: sums 2 NP r .. 2 NP r + n - 1, in pieces of the vectors */
+        float *c = C + (size_t)r * ldc;
+        const int f0 = 2 * NP * r, f1 = f0 + 2 * NP - 1; /* the row's first and (without the pad) last sum */
+        UNROLL for (int v = f0 / 8; v * 8 < f1; v++) {
+            const int lo = f0 > 8 * v ? f0 - 8 * v : 0, hi = f1 < 8 * v + 8 ? f1 - 8 * v : 8;
+            store_lanes(c + 8 * v + lo - f0, s[v], lo, hi - lo);
         }
+        if (!odd) store_lanes(c + 2 * NP - 1, s[f1 / 8], f1 % 8, 1);
+    }
 }
 
 /* Row tiles of DQ_ROWS, then single rows; the tile at row i prefetches rows
