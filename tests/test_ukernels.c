@@ -255,17 +255,18 @@ static void sweep_epilogues(setup *s) {
 /* m <= MR: kernel SIMD's small-M path (no packing, B streamed, threads split
  * the columns; TT falls back to the packed frame): every m up to MR, n below,
  * at and past a vector and past the threads' column unit, k = 0, 1, odd and
- * long, every epilogue, beta = 0 over NaN. */
+ * long, and the k <= 16 of op(B) = T's transposing kernel (tails of 2, 1 and
+ * none past 8 k steps, 2 alone), every epilogue, beta = 0 over NaN. */
 static void sweep_smallm(setup *s) {
     const int MR = s->u->mr, NR = s->u->nr;
     const int ns[4] = { 1, 7, NR + 1, 203 };
-    const int ks[4] = { 0, 1, 17, 300 };
+    const int ks[8] = { 0, 1, 2, 9, 10, 16, 17, 300 };
     const mlpb_epi_kind kinds[4] = { MLPB_EPI_NONE, MLPB_EPI_BIAS, MLPB_EPI_BIAS_SIGMOID, MLPB_EPI_DSIGMOID };
     int c = 0;
     for (int o = 0; o < 4; o++)
         for (int m = 1; m <= MR; m++)
             for (int ni = 0; ni < 4; ni++)
-                for (int ki = 0; ki < 4; ki++, c++) {
+                for (int ki = 0; ki < 8; ki++, c++) {
                     const int nan_c = c & 1;
                     run_case(s, OPS[o][0], OPS[o][1], m, ns[ni], ks[ki], nan_c ? 1.0f : 0.7f,
                              nan_c ? 0.0f : -1.3f, c % 3 == 0 ? 3 : 0, (c >> 1) & 1, nan_c, kinds[(c >> 2) % 4]);

@@ -272,7 +272,8 @@ static void ref_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
 
 /* m <= MR with the SIMD table: no packing at all. op(B) = N streams rows of B
  * through an m x (up to 8 vectors) register tile; op(B) = T (op(A) = N) takes
- * dot products along k. Threads split the columns in SMALLM_UNIT blocks; each
+ * dot products along k, or with k <= 16 transposes B's rows 8 at a time in
+ * registers and streams them. Threads split the columns in SMALLM_UNIT blocks; each
  * element's sum is computed the same way whatever the split. */
 static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const mlpb_vec_isa *vx = ctx->vx;

@@ -640,8 +640,80 @@ static void k_smallm_bn(int m, int n, int k, float alpha, const float *A, ptrdif
 #undef SM_CASE
 }
 
+/* t[0], t[1]: k steps 0 and 1 (kw <= 2 of them) of the w <= 8 lines of B at
+ * b (ldb apart), one line per lane, 0 past them: two 4x2 transposes per half */
+static inline __attribute__((always_inline)) void tr8x2(const float *b, ptrdiff_t ldb, int w, int kw, __m256 t[2]) {
+    __m128 x[8];
+    UNROLL for (int q = 0; q < 8; q++)
+        x[q] = q >= w ? _mm_setzero_ps() : kw == 1 ? _mm_load_ss(b + q * ldb) : load_first4(b + q * ldb, 2);
+    __m128 k0[2], k1[2];
+    UNROLL for (int h = 0; h < 2; h++) {
+        const __m128 u0 = _mm_unpacklo_ps(x[4 * h], x[4 * h + 1]), u1 = _mm_unpacklo_ps(x[4 * h + 2], x[4 * h + 3]);
+        k0[h] = _mm_movelh_ps(u0, u1); /* (line 4h .. 4h+3, k step 0) */
+        k1[h] = _mm_movehl_ps(u1, u0);
+    }
+    t[0] = _mm256_set_m128(k0[1], k0[0]);
+    t[1] = _mm256_set_m128(k1[1], k1[0]);
+}
+
+/* op(B) = T with k <= SMT_KMAX: dot products along k would fill at most two
+ * vectors per column and pay a horizontal sum for each, so instead each 8
+ * columns' rows of B are transposed in registers (tr8x8 per 8 k steps, tr8x2
+ * for a tail of 1-2), and each row of C takes a chain of k FMAs, in k order,
+ * on broadcasts of A: bwd-W3 at batch 1-6 (1 x 128 x 10 ...). The lanes are
+ * columns, so every element is summed the same way wherever the threads cut
+ * the columns. */
+#define SMT_KMAX 16
+/* the 8 (full) or w columns of C at c, K (a constant) k steps */
+static inline __attribute__((always_inline)) void
+smt_k_cols(const int K, const int full, int w, int m, const float *A, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+           float alpha, float beta, float *c, ptrdiff_t ldc) {
+    __m256 t[SMT_KMAX]; /* t[p] = B(j0 .. j0+7, p) */
+    UNROLL for (int p0 = 0; p0 < K; p0 += 8) {
+        const int kw = K - p0 < 8 ? K - p0 : 8;
+        if (kw <= 2) {
+            tr8x2(b + p0, ldb, full ? 8 : w, kw, t + p0);
+            continue;
+        }
+        UNROLL for (int q = 0; q < 8; q++)
+            t[p0 + q] = full || q < w ? load_first8(b + (size_t)q * ldb + p0, kw) : _mm256_setzero_ps();
+        tr8x8(t + p0);
+    }
+    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+    for (int r = 0; r < m; r++) {
+        const float *a = A + (size_t)r * lda;
+        __m256 acc = _mm256_mul_ps(_mm256_broadcast_ss(a), t[0]);
+        UNROLL for (int p = 1; p < K; p++) acc = _mm256_fmadd_ps(_mm256_broadcast_ss(a + p), t[p], acc);
+        float *cr = c + (size_t)r * ldc;
+        __m256 y = _mm256_mul_ps(va, acc);
+        if (beta != 0.0f) y = _mm256_fmadd_ps(vb, full ? _mm256_loadu_ps(cr) : load_first8(cr, w), y);
+        if (full) _mm256_storeu_ps(cr, y);
+        else store_first(cr, y, w);
+    }
+}
+
+static void smallm_bt_k(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda, const float *B,
+                        ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc) {
+    const int n8 = n / 8 * 8;
+#define SMT_K(K) case K:                                                                          \
+    for (int j0 = 0; j0 < n8; j0 += 8)                                                           \
+        smt_k_cols(K, 1, 8, m, A, lda, B + (size_t)j0 * ldb, ldb, alpha, beta, C + j0, ldc);    \
+    if (n8 < n) smt_k_cols(K, 0, n - n8, m, A, lda, B + (size_t)n8 * ldb, ldb, alpha, beta, C + n8, ldc); \
+    break;
+    switch (k) {
+    SMT_K(1) SMT_K(2) SMT_K(3) SMT_K(4) SMT_K(5) SMT_K(6) SMT_K(7) SMT_K(8)
+    SMT_K(9) SMT_K(10) SMT_K(11) SMT_K(12) SMT_K(13) SMT_K(14) SMT_K(15) SMT_K(16)
+    default: break;
+    }
+#undef SMT_K
+}
+
 static void k_smallm_bt(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda,
                         const float *B, ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc) {
+    if (k <= SMT_KMAX) {
+        smallm_bt_k(m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
 #define SM_CASE(RB) case RB: smt_r##RB(n, k, A, lda, B, ldb, alpha, beta, C, ldc); break;
     switch (m) {
     SM_CASE(1) SM_CASE(2) SM_CASE(3) SM_CASE(4) SM_CASE(5) SM_CASE(6)
