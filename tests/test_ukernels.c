@@ -255,18 +255,19 @@ static void sweep_epilogues(setup *s) {
 /* m <= MR: kernel SIMD's small-M path (no packing, B streamed, threads split
  * the columns; TT falls back to the packed frame): every m up to MR, n below,
  * at and past a vector and past the threads' column unit, k = 0, 1, odd and
- * long, and the k <= 16 of op(B) = T's transposing kernel (tails of 2, 1 and
- * none past 8 k steps, 2 alone), every epilogue, beta = 0 over NaN. */
+ * long, and the k <= 16 of op(B) = T's transposing kernel (tails of 2, 1, 5 and
+ * none past 8 k steps, 2 and 5 alone), every epilogue, beta = 0 over NaN;
+ * an odd count of k values, so that each k meets both betas. */
 static void sweep_smallm(setup *s) {
     const int MR = s->u->mr, NR = s->u->nr;
     const int ns[4] = { 1, 7, NR + 1, 203 };
-    const int ks[8] = { 0, 1, 2, 9, 10, 16, 17, 300 };
+    const int ks[11] = { 0, 1, 2, 5, 9, 10, 13, 16, 17, 300, 3 };
     const mlpb_epi_kind kinds[4] = { MLPB_EPI_NONE, MLPB_EPI_BIAS, MLPB_EPI_BIAS_SIGMOID, MLPB_EPI_DSIGMOID };
     int c = 0;
     for (int o = 0; o < 4; o++)
         for (int m = 1; m <= MR; m++)
             for (int ni = 0; ni < 4; ni++)
-                for (int ki = 0; ki < 8; ki++, c++) {
+                for (int ki = 0; ki < 11; ki++, c++) {
                     const int nan_c = c & 1;
                     run_case(s, OPS[o][0], OPS[o][1], m, ns[ni], ks[ki], nan_c ? 1.0f : 0.7f,
                              nan_c ? 0.0f : -1.3f, c % 3 == 0 ? 3 : 0, (c >> 1) & 1, nan_c, kinds[(c >> 2) % 4]);
@@ -276,7 +277,8 @@ static void sweep_smallm(setup *s) {
 /* Kernel SIMD's narrow paths (gemm.c: n <= 12 or k <= 16, m past the small-M
  * path) and the shapes just past them: n at 1, odd, a vector, 10 (the output
  * layer), 12 and 13, 7 (C^T tiles of 4 + 3 columns over two vectors of
- * rows); k small at 1, 2, 9, 16 and 17, with n narrow too (the output
+ * rows), 9 and 11 (6 + 3, 6 + 5: a one-column store group after a whole
+ * one); k small at 1, 2, 9, 16 and 17, with n narrow too (the output
  * layer's dW at batch <= 16) or not; m at MR + 1, 19 and 27 (a masked last
  * vector of rows: 16 + 3 and 16 + 11 on either ISA) and 128; k long enough
  * for the K blocks of this blocking; op(B) too big for the transpose buffer (the packed frame
@@ -285,13 +287,13 @@ static void sweep_smallm(setup *s) {
 static void sweep_narrow(setup *s) {
     const int MR = s->u->mr;
     const int ms[4] = { MR + 1, 19, 27, 128 };
-    const int ns[7] = { 1, 3, 7, 8, 10, 12, 13 };
+    const int ns[9] = { 1, 3, 7, 8, 9, 10, 11, 12, 13 };
     const int ks[4] = { 17, 40, 300, 2 * s->kc + 5 };
     const mlpb_epi_kind kinds[4] = { MLPB_EPI_NONE, MLPB_EPI_BIAS, MLPB_EPI_BIAS_SIGMOID, MLPB_EPI_DSIGMOID };
     int c = 0;
     for (int o = 0; o < 4; o++)
         for (int mi = 0; mi < 4; mi++)
-            for (int ni = 0; ni < 7; ni++, c++) { /* narrow n */
+            for (int ni = 0; ni < 9; ni++, c++) { /* narrow n */
                 const int nan_c = c & 1, k = ks[(c >> 1) % 4];
                 run_case(s, OPS[o][0], OPS[o][1], ms[mi], ns[ni], k, nan_c ? 1.0f : 0.7f, nan_c ? 0.0f : -1.3f,
                          c % 3 == 0 ? 3 : 0, (c >> 2) & 1, nan_c, kinds[c % 4]);

@@ -24,6 +24,8 @@
  *           last eps: p - y); row losses (= lse - z_label for one-hot y) within
  *           (n + 8 + 3 (max|z| + log n)) eps;
  *         1 vs 2 threads bit-identical for every kernel.
+ *   table GEMMs called directly where the frame never calls them (narrow_tc
+ *         past 12 columns, smallm_bt at k = 0), against ref_gemm.
  * Logits span +-30 with +-1000 planted, as in test_kernels vec. */
 #include <float.h>
 #include <math.h>
@@ -247,6 +249,51 @@ static void test_kernels(const char *isa) {
     mlpb_ctx_free(c2);
 }
 
+/* Table GEMMs called directly, at shapes the frame (gemm.c) never gives them
+ * but their contract (vec_inl.h) allows: narrow_tc at n past 12 (three or
+ * more column blocks per tile), over every row tail; smallm_bt at k = 0
+ * (C = beta C). Against ref_gemm within the forward error bound; beta = 0
+ * over NaN. */
+static void test_table_gemms(const mlpb_vec_isa *vx) {
+    mlpb_rng r;
+    mlpb_rng_seed(&r, 7);
+    const int ns[4] = { 13, 19, 25, 30 }, ms[3] = { 7, 27, 40 }, ks[3] = { 1, 5, 19 };
+    enum { MAXM = 40, MAXN = 30, MAXK = 19, LDC = MAXN + 3 };
+    static float A[MAXK * MAXM], B[MAXK * MAXN], C0[MAXM * LDC], C[MAXM * LDC], Cr[MAXM * LDC];
+    int c = 0;
+    for (int ni = 0; ni < 4; ni++)
+        for (int mi = 0; mi < 3; mi++)
+            for (int ki = 0; ki < 3; ki++, c++) {
+                const int m = ms[mi], n = ns[ni], k = ks[ki];
+                const float beta = c & 1 ? 0.0f : -1.3f;
+                fill_uniform(A, (size_t)k * m, &r);
+                fill_uniform(B, (size_t)k * n, &r);
+                fill_uniform(C0, (size_t)MAXM * LDC, &r);
+                if (beta == 0.0f)
+                    for (int i = 0; i < MAXM * LDC; i++) C0[i] = NAN;
+                memcpy(C, C0, sizeof C);
+                memcpy(Cr, C0, sizeof Cr);
+                vx->narrow_tc(m, n, k, 0.7f, A, m, B, n, beta, C, LDC, NULL);
+                ref_gemm(MLPB_T, MLPB_N, m, n, k, 0.7f, A, m, B, n, beta, Cr, LDC);
+                char what[96];
+                snprintf(what, sizeof what, "%s narrow_tc m=%d n=%d k=%d beta=%g", vx->isa, m, n, k, beta);
+                CHECK(gemm_mismatches(MLPB_T, MLPB_N, m, n, k, 0.7f, A, m, B, n, beta, C0, C, Cr, LDC, what) == 0,
+                      "%s", what);
+            }
+    for (int b = 0; b < 2; b++) { /* smallm_bt, k = 0: C = beta C (beta = 0: zeros over NaN) */
+        const float beta = b ? 0.0f : -1.3f;
+        fill_uniform(C0, 3 * LDC, &r);
+        if (beta == 0.0f)
+            for (int i = 0; i < 3 * LDC; i++) C0[i] = NAN;
+        memcpy(C, C0, sizeof C);
+        memcpy(Cr, C0, sizeof Cr);
+        vx->smallm_bt(3, 20, 0, 0.7f, A, 1, B, 1, beta, C, LDC);
+        ref_gemm(MLPB_N, MLPB_T, 3, 20, 0, 0.7f, A, 1, B, 1, beta, Cr, LDC);
+        CHECK(gemm_mismatches(MLPB_N, MLPB_T, 3, 20, 0, 0.7f, A, 1, B, 1, beta, C0, C, Cr, LDC, "smallm_bt k=0") == 0,
+              "%s smallm_bt k = 0, beta %g", vx->isa, beta);
+    }
+}
+
 int main(void) {
     const char *isas[] = { "avx512", "avx2" };
     int tested = 0;
@@ -264,6 +311,7 @@ int main(void) {
         tested++;
         test_exp(vx);
         test_kernels(isas[i]);
+        test_table_gemms(vx);
     }
     if (!tested) fprintf(stderr, "SKIP: no SIMD ISA on this CPU/build; nothing to test\n");
     return check_summary("test_vec_simd");

@@ -659,8 +659,8 @@ static inline __attribute__((always_inline)) void tr8x2(const float *b, ptrdiff_
 /* op(B) = T with k <= SMT_KMAX: dot products along k would fill at most two
  * vectors per column and pay a horizontal sum for each, so instead each 8
  * columns' rows of B are transposed in registers (tr8x8 per 8 k steps, tr8x2
- * for a tail of 1-2), and each row of C takes a chain of k FMAs, in k order,
- * on broadcasts of A: bwd-W3 at batch 1-6 (1 x 128 x 10 ...). The lanes are
+ * for a tail of 1-2), and each row of C takes a product and k - 1 FMAs, in k
+ * order, on broadcasts of A: bwd-W3 at batch 1-6 (1 x 128 x 10 ...). The lanes are
  * columns, so every element is summed the same way wherever the threads cut
  * the columns. */
 #define SMT_KMAX 16
@@ -710,7 +710,7 @@ static void smallm_bt_k(int m, int n, int k, float alpha, const float *A, ptrdif
 
 static void k_smallm_bt(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda,
                         const float *B, ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc) {
-    if (k <= SMT_KMAX) {
+    if (k >= 1 && k <= SMT_KMAX) { /* (k = 0, C = beta C, below) */
         smallm_bt_k(m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
@@ -734,9 +734,9 @@ static void k_smallm_bt(int m, int n, int k, float alpha, const float *A, ptrdif
  * of Q lanes. The earlier path took each column's dot product over full
  * VL-wide k vectors, in tiles of 3 rows (6 with AVX-512) x 4 + 3 + 3 columns,
  * and paid a full horizontal sum per element and 3 tiles' set-up per tile
- * row. Per row the NP = n/2 (rounded up) vectors are summed 4 at a time by
- * QSUM8, a fixed order per element; rows are independent, so any row split
- * gives the same bits. */
+ * row. A tile's RB NP accumulators (NP = n/2 rounded up per row) are summed
+ * 4 at a time by QSUM8 in row-major order, each element's 4 lanes in a fixed
+ * order; rows are independent, so any row split gives the same bits. */
 enum { DQ_Q = VL / 2 };
 /* rows per tile: the accumulators (RB NP), one vector of B per pair of
  * columns and the broadcast of A must fit the register file (n = 10: 2 x 5 + 5
@@ -1044,12 +1044,12 @@ static inline int pf_off(int l, int w) { return 64 * l < w ? 64 * l : w - 1; }
 static inline int tc_g(int two, int left) { return two && left > VL ? 2 : 1; }
 static inline int tc_nb(int n, int G) { return (n + TC_MAXJ / G - 1) / (TC_MAXJ / G); }
 
-/* Columns in blocks of at most 12 (tiles of one vector of rows) or 6 (two
- * vectors: half the broadcasts per FMA; dW3 at batch 32-1024 took 3-30% less
- * time, Zen 3), two blocks of 6 and n - 6 when n > 8 (n = 10: 6 + 4, stored
- * as 4 + 2 and 4 columns, not 4 + 1 twice: faster at b = 1, the same from
- * b = 32 on, in a scratch A/B), else halves. Two
- * vectors only where U = 1 either way (6 <= n <= 12),
+/* Columns in balanced blocks of at most 12 (tiles of one vector of rows) or
+ * 6 (two vectors: half the broadcasts per FMA; dW3 at batch 32-1024 took
+ * 3-30% less time, Zen 3), except that two-vector tiles with 9-12 columns to
+ * go cut 6 and the rest (n = 10: 6 + 4, stored as 4 + 2 and 4 columns, not
+ * 4 + 1 twice: faster at b = 1, the same from b = 32 on, in a scratch A/B).
+ * Two vectors only where U = 1 either way (6 <= n <= 12),
  * so each element's sum is the same however the rows are grouped, and the
  * thread split cannot change it. */
 static void k_narrow_tc(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda, const float *B,
@@ -1081,7 +1081,10 @@ static void k_narrow_tc(int m, int n, int k, float alpha, const float *A, ptrdif
     for (int i0 = 0; i0 < m;) {
         const int G = tc_g(two, m - i0), rows = m - i0 < G * VL ? m - i0 : G * VL, nb = tc_nb(n, G);
         for (int b = 0, j = 0; b < nb; b++) {
-            const int jb = nb - b == 1 ? n - j : n - j > 8 ? 6 : (n - j + 1) / 2; /* nb <= 2 */
+            const int left = nb - b; /* blocks to go, the width of this one without a division when <= 2 */
+            const int jb = left == 1   ? n - j
+                           : left == 2 ? (G == 2 && n - j > 8 ? 6 : (n - j + 1) / 2)
+                                       : (n - j + left - 1) / left;
             if (G == 2) {
                 switch (jb) {
                 TC_BLOCK(2, 3) TC_BLOCK(2, 4) TC_BLOCK(2, 5) TC_BLOCK(2, 6)
