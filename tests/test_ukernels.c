@@ -256,7 +256,7 @@ static void sweep_epilogues(setup *s) {
  * the columns; TT falls back to the packed frame): every m up to MR, n below,
  * at and past a vector and past the threads' column unit, k = 0, 1, odd and
  * long, and the k <= 16 of op(B) = T's transposing kernel (tails of 2, 1, 5 and
- * none past 8 k steps, 2 and 5 alone), every epilogue, beta = 0 over NaN;
+ * none past 8 k steps, 2, 3 and 5 alone), every epilogue, beta = 0 over NaN;
  * an odd count of k values, so that each k meets both betas. */
 static void sweep_smallm(setup *s) {
     const int MR = s->u->mr, NR = s->u->nr;

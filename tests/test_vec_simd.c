@@ -250,8 +250,9 @@ static void test_kernels(const char *isa) {
 }
 
 /* Table GEMMs called directly, at shapes the frame (gemm.c) never gives them
- * but their contract (vec_inl.h) allows: narrow_tc at n past 12 (three or
- * more column blocks per tile), over every row tail; smallm_bt at k = 0
+ * but their contract (vec_inl.h) allows: narrow_tc at n past 12 (tiles of
+ * one vector of rows in two and three column blocks), m = 7, 27 and 40
+ * (partial and whole vectors of rows); smallm_bt at k = 0
  * (C = beta C). Against ref_gemm within the forward error bound; beta = 0
  * over NaN. */
 static void test_table_gemms(const mlpb_vec_isa *vx) {
