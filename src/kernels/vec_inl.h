@@ -147,35 +147,9 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa);
 #include <immintrin.h>
 #include <stdint.h>
 
-/* The first w (0..8) floats of v to d, in 16-, 8- and 4-byte pieces: an AVX
- * masked store (vmaskmovps) costs ~19 cycles on Zen 3, these a few. When w is
- * a constant after inlining, the branches fold away. */
-static inline __attribute__((always_inline)) void store_first(float *d, __m256 v, const int w) {
-    if (w == 8) { _mm256_storeu_ps(d, v); return; }
-    __m128 x = _mm256_castps256_ps128(v);
-    int r = w;
-    if (r >= 4) { _mm_storeu_ps(d, x); x = _mm256_extractf128_ps(v, 1); d += 4; r -= 4; }
-    if (r >= 2) { _mm_storel_pi((__m64 *)d, x); x = _mm_movehl_ps(x, x); d += 2; r -= 2; }
-    if (r) _mm_store_ss(d, x);
-}
-
-/* A load of the first w (1..4) floats of s (the rest 0) that reads nothing
- * past them. */
-static inline __attribute__((always_inline)) __m128 load_first4(const float *s, const int w) {
-    if (w == 4) return _mm_loadu_ps(s);
-    if (w == 1) return _mm_load_ss(s);
-    const __m128 lo = _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)s);
-    return w == 2 ? lo : _mm_movelh_ps(lo, _mm_load_ss(s + 2));
-}
-
-/* The first w (1..8) floats of s (the rest 0), reading nothing past them. */
-static inline __attribute__((always_inline)) __m256 load_first8(const float *s, const int w) {
-    if (w == 8) return _mm256_loadu_ps(s);
-    return _mm256_maskload_ps(s, _mm256_cmpgt_epi32(_mm256_set1_epi32(w), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
-}
-
-/* Lanes l .. l+cnt-1 of x (l + cnt <= 4) to d, in pieces; l and cnt are
- * constants after inlining. */
+/* Lanes l .. l+cnt-1 of x (l + cnt <= 4) to d, in 16-, 8- and 4-byte pieces:
+ * an AVX masked store (vmaskmovps) costs ~19 cycles on Zen 3, these a few.
+ * With l and cnt constants after inlining, the branches fold away. */
 static inline __attribute__((always_inline)) void store_lanes4(float *d, __m128 x, const int l, const int cnt) {
     if (cnt <= 0) return;
     if (l == 0) {
@@ -208,11 +182,36 @@ static inline __attribute__((always_inline)) void store_lanes(float *d, __m256 v
     }
 }
 
+/* The first w (0..8) floats of v to d. */
+static inline __attribute__((always_inline)) void store_first(float *d, __m256 v, const int w) {
+    store_lanes(d, v, 0, w);
+}
+
+/* A load of the first w (1..4) floats of s (the rest 0) that reads nothing
+ * past them. */
+static inline __attribute__((always_inline)) __m128 load_first4(const float *s, const int w) {
+    if (w == 4) return _mm_loadu_ps(s);
+    if (w == 1) return _mm_load_ss(s);
+    const __m128 lo = _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)s);
+    return w == 2 ? lo : _mm_movelh_ps(lo, _mm_load_ss(s + 2));
+}
+
+/* The first w (1..8) floats of s (the rest 0), reading nothing past them. */
+static inline __attribute__((always_inline)) __m256 load_first8(const float *s, const int w) {
+    if (w == 8) return _mm256_loadu_ps(s);
+    return _mm256_maskload_ps(s, _mm256_cmpgt_epi32(_mm256_set1_epi32(w), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+}
+
 /* s[t] = the sum of the 8 lanes of x[t], t < 4: ((x0+x1)+(x2+x3)) + ((x4+x5)+(x6+x7)) */
 static inline __m128 hsum4(const __m256 x[4]) {
     const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(x[0], x[1]), _mm256_hadd_ps(x[2], x[3]));
     return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
 }
+
+/* Every loop over a tile's accumulators or a transpose's vectors is unrolled completely, so the
+ * accumulator arrays become registers (a loop left rolled keeps them in
+ * memory, with a store per k step). */
+#define UNROLL _Pragma("GCC unroll 32")
 
 /* ---- exp ---------------------------------------------------------------- */
 #define EXP_HI 88.72283172607422f   /* largest float with e^x <= FLT_MAX */
@@ -395,24 +394,35 @@ static float k_xent_row(int n, const float *z, const float *y, float scale, floa
 }
 
 /* ---- the frame's transposing pack ---------------------------------------- */
+/* 4 x 8 transpose within 128-bit lanes: x[q] row q's 8 values; u[l] gets
+ * (x0[l] x1[l] x2[l] x3[l] | x0[l+4] x1[l+4] x2[l+4] x3[l+4]), l < 4 */
+static inline __attribute__((always_inline)) void tr4x8_lanes(const __m256 x[4], __m256 u[4]) {
+    const __m256 t0 = _mm256_unpacklo_ps(x[0], x[1]), t1 = _mm256_unpackhi_ps(x[0], x[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(x[2], x[3]), t3 = _mm256_unpackhi_ps(x[2], x[3]);
+    u[0] = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+    u[1] = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    u[2] = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+    u[3] = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+}
+
+/* 4 x 2 transpose: x[q] row q's 2 values (lanes 0, 1); c0 = (x0[0] .. x3[0]),
+ * c1 = (x0[1] .. x3[1]) */
+static inline __attribute__((always_inline)) void tr4x2(const __m128 x[4], __m128 *c0, __m128 *c1) {
+    const __m128 u0 = _mm_unpacklo_ps(x[0], x[1]), u1 = _mm_unpacklo_ps(x[2], x[3]);
+    *c0 = _mm_movelh_ps(u0, u1);
+    *c1 = _mm_movehl_ps(u1, u0);
+}
+
 /* 8x8 transpose of r[0..7] (256-bit, the same code in both ISAs) */
 static inline void tr8x8(__m256 r[8]) {
-    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-    const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-    const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-    const __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
-    const __m256 u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-    const __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
-    const __m256 u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-    const __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
-    const __m256 u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
-    const __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
-    const __m256 u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
-    r[0] = _mm256_permute2f128_ps(u0, u4, 0x20); r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
-    r[1] = _mm256_permute2f128_ps(u1, u5, 0x20); r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
-    r[2] = _mm256_permute2f128_ps(u2, u6, 0x20); r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
-    r[3] = _mm256_permute2f128_ps(u3, u7, 0x20); r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+    __m256 u[8];
+    tr4x8_lanes(r, u);
+    tr4x8_lanes(r + 4, u + 4);
+    UNROLL for (int q = 0; q < 4; q++) {
+        const __m256 lo = _mm256_permute2f128_ps(u[q], u[q + 4], 0x20), hi = _mm256_permute2f128_ps(u[q], u[q + 4], 0x31);
+        r[q] = lo;
+        r[q + 4] = hi;
+    }
 }
 
 /* 8 k-steps of one group of (up to) 8 source lines: lines past `valid` read
@@ -472,11 +482,6 @@ static void k_stream_rows(int rows, int n, const float *src, ptrdiff_t lds, floa
 static void k_stream_fence(void) { _mm_sfence(); }
 
 /* ---- small-M and narrow GEMM tiles ---------------------------------------- */
-/* Every loop over a tile's accumulators is unrolled completely, so the
- * accumulator arrays become registers (a loop left rolled keeps them in
- * memory, with a store per k step). */
-#define UNROLL _Pragma("GCC unroll 32")
-
 /* Partial-sum sets: below ~6 independent FMA chains the FMA latency, not its
  * throughput, bounds a tile, so U sets take the k steps in turn and are added
  * in a fixed order at the end (((s0 + s1) + s2) + s3). In the small-M tiles U
@@ -646,12 +651,8 @@ static inline __attribute__((always_inline)) void tr8x2(const float *b, ptrdiff_
     __m128 x[8];
     UNROLL for (int q = 0; q < 8; q++)
         x[q] = q >= w ? _mm_setzero_ps() : kw == 1 ? _mm_load_ss(b + q * ldb) : load_first4(b + q * ldb, 2);
-    __m128 k0[2], k1[2];
-    UNROLL for (int h = 0; h < 2; h++) {
-        const __m128 u0 = _mm_unpacklo_ps(x[4 * h], x[4 * h + 1]), u1 = _mm_unpacklo_ps(x[4 * h + 2], x[4 * h + 3]);
-        k0[h] = _mm_movelh_ps(u0, u1); /* (line 4h .. 4h+3, k step 0) */
-        k1[h] = _mm_movehl_ps(u1, u0);
-    }
+    __m128 k0[2], k1[2]; /* (lines 4h .. 4h+3, k step 0 / 1) */
+    UNROLL for (int h = 0; h < 2; h++) tr4x2(x + 4 * h, &k0[h], &k1[h]);
     t[0] = _mm256_set_m128(k0[1], k0[0]);
     t[1] = _mm256_set_m128(k1[1], k1[0]);
 }
@@ -750,9 +751,10 @@ pq4_cols(const float *src, ptrdiff_t ldb, const int valid, float *d, const int w
     __m128 x[4];
     UNROLL for (int q = 0; q < 4; q++) x[q] = q < valid ? load_first4(src + q * ldb, w) : _mm_setzero_ps();
     if (w <= 2) {
-        const __m128 t0 = _mm_unpacklo_ps(x[0], x[1]), t1 = _mm_unpacklo_ps(x[2], x[3]); /* (r0 r1 r0 r1 | c0 c0 c1 c1) */
-        _mm_storeu_ps(d, _mm_movelh_ps(t0, t1));
-        _mm_storeu_ps(d + 4, _mm_movehl_ps(t1, t0));
+        __m128 c0, c1;
+        tr4x2(x, &c0, &c1);
+        _mm_storeu_ps(d, c0);
+        _mm_storeu_ps(d + 4, c1);
         return;
     }
     _MM_TRANSPOSE4_PS(x[0], x[1], x[2], x[3]);
@@ -765,18 +767,13 @@ static inline __attribute__((always_inline)) void
 pq4_quad(const float *src, ptrdiff_t ldb, const int valid, int n, float *d) {
     int j = 0;
     for (; j + 8 <= n; j += 8) {
-        __m256 r[4];
+        __m256 r[4], c[4]; /* c[l]: (col l | col l + 4) */
         UNROLL for (int q = 0; q < 4; q++) r[q] = q < valid ? _mm256_loadu_ps(src + (size_t)q * ldb + j) : _mm256_setzero_ps();
-        const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-        const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-        const __m256 c04 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)); /* (col 0 | col 4) */
-        const __m256 c15 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-        const __m256 c26 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
-        const __m256 c37 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-        _mm256_storeu_ps(d + 4 * j, _mm256_permute2f128_ps(c04, c15, 0x20));
-        _mm256_storeu_ps(d + 4 * j + 8, _mm256_permute2f128_ps(c26, c37, 0x20));
-        _mm256_storeu_ps(d + 4 * j + 16, _mm256_permute2f128_ps(c04, c15, 0x31));
-        _mm256_storeu_ps(d + 4 * j + 24, _mm256_permute2f128_ps(c26, c37, 0x31));
+        tr4x8_lanes(r, c);
+        _mm256_storeu_ps(d + 4 * j, _mm256_permute2f128_ps(c[0], c[1], 0x20));
+        _mm256_storeu_ps(d + 4 * j + 8, _mm256_permute2f128_ps(c[2], c[3], 0x20));
+        _mm256_storeu_ps(d + 4 * j + 16, _mm256_permute2f128_ps(c[0], c[1], 0x31));
+        _mm256_storeu_ps(d + 4 * j + 24, _mm256_permute2f128_ps(c[2], c[3], 0x31));
     }
     for (; j < n; j += 4) /* the last (up to) 4 columns, and the pad column's zeros */
         switch (n - j) {
@@ -1010,13 +1007,14 @@ tc_tile(const int G, const int JB, const int U, const int rd, V *acc, int rows, 
             (void)gh;
             if (w == 1) {
                 UNROLL for (int l = 0; l < 4; l++) u[c0 + l] = _mm256_permutevar_ps(x[0], _mm256_set1_epi32(l));
-            } else {
+            } else if (w == 2) { /* half the shuffles: rows l and l+1 of one unpack, the second moved down */
                 const __m256 t0 = _mm256_unpacklo_ps(x[0], x[1]), t1 = _mm256_unpackhi_ps(x[0], x[1]);
-                const __m256 t2 = _mm256_unpacklo_ps(x[2], x[3]), t3 = _mm256_unpackhi_ps(x[2], x[3]);
-                u[c0] = w == 2 ? t0 : _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
-                u[c0 + 1] = w == 2 ? _mm256_permute_ps(t0, _MM_SHUFFLE(3, 2, 3, 2)) : _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-                u[c0 + 2] = w == 2 ? t1 : _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
-                u[c0 + 3] = w == 2 ? _mm256_permute_ps(t1, _MM_SHUFFLE(3, 2, 3, 2)) : _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+                u[c0] = t0;
+                u[c0 + 1] = _mm256_permute_ps(t0, _MM_SHUFFLE(3, 2, 3, 2));
+                u[c0 + 2] = t1;
+                u[c0 + 3] = _mm256_permute_ps(t1, _MM_SHUFFLE(3, 2, 3, 2));
+            } else {
+                tr4x8_lanes(x, u + c0);
             }
         }
         UNROLL for (int l = 0; l < 8; l++) {                  /* row 8h + l: its column groups */
