@@ -7,7 +7,8 @@
 # (3) the libFuzzer targets (build-fuzz/, clang), each fuzzed for
 # MLPB_FUZZ_SECONDS (default 30) through CTest, whose summary line closes the
 # output. Tests run one at a time: each uses every core, and two OpenMP pools
-# on two cores distort each other.
+# on two cores distort each other; the fuzzers, one process on one core each,
+# run side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -28,4 +29,4 @@ cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DMLPB_FUZZ=ON -DMLPB_FUZZ_SEC
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
 cmake --build build-fuzz -j"$(nproc)" --target fuzzers >&2
 cd build-fuzz
-ctest -R '^fuzz_' --output-on-failure
+ctest -R '^fuzz_' -j"$(nproc)" --output-on-failure
