@@ -833,7 +833,10 @@ static void k_pack_q(int k, int n, const float *B, ptrdiff_t ldb, int tb, float 
  * (a constant) says whether there are, so the loop without has no branch. VKEEP
  * pins each B vector to a register: left alone gcc 12 folds B's load into
  * every FMA that uses it (RB loads per vector instead of one), which left
- * this loop load-bound on Zen 3. */
+ * this loop load-bound on Zen 3; and each accumulator once per k-quad: at
+ * -O2 gcc 12 kept a constant of the epilogue in a register through the loop
+ * and one accumulator in memory (an FMA from and a store to the stack per
+ * k-quad), which halved the speed of -O2 builds (RelWithDebInfo). */
 static inline __attribute__((always_inline)) void
 dq_tile(const int RB, const int NP, int n, int k, const float *A, ptrdiff_t lda, const float *Bq,
         float alpha, float beta, float *C, ptrdiff_t ldc, const int PF, const float *pf) {
@@ -853,6 +856,8 @@ dq_tile(const int RB, const int NP, int n, int k, const float *A, ptrdiff_t lda,
             const V a = VBCASTQ(A + (size_t)r * lda + p * DQ_Q); /* A(i, pQ .. pQ+Q-1) in both halves */
             UNROLL for (int c = 0; c < NP; c++) acc[r * NP + c] = VFMA(a, bv[c], acc[r * NP + c]);
         }
+        if (RB * NP + NP + 1 <= VEC_NREG)
+            UNROLL for (int x = 0; x < RB * NP; x++) VKEEP(acc[x]);
     }
     if (k % DQ_Q)
         UNROLL for (int r = 0; r < RB; r++) {
