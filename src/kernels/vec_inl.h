@@ -842,13 +842,13 @@ dq_tile(const int RB, const int NP, int n, int k, const float *A, ptrdiff_t lda,
         float alpha, float beta, float *C, ptrdiff_t ldc, const int PF, const float *pf) {
     V acc[DQ_ROWS * 6];
     UNROLL for (int x = 0; x < RB * NP; x++) acc[x] = VZERO();
-    const int kq = k / DQ_Q;
+    const int kq = k / DQ_Q, pin = RB * NP + NP + 1 <= VEC_NREG; /* the loop's vectors fit the registers */
     const float *b = Bq;
     for (int p = 0; p < kq; p++, b += 2 * NP * DQ_Q) {
         V bv[6];
         UNROLL for (int c = 0; c < NP; c++) {
             bv[c] = VLOAD(b + c * VL);
-            if (RB * NP + NP + 1 <= VEC_NREG) VKEEP(bv[c]);
+            if (pin) VKEEP(bv[c]);
         }
         if (PF && (p * DQ_Q) % 16 == 0) /* a line of each of RB rows of the next block */
             UNROLL for (int r = 0; r < RB; r++) _mm_prefetch((const char *)(pf + (size_t)r * lda + p * DQ_Q), _MM_HINT_T0);
@@ -856,7 +856,7 @@ dq_tile(const int RB, const int NP, int n, int k, const float *A, ptrdiff_t lda,
             const V a = VBCASTQ(A + (size_t)r * lda + p * DQ_Q); /* A(i, pQ .. pQ+Q-1) in both halves */
             UNROLL for (int c = 0; c < NP; c++) acc[r * NP + c] = VFMA(a, bv[c], acc[r * NP + c]);
         }
-        if (RB * NP + NP + 1 <= VEC_NREG)
+        if (pin)
             UNROLL for (int x = 0; x < RB * NP; x++) VKEEP(acc[x]);
     }
     if (k % DQ_Q)
