@@ -55,6 +55,10 @@ UKR_NAME(_body)(int kc, const float *restrict a, ptrdiff_t lda, const float *res
         if (pf_b) PF_ROW(b + PF_B * ldb);
         KSTEP
     }
+    /* C's row addresses are computed again here: kept from PF_C through the
+     * loop they took registers and (gcc 12, 12x32 _ldb) pushed a B vector to
+     * the stack, 12 FMAs a k step reading it back */
+    __asm__("" : "+r"(c));
     const VEC va = V_SET1(alpha);
     if (beta == 0.0f) {
         ROWS(ST_B0)
