@@ -186,6 +186,24 @@ static int test_threads(void) {
             CHECK(memcmp(A, B, n * 4) == 0, "colsum: 1 and 2 threads differ");
             mlpb_ctx_free(c1); mlpb_ctx_free(c2);
         }
+    /* the one-thread thresholds: one factor (the measured region cost) on all
+     * three defaults; an explicit value replaces them all; < 0 splits all */
+    mlpb_ctx *c1 = make_ctx(MLPB_KERNEL_SIMD, 1, 64, 128, 128), *c2 = make_ctx(MLPB_KERNEL_SIMD, 2, 64, 128, 128);
+    const double us = mlpb_ctx_region_us(c2);
+    CHECK(mlpb_ctx_region_us(c1) == 0.0 && us > 0.0 && us < 1e5, "region cost: 1 thread %g us, 2 threads %g us",
+          mlpb_ctx_region_us(c1), us);
+    const long pk = mlpb_ctx_par_min(c2, MLPB_PATH_PACKED), na = mlpb_ctx_par_min(c2, MLPB_PATH_NARROW),
+               sm = mlpb_ctx_par_min(c2, MLPB_PATH_SMALLM);
+    CHECK(sm > 0 && fabs((double)pk / sm - 1.6e6 / 3.6e5) < 5e-3 && fabs((double)na / sm - 1.4e6 / 3.6e5) < 5e-3,
+          "thresholds %ld %ld %ld: not one factor on the defaults", pk, na, sm);
+    mlpb_ctx_set_par_min_flops(c2, 12345);
+    CHECK(mlpb_ctx_par_min(c2, MLPB_PATH_PACKED) == 12345 && mlpb_ctx_par_min(c2, MLPB_PATH_SMALLM) == 12345,
+          "an explicit threshold");
+    mlpb_ctx_set_par_min_flops(c2, -1);
+    CHECK(mlpb_ctx_par_min(c2, MLPB_PATH_NARROW) == 0, "split every GEMM");
+    mlpb_ctx_set_par_min_flops(c2, 0);
+    CHECK(mlpb_ctx_par_min(c2, MLPB_PATH_PACKED) == pk, "0 restores the defaults");
+    mlpb_ctx_free(c1); mlpb_ctx_free(c2);
     free(A); free(B); free(C1); free(C2);
     return check_summary("threads");
 }

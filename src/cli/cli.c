@@ -303,11 +303,22 @@ mlpb_ctx *cli_make_ctx(const mlpb_sysinfo *si, mlpb_kernel kernel, const mlpb_uk
     const mlpb_ukr *u = kernel == MLPB_KERNEL_SIMD ? ukr : mlpb_ukr_find("scalar");
     mlpb_kcfg cfg = { kernel, u, 0, 0, 0, threads };
     mlpb_blocking_from_caches(si, u, &cfg);
+    char buf[256]; /* pinned first: the context measures its parallel region's cost */
+    mlpb_pin_threads(threads, buf, sizeof buf);
     mlpb_ctx *ctx = mlpb_ctx_new(&cfg);
     if (!ctx) cli_fail("out of memory allocating packing buffers for %d threads", threads);
     mlpb_set_ftz(threads);
-    char buf[256];
-    mlpb_pin_threads(threads, buf, sizeof buf);
     *isa_used = kernel == MLPB_KERNEL_REF ? "none" : u->isa;
     return ctx;
+}
+
+const char *cli_par_line(const mlpb_ctx *ctx, char *buf, size_t len) {
+    const int t = mlpb_ctx_cfg(ctx)->threads;
+    if (t < 2) snprintf(buf, len, "1 thread: no parallel regions");
+    else
+        snprintf(buf, len, "%d threads: an empty parallel region %.2f us; GEMMs of fewer flops than %.3gM (packed), "
+                 "%.3gM (narrow), %.3gM (small-M) run on one thread", t, mlpb_ctx_region_us(ctx),
+                 mlpb_ctx_par_min(ctx, MLPB_PATH_PACKED) / 1e6, mlpb_ctx_par_min(ctx, MLPB_PATH_NARROW) / 1e6,
+                 mlpb_ctx_par_min(ctx, MLPB_PATH_SMALLM) / 1e6);
+    return buf;
 }

@@ -287,7 +287,7 @@ static double peak_of(const peaks *pk, const char *isa, int ti) {
 
 static void write_meta(FILE *f, const char *prefix, const char *cmdline, const mlpb_sysinfo *si,
                        const variant *vs, int nv, const int *threads, int nt, const peaks *pk, const char *when,
-                       const char *load, const char *binding) {
+                       const char *load, const char *binding, const char *par) {
     char buf[512], git[128], dirty[32];
     fprintf(f, "%sdate            %s\n", prefix, when);
     fprintf(f, "%scommand         %s\n", prefix, cmdline);
@@ -331,6 +331,7 @@ static void write_meta(FILE *f, const char *prefix, const char *cmdline, const m
         fprintf(f, "%s\n", !strcmp(pk->isa[i], "scalar") ? "  (plain C mul+add, one lane)" : "  (FMA)");
     }
     fprintf(f, "%sbinding         %s\n", prefix, binding);
+    fprintf(f, "%sparallel        %s\n", prefix, par);
     fprintf(f, "%slayout          squares dense; step shapes: W and dW rows mlpb_mlp_ldw(width) floats apart "
                "(256 -> %d, 128 -> %d, 10 -> %d), activations dense\n", prefix, mlpb_mlp_ldw(256),
             mlpb_mlp_ldw(128), mlpb_mlp_ldw(10));
@@ -522,8 +523,11 @@ int mlpb_cmd_gemm(int argc, char **argv) {
                 fprintf(stderr, "gemm: warning: the %s peak per thread with %d threads is %.0f%% of that with %d: "
                                 "is another process using a core? these numbers will be low\n", pk.isa[i], threads[t],
                         100.0 * pk.gf[i][t] / threads[t] / (pk.gf[i][0] / threads[0]), threads[0]);
-    write_meta(stderr, "gemm: ", cmdline, &si, vs, nv, threads, nt, &pk, when, load, binding);
-    if (meta) write_meta(meta, "", cmdline, &si, vs, nv, threads, nt, &pk, when, load, binding);
+    char par[512]; /* the region cost and thresholds of the first variant at the most threads */
+    for (int t = 0; t < nt; t++)
+        if (threads[t] == maxt) cli_par_line(ctx[0][t], par, sizeof par);
+    write_meta(stderr, "gemm: ", cmdline, &si, vs, nv, threads, nt, &pk, when, load, binding, par);
+    if (meta) write_meta(meta, "", cmdline, &si, vs, nv, threads, nt, &pk, when, load, binding, par);
 
     const int blas = mlpb_blas_available();
     const int per_shape = nv * nt + (blas ? nt : 0);

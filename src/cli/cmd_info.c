@@ -2,6 +2,7 @@
 #include <omp.h>
 #include <stdio.h>
 
+#include "cli/cli.h"
 #include "cli/commands.h"
 #include "sys/peak.h"
 #include "sys/sysinfo.h"
@@ -24,6 +25,13 @@ int mlpb_cmd_info(int argc, char **argv) {
                t[i]->mr, t[i]->nr, c.mc, c.kc, c.nc, mlpb_isa_available(t[i]->isa) ? "available" : "not on this CPU");
     }
     printf("auto picks      %s\n", mlpb_ukr_find("auto")->name);
+    if (si.cores > 1) { /* the frame's one-thread thresholds scale with this machine's fork/join cost */
+        const char *used;
+        char par[512];
+        mlpb_ctx *ctx = cli_make_ctx(&si, MLPB_KERNEL_SIMD, mlpb_ukr_find("auto"), si.cores, &used);
+        printf("parallel        %s\n", cli_par_line(ctx, par, sizeof par));
+        mlpb_ctx_free(ctx);
+    }
     /* measured FP32 peak (sys/peak.h), a short probe per ISA: 1 thread, all cores */
     static const char *const isas[] = { "avx512", "avx2", "scalar" };
     for (int i = 0; i < 3; i++)

@@ -35,6 +35,8 @@ struct mlpb_ctx {
     int prefetch;            /* the narrow paths' prefetch (next K block, next row block): 0 auto, < 0 never, > 0 always */
     int stream;              /* narrow row blocks' streaming stores of C: 0 auto, < 0 never, > 0 always */
     int balance_k;           /* equal K blocks (not the scalar micro-kernel: its K blocks stay as they were) */
+    double region_us;        /* measured cost of one empty parallel region of cfg.threads (0: one thread) */
+    double par_scale;        /* the one-thread thresholds' factor (par_min) */
     int nbuf;                /* max(2, threads) buffers of each kind: */
     float **apack;           /* (MC, KC) as MC/MR micro-panels; shared: [0], [1] double-buffered; private: [tid] */
     float **bpack;           /* (KC, NC) as NC/NR micro-panels; likewise */
@@ -57,6 +59,57 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa) {
     return NULL;
 }
 
+/* Below this many flops a GEMM runs on one thread: the fork/join (and, packed,
+ * the barriers and the operands crossing between cores) cost more than the
+ * second core brings. The crossovers, where 2 threads first beat 1, measured
+ * on the 2-vCPU Zen 5 VM (AVX-512, threads pinned, an empty parallel region
+ * 2.9 us there as region_cost_us measures it: libgomp wakes its workers
+ * through futex calls),
+ *   mlpbench gemm --isa avx512 --kernel simd --threads 1,2 --par-min -1 \
+ *     --sizes none --net 256x128x10 --batches 2,4,16,32,64,128,256,512
+ * (2 threads over 1): packed 1.05M flops 0.62-0.75, 2.1M 1.26-1.30, 4.2M
+ * 1.31-1.52; narrow 655K 0.51-0.68, 1.31M 0.78-1.01; small-M 65K 0.30,
+ * 401K 1.04-1.06 (1x256x784), 1.05M 1.6-1.7 (1x1024x1024). Elsewhere they
+ * scale with the region's measured cost and with the vector width (the
+ * second core saves work of that many flops per microsecond): on the 2-vCPU
+ * Zen 3 VM (AVX2) they were measured at 200K / 400K / 48K, as this rule
+ * gives for a region of ~0.7 us. A loaded machine moves them up. Which
+ * thread computes what never changes a result: speed knobs only. */
+#define PAR_ANCHOR_US 2.9
+#define PAR_ANCHOR_LANES 16
+#define PAR_MIN_FLOPS 1.6e6
+#define NARROW_PAR_MIN_FLOPS 1.4e6
+#define SMALLM_PAR_MIN_FLOPS 3.6e5
+static double par_scale(double region_us, int lanes) {
+    const double s = region_us / PAR_ANCHOR_US * lanes / PAR_ANCHOR_LANES;
+    return s < 1.0 / 64 ? 1.0 / 64 : s > 4.0 ? 4.0 : s;
+}
+static double par_min(const mlpb_ctx *ctx, double dflt) {
+    const long p = ctx->par_min_flops;
+    return p == 0 ? dflt * ctx->par_scale : p < 0 ? 0.0 : (double)p;
+}
+
+/* The cost of entering and leaving an empty parallel region of nt threads,
+ * in microseconds: the median over 9 rounds of 16 regions each, after 16
+ * untimed ones. A thread pool that wakes its workers through the kernel
+ * pays several times what one that finds them spinning does. */
+static double region_cost_us(int nt) {
+    double t[9];
+    volatile int sink = 0;
+    for (int r = -1; r < 9; r++) {
+        const double t0 = omp_get_wtime();
+        for (int i = 0; i < 16; i++) {
+            #pragma omp parallel num_threads(nt)
+            { if (omp_get_thread_num() == nt) sink = 1; }
+        }
+        if (r >= 0) t[r] = (omp_get_wtime() - t0) * 1e6 / 16;
+    }
+    (void)sink;
+    for (int i = 1; i < 9; i++) /* insertion sort */
+        for (int j = i; j > 0 && t[j] < t[j - 1]; j--) { const double x = t[j]; t[j] = t[j - 1]; t[j - 1] = x; }
+    return t[4];
+}
+
 mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
     if (!cfg || cfg->threads < 1 || cfg->mc < 1 || cfg->kc < 1 || cfg->nc < 1) return NULL;
     mlpb_ctx *c = calloc(1, sizeof *c);
@@ -70,6 +123,8 @@ mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
     c->balance_k = strcmp(c->ukr->isa, "scalar") != 0;
     c->cfg.mc = (int)round_up((size_t)cfg->mc, (size_t)c->ukr->mr);
     c->cfg.nc = (int)round_up((size_t)cfg->nc, (size_t)c->ukr->nr);
+    c->region_us = cfg->threads > 1 ? region_cost_us(cfg->threads) : 0.0;
+    c->par_scale = par_scale(c->region_us, c->vx ? c->vx->lanes : 1);
     c->nbuf = cfg->threads > 2 ? cfg->threads : 2;
     c->apack = calloc((size_t)c->nbuf, sizeof *c->apack);
     c->bpack = calloc((size_t)c->nbuf, sizeof *c->bpack);
@@ -96,6 +151,11 @@ void mlpb_ctx_free(mlpb_ctx *c) {
 
 const mlpb_kcfg *mlpb_ctx_cfg(const mlpb_ctx *c) { return &c->cfg; }
 const mlpb_vec_isa *mlpb_ctx_vec(const mlpb_ctx *c) { return c->vx; }
+double mlpb_ctx_region_us(const mlpb_ctx *c) { return c->region_us; }
+long mlpb_ctx_par_min(const mlpb_ctx *c, mlpb_gemm_path path) {
+    static const double dflt[] = { PAR_MIN_FLOPS, NARROW_PAR_MIN_FLOPS, SMALLM_PAR_MIN_FLOPS };
+    return (long)par_min(c, dflt[path]);
+}
 void mlpb_ctx_set_par_min_flops(mlpb_ctx *c, long flops) { c->par_min_flops = flops; }
 const char *const mlpb_split_names[] = { "auto", "shared", "rows", "cols", NULL };
 void mlpb_ctx_set_split(mlpb_ctx *c, mlpb_split split) {
@@ -199,23 +259,6 @@ static void scale_c(int m, int n, float beta, float *C, ptrdiff_t ldc) {
             float *c = C + (size_t)i * ldc + j;
             *c = beta == 0.0f ? 0.0f : beta * *c;
         }
-}
-
-/* Below this many flops a GEMM runs on one thread: the fork/join (and, packed,
- * the barriers and the operands crossing between cores) cost more than the
- * second core brings. Measured on the 2-vCPU Zen 3 VM, threads pinned,
- *   mlpbench gemm --kernel simd --threads 1,2 --par-min -1 --sizes none \
- *     --net 256x128x10 --batches 2,4,16,32,64,128,256
- * (2 threads over 1): packed 131K flops 1.21, 262K 1.04-1.35, 1M 1.67-1.78;
- * narrow 164K 0.66-0.87, 328K 0.98-1.33, 655K 1.17-1.56; small-M 32K 0.78,
- * 65K 1.12 (1x256x128). A loaded machine moves them up. Which thread computes
- * what never changes a result, so these are speed knobs only. */
-#define PAR_MIN_FLOPS 200000.0
-#define NARROW_PAR_MIN_FLOPS 400000.0
-#define SMALLM_PAR_MIN_FLOPS 48000.0
-static double par_min(const mlpb_ctx *ctx, double dflt) {
-    const long p = ctx->par_min_flops;
-    return p == 0 ? dflt : p < 0 ? 0.0 : (double)p;
 }
 
 /* Small-M column unit handed to a thread: a multiple of every ISA's width. */

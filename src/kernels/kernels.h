@@ -107,6 +107,12 @@ const char *mlpb_ctx_vec_isa(const mlpb_ctx *ctx);
 /* GEMMs of fewer flops than this run on one thread (no result depends on it):
  * 0 restores the frame's measured defaults, < 0 splits every GEMM (tests). */
 void mlpb_ctx_set_par_min_flops(mlpb_ctx *ctx, long flops);
+/* The measured cost of an empty parallel region of the context's threads in
+ * microseconds (0 for one thread), which scales the defaults; and the
+ * threshold in effect for each GEMM path (info and result metadata). */
+double mlpb_ctx_region_us(const mlpb_ctx *ctx);
+typedef enum { MLPB_PATH_PACKED = 0, MLPB_PATH_NARROW, MLPB_PATH_SMALLM } mlpb_gemm_path;
+long mlpb_ctx_par_min(const mlpb_ctx *ctx, mlpb_gemm_path path);
 /* How threads share a packed GEMM (gemm.c, packed_split): AUTO (the default)
  * lets the frame choose; the others force one, to compare them (gemm --split)
  * and to test that none changes a bit. */
