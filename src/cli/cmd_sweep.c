@@ -492,6 +492,14 @@ static void write_meta(sweep *s, int argc, char **argv, const char *start, const
         fprintf(f, "%s\"%d\": ", t ? ", " : "", s->threads[t]);
         json_str(f, mlpb_pin_threads(s->threads[t], buf, sizeof buf));
     }
+    fprintf(f, "},\n  \"parallel\": {"); /* each thread count's region cost and one-thread thresholds */
+    for (int t = 0; t < s->nthreads; t++) {
+        const char *used;
+        mlpb_ctx *c = cli_make_ctx(&s->si, MLPB_KERNEL_SIMD, s->isas[0], s->threads[t], &used);
+        fprintf(f, "%s\"%d\": ", t ? ", " : "", s->threads[t]);
+        json_str(f, cli_par_line(c, buf, sizeof buf));
+        mlpb_ctx_free(c);
+    }
     fprintf(f, "}");
     fprintf(f, ",\n  \"flush_to_zero\": true,\n  \"peak_gflops\": {");
     for (int t = 0; t < s->nthreads; t++)

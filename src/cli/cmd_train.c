@@ -163,6 +163,10 @@ int mlpb_cmd_train(int argc, char **argv) {
     fprintf(stderr, "mlpbench: kernel %s, isa %s (%s), threads %ld, MC/KC/NC %d/%d/%d, ftz+daz on, binding %s\n",
             cli_kernel_names[kernel], isa_used, kc->ukr->name, threads, kc->mc, kc->kc, kc->nc,
             mlpb_pin_threads((int)threads, binding, sizeof binding));
+    if (threads > 1) {
+        char par[512];
+        fprintf(stderr, "mlpbench: %s\n", cli_par_line(ctx, par, sizeof par));
+    }
     if (R > 1)
         fprintf(stderr, "mlpbench: %d MPI ranks x %ld threads, %s; the global batch is split over the ranks\n", R,
                 threads, dist->library);

@@ -72,8 +72,8 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa) {
  * 401K 1.04-1.06 (1x256x784), 1.05M 1.6-1.7 (1x1024x1024). Elsewhere they
  * scale with the region's measured cost and with the vector width (the
  * second core saves work of that many flops per microsecond): on the 2-vCPU
- * Zen 3 VM (AVX2) they were measured at 200K / 400K / 48K, as this rule
- * gives for a region of ~0.7 us. A loaded machine moves them up. Which
+ * Zen 3 VM (AVX2) they were measured at 200K / 400K / 48K; this rule gives
+ * 190K / 170K / 43K there for a region of ~0.7 us. A loaded machine moves them up. Which
  * thread computes what never changes a result: speed knobs only. */
 #define PAR_ANCHOR_US 2.9
 #define PAR_ANCHOR_LANES 16
