@@ -57,9 +57,20 @@ static inline float vhmax(V v) {
 #define VKEEP(v) __asm__("" : "+v"(v))
 #define VBCASTQ(p) _mm512_broadcast_f32x8(_mm256_loadu_ps(p))
 #define VBCASTQM(p, n) _mm512_broadcast_f32x8(_mm256_maskz_loadu_ps((__mmask8)((1u << (n)) - 1u), p))
-#define QSUM8(x) _mm256_insertf128_ps(_mm256_castps128_ps256(hsum4((const __m256[4]){ VHALF((x)[0], 0), \
-    VHALF((x)[0], 1), VHALF((x)[1], 0), VHALF((x)[1], 1) })), hsum4((const __m256[4]){ VHALF((x)[2], 0), \
-    VHALF((x)[2], 1), VHALF((x)[3], 0), VHALF((x)[3], 1) }), 1)
+/* x[i] = (column a: 8 k lanes | column b: 8 k lanes) -> (x0 a, x0 b, x1 a, x1 b,
+ * ..., x3 b), each 8 lanes summed in hsum4's order but at full width: adjacent
+ * lanes, then pairs (both per 128-bit chunk, two vectors at once), then the
+ * two chunks of each half; 8 shuffles and 4 adds where 256-bit hsum4s took
+ * 4 extracts, 6 hadds (3 uops each), 2 extracts, 2 adds and an insert */
+static inline __m256 qsum8(const V x[4]) {
+    const V v01 = _mm512_add_ps(_mm512_shuffle_ps(x[0], x[1], 0x88), _mm512_shuffle_ps(x[0], x[1], 0xdd));
+    const V v23 = _mm512_add_ps(_mm512_shuffle_ps(x[2], x[3], 0x88), _mm512_shuffle_ps(x[2], x[3], 0xdd));
+    const V w = _mm512_add_ps(_mm512_shuffle_ps(v01, v23, 0x88), _mm512_shuffle_ps(v01, v23, 0xdd));
+    const V t = _mm512_add_ps(w, _mm512_shuffle_f32x4(w, w, 0xb1)); /* chunks 0+1, 2+3 */
+    const VI ix = _mm512_setr_epi32(0, 8, 1, 9, 2, 10, 3, 11, 0, 8, 1, 9, 2, 10, 3, 11);
+    return _mm512_castps512_ps256(_mm512_permutexvar_ps(ix, t));
+}
+#define QSUM8(x) qsum8(x)
 
 #define VEC_TABLE mlpb_vec_avx512
 #define VEC_ISA "avx512"
