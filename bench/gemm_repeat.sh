@@ -11,7 +11,9 @@
 # best this CPU has): MLPB_ISA=avx2 bench/gemm_repeat.sh ... on an AVX-512 CPU.
 # OUTDIR/ratios.csv counts every try: per row, the median (min, max) over all
 # tries of two ratios each try measured in turns in one process, which a busy
-# window skews far less than GFLOP/s: ours / OpenBLAS, ours / ours on 1 thread.
+# window skews far less than GFLOP/s: ours / OpenBLAS, ours / ours on 1 thread;
+# then GFLOP/s and % of peak over all tries too (where the probe filter keeps
+# few tries, or, as on the Zen 5 VM, not the quiet ones).
 #   bench/gemm_repeat.sh results/kernels 6
 #   bench/gemm_repeat.sh results/kernels/b60000 3 --kernel simd --sizes none --batches 60000
 # Flags after N replace the default --kernel/--sizes/--batches (the ISA, the
@@ -48,14 +50,17 @@ awk -F, "$MED"'
   { s = ("split" in c) ? $c["split"] : ""
     k = $c["group"] "," $c["shape"] "," $c["op"] "," $c["m"] "," $c["n"] "," $c["k"] "," $c["isa"] "," $c["kernel"]
     if (!((k, $c["threads"], s) in seen)) { seen[k, $c["threads"], s]; key[++nk] = k; thr[nk] = $c["threads"]; spl[nk] = s }
-    g[nt, k, $c["threads"], s] = $c["gflops"]; r[nt, k, $c["threads"], s] = $c["ratio_vs_blas"] }
+    g[nt, k, $c["threads"], s] = $c["gflops"]; r[nt, k, $c["threads"], s] = $c["ratio_vs_blas"]
+    pp[nt, k, $c["threads"], s] = $c["pct_peak"] }
   function cell(v, m) { return m ? sprintf("%.3f,%.3f,%.3f", med(v, m), lo, hi) : ",," }
-  END { print "group,shape,op,m,n,k,isa,kernel,threads,split,tries,ratio_vs_blas,ratio_min,ratio_max,vs_1thread,vs_1thread_min,vs_1thread_max"
-    for (i = 1; i <= nk; i++) { k = key[i]; t = thr[i]; s = spl[i]; mr = ms = 0; delete vr; delete vs
+  END { print "group,shape,op,m,n,k,isa,kernel,threads,split,tries,ratio_vs_blas,ratio_min,ratio_max,vs_1thread,vs_1thread_min,vs_1thread_max,gflops,gflops_min,gflops_max,pct_peak,pct_peak_min,pct_peak_max"
+    for (i = 1; i <= nk; i++) { k = key[i]; t = thr[i]; s = spl[i]; mr = ms = mg = 0; delete vr; delete vs; delete vg; delete vp
       for (x = 1; x <= nt; x++) {
         if ((x, k, t, s) in r && r[x, k, t, s] != "") vr[++mr] = r[x, k, t, s]
+        if ((x, k, t, s) in g) { vg[++mg] = g[x, k, t, s]; vp[mg] = pp[x, k, t, s] }
         if (t != 1 && (x, k, t, s) in g && (x, k, 1, s) in g && g[x, k, 1, s] > 0) vs[++ms] = g[x, k, t, s] / g[x, k, 1, s] }
-      printf "%s,%s,%s,%d,%s,%s\n", k, t, s, (mr > ms ? mr : ms), cell(vr, mr), cell(vs, ms) } }
+      printf "%s,%s,%s,%d,%s,%s,%s", k, t, s, (mr > ms ? mr : ms), cell(vr, mr), cell(vs, ms), cell(vg, mg)
+      printf ",%s\n", cell(vp, mg) } }
 ' "$out"/try*.csv >"$out/ratios.csv"
 kept=()
 while read -r t _ _ _ _ k; do [ "$k" = kept ] && kept+=("$out/$t.csv"); done < <(grep -v '^#' "$out/kept.txt")
