@@ -7,8 +7,8 @@
 # max. Kept (OUTDIR/kept.txt says which and why) are the tries whose peak for
 # the ISA they ran, probed at their start and end, stayed within 5% of the best
 # probe of all the tries, on 1 and on 2 threads: the others shared the machine
-# with other work. The ISA is $MLPB_ISA's (as for mlpbench: default auto, the
-# best this CPU has): MLPB_ISA=avx2 bench/gemm_repeat.sh ... on an AVX-512 CPU.
+# with other work. The ISA run is $MLPB_ISA's (as for mlpbench: default auto,
+# the best this CPU has): MLPB_ISA=avx2 bench/gemm_repeat.sh ... on an AVX-512 CPU.
 # OUTDIR/ratios.csv counts every try: per row, the median (min, max) over all
 # tries of two ratios each try measured in turns in one process, which a busy
 # window skews far less than GFLOP/s: ours / OpenBLAS, ours / ours on 1 thread;
@@ -29,10 +29,11 @@ mkdir -p "$out"
 for i in $(seq 1 "$n"); do
   build/mlpbench gemm --isa "${MLPB_ISA:-auto}" --threads 1,2 --reps 7 "${what[@]}" --out "$out/try$i.csv" 2>"$out/try$i.err"
 done
-# start and end probes per try: "try<i> s1 s2 e1 e2" (its variant's ISA, 1 and 2 threads)
+# start and end probes per try: "try<i> s1 s2 e1 e2" (1 and 2 threads) of the ISA
+# of its first peak line: the ISA its rows are compared with (scalar comes last)
 for m in "$out"/try*.meta.txt; do
   awk -v t="$(basename "$m" .meta.txt)" '
-    /^variant/ { for (i = 1; i <= NF; i++) if ($i == "isa") isa = $(i + 1) }
+    /^peak GFLOP\/s/ && isa == "" { isa = $3 }
     /^peak GFLOP\/s/ && $3 == isa { for (i = 1; i <= NF; i++) { if ($i == "thread") s1 = $(i + 1); if ($i == "threads") s2 = $(i + 1) } }
     /^peaks at end/ { for (i = 1; i <= NF; i++) { if ($i == isa && $(i + 1) == "1t") e1 = $(i + 2) + 0; if ($i == isa && $(i + 1) == "2t") e2 = $(i + 2) + 0 } }
     END { print t, s1 + 0, s2 + 0, e1 + 0, e2 + 0 }' "$m"

@@ -47,8 +47,9 @@ peaks=$(awk '{ s = s $0 " " } END {
   n = split(s, kv, ",")
   for (i = 1; i <= n; i++) if (split(kv[i], p, ":") == 2) { gsub(/[" \t]/, "", p[1]); gsub(/[ \t]/, "", p[2]); print p[1], p[2] }
 }' "$dir/meta.json" 2>/dev/null)
-# (the best probe of all the runs there, per thread count, for the ISA the first one ran)
-gisa=$( [ -z "$gmeta" ] || awk '/^(gemm: )?variant/ { for (i = 1; i < NF; i++) if ($i == "isa") { print $(i + 1); exit } }' "$gmeta")
+# (the best probe of all the runs there, per thread count, of the ISA of the
+# first run's first peak line: the one its rows are compared with)
+gisa=$( [ -z "$gmeta" ] || awk '/^(gemm: )?peak GFLOP\/s/ { print $(/^gemm:/ ? 4 : 3); exit }' "$gmeta")
 [ -n "$peaks" ] || [ -z "$gmeta" ] || peaks=$(awk -v isa=" ${gisa:-avx2} " '/peak GFLOP\/s/ && index($0, isa) {
   for (i = 1; i < NF; i++) if ($(i + 1) ~ /^threads?$/ && $(i + 2) > best[$i]) best[$i] = $(i + 2) }
   END { for (t in best) print t, best[t] }' "$dir"/*.meta.txt | sort -n)

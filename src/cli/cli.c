@@ -317,8 +317,8 @@ const char *cli_par_line(const mlpb_ctx *ctx, char *buf, size_t len) {
     if (t < 2) snprintf(buf, len, "1 thread: no parallel regions");
     else
         snprintf(buf, len, "%d threads: an empty parallel region %.2f us; GEMMs of fewer flops than %.3gM (packed), "
-                 "%.3gM (narrow), %.3gM (small-M) run on one thread", t, mlpb_ctx_region_us(ctx),
+                 "%.3gM (narrow), %.3gM (small-M) run on one thread (%s kernels)", t, mlpb_ctx_region_us(ctx),
                  mlpb_ctx_par_min(ctx, MLPB_PATH_PACKED) / 1e6, mlpb_ctx_par_min(ctx, MLPB_PATH_NARROW) / 1e6,
-                 mlpb_ctx_par_min(ctx, MLPB_PATH_SMALLM) / 1e6);
+                 mlpb_ctx_par_min(ctx, MLPB_PATH_SMALLM) / 1e6, mlpb_ctx_cfg(ctx)->ukr->isa);
     return buf;
 }

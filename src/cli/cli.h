@@ -88,8 +88,8 @@ const mlpb_ukr *cli_isa(const cli *c, const char *isa);
 mlpb_ctx *cli_make_ctx(const mlpb_sysinfo *si, mlpb_kernel kernel, const mlpb_ukr *ukr, int threads,
                        const char **isa_used);
 /* "2 threads: an empty parallel region 2.50 us; GEMMs of fewer flops than
- * ... run on one thread": what the context measured and the thresholds in
- * effect (info, result metadata). */
+ * ... run on one thread (avx512 kernels)": what the context measured and the
+ * thresholds in effect for its micro-kernel's ISA (info, result metadata). */
 const char *cli_par_line(const mlpb_ctx *ctx, char *buf, size_t len);
 
 #endif

@@ -523,9 +523,12 @@ int mlpb_cmd_gemm(int argc, char **argv) {
                 fprintf(stderr, "gemm: warning: the %s peak per thread with %d threads is %.0f%% of that with %d: "
                                 "is another process using a core? these numbers will be low\n", pk.isa[i], threads[t],
                         100.0 * pk.gf[i][t] / threads[t] / (pk.gf[i][0] / threads[0]), threads[0]);
-    char par[512]; /* the region cost and thresholds of the first variant at the most threads */
+    int pv = 0; /* the region cost and thresholds at the most threads, of the last simd variant (else the first) */
+    for (int v = 0; v < nv; v++)
+        if (vs[v].kernel == MLPB_KERNEL_SIMD) pv = v;
+    char par[512];
     for (int t = 0; t < nt; t++)
-        if (threads[t] == maxt) cli_par_line(ctx[0][t], par, sizeof par);
+        if (threads[t] == maxt) cli_par_line(ctx[pv][t], par, sizeof par);
     write_meta(stderr, "gemm: ", cmdline, &si, vs, nv, threads, nt, &pk, when, load, binding, par);
     if (meta) write_meta(meta, "", cmdline, &si, vs, nv, threads, nt, &pk, when, load, binding, par);
 

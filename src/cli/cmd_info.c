@@ -25,7 +25,7 @@ int mlpb_cmd_info(int argc, char **argv) {
                t[i]->mr, t[i]->nr, c.mc, c.kc, c.nc, mlpb_isa_available(t[i]->isa) ? "available" : "not on this CPU");
     }
     printf("auto picks      %s\n", mlpb_ukr_find("auto")->name);
-    if (si.cores > 1) { /* the frame's one-thread thresholds scale with this machine's fork/join cost */
+    if (si.cores > 1) { /* the GEMM's one-thread thresholds scale with this machine's fork/join cost */
         const char *used;
         char par[512];
         mlpb_ctx *ctx = cli_make_ctx(&si, MLPB_KERNEL_SIMD, mlpb_ukr_find("auto"), si.cores, &used);

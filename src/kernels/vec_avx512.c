@@ -52,7 +52,7 @@ static inline float vhmax(V v) {
 }
 
 /* k-quad dot products (vec_inl.h, dq_tile): a half is 8 k steps of one column,
- * summed as vec_avx2.c's hsum4 does ((l0+l1)+(l2+l3)) + ((l4+l5)+(l6+l7)) */
+ * summed as vec_inl.h's hsum4 does ((l0+l1)+(l2+l3)) + ((l4+l5)+(l6+l7)) */
 #define VEC_NREG 32
 #define VKEEP(v) __asm__("" : "+v"(v))
 #define VBCASTQ(p) _mm512_broadcast_f32x8(_mm256_loadu_ps(p))
