@@ -150,7 +150,7 @@ static int test_vec(void) {
             mlpb_colsum(ctx, m, n, 0.5f, Z, ld, db1); ref_colsum(m, n, 0.5f, Z, ld, db2);
             CHECK(memcmp(db1, db2, n * 4) == 0, "colsum %dx%d t=%d (same order => same bits)", m, n, t);
             memcpy(A, Z, sz * 4); memcpy(B, Z, sz * 4);
-            mlpb_axpy(ctx, sz, -0.3f, H, A); ref_axpy(sz, -0.3f, H, B);
+            mlpb_axpy(ctx, 1, sz, -0.3f, H, A); ref_axpy(sz, -0.3f, H, B);
             CHECK(memcmp(A, B, sz * 4) == 0, "axpy %zu t=%d", sz, t);
             free(Z); free(A); free(B); free(Y); free(b); free(db1); free(db2); free(rl1); free(rl2); free(H);
         }
@@ -188,21 +188,40 @@ static int test_threads(void) {
         }
     /* the one-thread thresholds: one factor (the measured region cost) on all
      * three defaults; an explicit value replaces them all; < 0 splits all */
-    mlpb_ctx *c1 = make_ctx(MLPB_KERNEL_SIMD, 1, 64, 128, 128), *c2 = make_ctx(MLPB_KERNEL_SIMD, 2, 64, 128, 128);
+    mlpb_ctx *c1 = make_ctx(MLPB_KERNEL_SIMD, 1, 64, 128, 128);
+    const mlpb_kcfg cfg2 = { MLPB_KERNEL_SIMD, mlpb_ukr_find("auto"), 64, 128, 128, 2 }; /* the best ISA's paths */
+    mlpb_ctx *c2 = mlpb_ctx_new(&cfg2);
+    if (!c2) { fprintf(stderr, "mlpb_ctx_new failed\n"); exit(1); }
+    const int vec = strcmp(mlpb_ctx_vec_isa(c2), "c") != 0; /* small-M and narrow paths (else all packed) */
     const double us = mlpb_ctx_region_us(c2);
     CHECK(mlpb_ctx_region_us(c1) == 0.0 && us > 0.0 && us < 1e5, "region cost: 1 thread %g us, 2 threads %g us",
           mlpb_ctx_region_us(c1), us);
     const long pk = mlpb_ctx_par_min(c2, MLPB_PATH_PACKED), na = mlpb_ctx_par_min(c2, MLPB_PATH_NARROW),
                sm = mlpb_ctx_par_min(c2, MLPB_PATH_SMALLM);
-    CHECK(sm > 0 && fabs((double)pk / sm - 1.6e6 / 3.6e5) < 5e-3 && fabs((double)na / sm - 1.4e6 / 3.6e5) < 5e-3,
+    CHECK(sm > 0 && fabs((double)pk / sm - 1.6e6 / 4.5e5) < 5e-3 && fabs((double)na / sm - 1.4e6 / 4.5e5) < 5e-3,
           "thresholds %ld %ld %ld: not one factor on the defaults", pk, na, sm);
     mlpb_ctx_set_par_min_flops(c2, 12345);
     CHECK(mlpb_ctx_par_min(c2, MLPB_PATH_PACKED) == 12345 && mlpb_ctx_par_min(c2, MLPB_PATH_SMALLM) == 12345,
           "an explicit threshold");
     mlpb_ctx_set_par_min_flops(c2, -1);
     CHECK(mlpb_ctx_par_min(c2, MLPB_PATH_NARROW) == 0, "split every GEMM");
+    CHECK(mlpb_gemm_splits(c2, MLPB_N, MLPB_N, 1, 256, 784) && mlpb_gemm_splits(c2, MLPB_T, MLPB_N, 784, 256, 1) &&
+          mlpb_gemm_splits(c2, MLPB_N, MLPB_N, 64, 256, 784) && mlpb_gemm_splits(c2, MLPB_N, MLPB_N, 1, 64, 784) == !vec &&
+          !mlpb_gemm_splits(c1, MLPB_N, MLPB_N, 64, 256, 784), "splits with -1: every GEMM with work for 2 threads");
     mlpb_ctx_set_par_min_flops(c2, 0);
     CHECK(mlpb_ctx_par_min(c2, MLPB_PATH_PACKED) == pk, "0 restores the defaults");
+    /* each path's threshold decides (small-M, narrow k <= 16, packed), at the flop count either side */
+    static const int shp[3][3] = { { 1, 256, 784 }, { 784, 256, 8 }, { 64, 256, 784 } };
+    const long th[3] = { vec ? sm : pk, vec ? na : pk, pk };
+    for (int q = 0; q < 3; q++) {
+        const int m = shp[q][0], n = shp[q][1], k = shp[q][2];
+        const int want = 2.0 * m * n * k >= (double)th[q];
+        CHECK(mlpb_gemm_splits(c2, q == 1 ? MLPB_T : MLPB_N, MLPB_N, m, n, k) == want,
+              "shape %dx%dx%d (threshold %ld): splits %d, want %d", m, n, k, th[q], !want, want);
+        mlpb_ctx_set_par_min_flops(c2, (long)(2.0 * m * n * k) + 1);
+        CHECK(!mlpb_gemm_splits(c2, q == 1 ? MLPB_T : MLPB_N, MLPB_N, m, n, k), "one flop under the threshold");
+        mlpb_ctx_set_par_min_flops(c2, 0);
+    }
     mlpb_ctx_free(c1); mlpb_ctx_free(c2);
     free(A); free(B); free(C1); free(C2);
     return check_summary("threads");

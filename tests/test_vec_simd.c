@@ -177,7 +177,7 @@ static void test_kernels(const char *isa) {
         mlpb_colsum(c1, m, n, 0.5f, Z, ld, db1); mlpb_colsum(c2, m, n, 0.5f, Z, ld, db2); ref_colsum(m, n, 0.5f, Z, ld, dbr);
         CHECK(!memcmp(db1, dbr, n * 4) && !memcmp(db2, dbr, n * 4), "%s colsum differs from ref", what);
         memcpy(A, Z, sz * 4); memcpy(A2, Z, sz * 4); memcpy(B, Z, sz * 4);
-        mlpb_axpy(c1, sz - 1, -0.3f, H + 1, A); mlpb_axpy(c2, sz - 1, -0.3f, H + 1, A2); ref_axpy(sz - 1, -0.3f, H + 1, B);
+        mlpb_axpy(c1, 1, sz - 1, -0.3f, H + 1, A); mlpb_axpy(c2, 1, sz - 1, -0.3f, H + 1, A2); ref_axpy(sz - 1, -0.3f, H + 1, B);
         CHECK(!memcmp(A, B, sz * 4) && !memcmp(A2, B, sz * 4), "%s axpy differs from ref", what);
 
         /* sigmoid, also in place */

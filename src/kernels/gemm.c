@@ -69,7 +69,9 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa) {
  *     --sizes none --net 256x128x10 --batches 2,4,16,32,64,128,256,512
  * (2 threads over 1): packed 1.05M flops 0.62-0.75, 2.1M 1.26-1.30, 4.2M
  * 1.31-1.52; narrow 655K 0.51-0.68, 1.31M 0.78-1.01; small-M 65K 0.30,
- * 401K 1.04-1.06 (1x256x784), 1.05M 1.6-1.7 (1x1024x1024). Elsewhere they
+ * 401K 1.04-1.06 (1x256x784), 1.05M 1.6-1.7 (1x1024x1024); small-M is set
+ * above that 401K: in training, the forward GEMM of batch 1 split moves W1's
+ * lines between the cores every step (SGD 0.3x, with the update split too). Elsewhere they
  * scale with the region's measured cost and with the vector width (the
  * second core saves work of that many flops per microsecond; the plain-C
  * rungs count one lane: 1/16 of AVX-512's). The cost is measured anew for
@@ -82,7 +84,7 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa) {
 #define PAR_ANCHOR_LANES 16
 #define PAR_MIN_FLOPS 1.6e6
 #define NARROW_PAR_MIN_FLOPS 1.4e6
-#define SMALLM_PAR_MIN_FLOPS 3.6e5
+#define SMALLM_PAR_MIN_FLOPS 4.5e5
 static double par_scale(double region_us, int lanes) {
     const double s = region_us / PAR_ANCHOR_US * lanes / PAR_ANCHOR_LANES;
     return s < 1.0 / 64 ? 1.0 / 64 : s > 4.0 ? 4.0 : s;
@@ -633,6 +635,20 @@ static int gemm_narrow(mlpb_ctx *ctx, gemm_args *g, int par) {
         return 1;
     }
     return 0;
+}
+
+/* mlpb_gemm's choice of path and thread count below, without running it
+ * (the narrow paths' buffer-fit checks aside: they apply to n <= 12 only) */
+int mlpb_gemm_splits(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k) {
+    if (ctx->cfg.threads < 2 || m <= 0 || n <= 0 || k <= 0) return 0;
+    const double flops = 2.0 * m * n * k;
+    const mlpb_vec_isa *vx = ctx->vx;
+    if (ctx->cfg.kernel == MLPB_KERNEL_REF) return flops >= par_min(ctx, PAR_MIN_FLOPS);
+    if (vx && m <= ctx->ukr->mr && m <= vx->smallm_maxr && !(ta == MLPB_T && tb == MLPB_T))
+        return (n + SMALLM_UNIT - 1) / SMALLM_UNIT > 1 && flops >= par_min(ctx, SMALLM_PAR_MIN_FLOPS);
+    if (vx && ((n <= NARROW_N && ta == MLPB_T) || k <= NARROW_K || n <= NARROW_N))
+        return flops >= par_min(ctx, NARROW_PAR_MIN_FLOPS);
+    return flops >= par_min(ctx, PAR_MIN_FLOPS);
 }
 
 void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,

@@ -113,6 +113,8 @@ void mlpb_ctx_set_par_min_flops(mlpb_ctx *ctx, long flops);
 double mlpb_ctx_region_us(const mlpb_ctx *ctx);
 typedef enum { MLPB_PATH_PACKED = 0, MLPB_PATH_NARROW, MLPB_PATH_SMALLM } mlpb_gemm_path;
 long mlpb_ctx_par_min(const mlpb_ctx *ctx, mlpb_gemm_path path);
+/* Whether mlpb_gemm would split this GEMM over the context's threads. */
+int mlpb_gemm_splits(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k);
 /* How threads share a packed GEMM (gemm.c, packed_split): AUTO (the default)
  * lets the frame choose; the others force one, to compare them (gemm --split)
  * and to test that none changes a bit. */
@@ -158,7 +160,10 @@ double mlpb_softmax_xent(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t 
                          float *row_loss);
 /* db(1,n) = alpha * 1^T D(m,n)                                (10)(14)(17) */
 void mlpb_colsum(mlpb_ctx *ctx, int m, int n, float alpha, const float *D, ptrdiff_t ldd, float *db);
-/* y(n) += a x(n)                                               (18) */
-void mlpb_axpy(mlpb_ctx *ctx, size_t n, float a, const float *x, float *y);
+/* y(n) += a x(n), over the threads when `split` and n is large (18). The
+ * network splits its update only when its GEMMs split: an update split alone
+ * moves the weights between the cores' caches every step (SGD on 2 threads
+ * ran at 0.3x one thread on the Zen 5 VM). */
+void mlpb_axpy(mlpb_ctx *ctx, int split, size_t n, float a, const float *x, float *y);
 
 #endif

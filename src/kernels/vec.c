@@ -123,17 +123,17 @@ void mlpb_colsum(mlpb_ctx *ctx, int m, int n, float alpha, const float *D, ptrdi
     );
 }
 
-void mlpb_axpy(mlpb_ctx *ctx, size_t n, float a, const float *x, float *y) {
+void mlpb_axpy(mlpb_ctx *ctx, int split, size_t n, float a, const float *x, float *y) {
     const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
     if (vx) { /* chunks of 4096 floats over threads; y + a x per element as below: same bits */
         const long nch = (long)((n + 4095) / 4096);
-        FOR_PAR(ctx, n > (size_t)PAR_MIN * 4, long, c, nch,
+        FOR_PAR(ctx, split && n > (size_t)PAR_MIN * 4, long, c, nch,
             const size_t i0 = (size_t)c * 4096, len = n - i0 < 4096 ? n - i0 : 4096;
             vx->axpy(len, a, x + i0, y + i0);
         );
         return;
     }
-    FOR_PAR(ctx, n > (size_t)PAR_MIN * 4, size_t, i, n,
+    FOR_PAR(ctx, split && n > (size_t)PAR_MIN * 4, size_t, i, n,
         y[i] += a * x[i]; /* (18) with a = -eta */
     );
 }

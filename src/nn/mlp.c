@@ -166,9 +166,11 @@ void mlpb_backward(mlpb_ctx *ctx, mlpb_mlp *net, mlpb_acts *a, const float *X, i
     }
 }
 
-void mlpb_update(mlpb_ctx *ctx, mlpb_mlp *net, float lr) {
-    /* A := A - eta dA, b := b - eta db (18), all tensors in one pass */
-    mlpb_axpy(ctx, net->nparams, -lr, net->grads, net->params);
+void mlpb_update(mlpb_ctx *ctx, mlpb_mlp *net, float lr, int rows) {
+    /* A := A - eta dA, b := b - eta db (18), all tensors in one pass, split
+     * over the threads only if the step's largest GEMM (forward, layer 1) was */
+    const int split = mlpb_gemm_splits(ctx, MLPB_N, MLPB_N, rows, net->w[1], net->w[0]);
+    mlpb_axpy(ctx, split, net->nparams, -lr, net->grads, net->params);
 }
 
 double mlpb_evaluate(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *X,

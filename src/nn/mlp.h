@@ -76,7 +76,8 @@ double mlpb_loss_delta(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const f
 void mlpb_backward(mlpb_ctx *ctx, mlpb_mlp *net, mlpb_acts *a, const float *X, int n);
 
 /* (18): params -= lr * grads. */
-void mlpb_update(mlpb_ctx *ctx, mlpb_mlp *net, float lr);
+/* (18); rows: the batch's rows (the update takes as many threads as its GEMMs) */
+void mlpb_update(mlpb_ctx *ctx, mlpb_mlp *net, float lr, int rows);
 
 /* Forward + loss (no delta) + argmax: returns the summed loss, adds the
  * number of rows whose argmax equals label to *correct. */

@@ -122,7 +122,7 @@ int mlpb_train(mlpb_ctx *ctx, mlpb_mlp *net, const mlpb_dataset *tr, const mlpb_
                              ? "; --reduction sum multiplies the effective rate by the batch size" : "");
                 goto out;
             }
-            mlpb_update(ctx, net, o->lr);                                  /* Step 4: (18) */
+            mlpb_update(ctx, net, o->lr, nl);                              /* Step 4: (18) */
             double t6 = mlpb_now();
             double *ph = st.phase_s;
             ph[MLPB_PH_DATA] += t1 - t0; ph[MLPB_PH_FORWARD] += t2 - t1; ph[MLPB_PH_LOSS] += t3 - t2;
