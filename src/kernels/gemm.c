@@ -71,15 +71,16 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa) {
  * 1.31-1.52; narrow 655K 0.51-0.68, 1.31M 0.78-1.01; small-M 65K 0.30,
  * 401K 1.04-1.06 (1x256x784), 1.05M 1.6-1.7 (1x1024x1024); small-M is set
  * above that 401K: in training, the forward GEMM of batch 1 split moves W1's
- * lines between the cores every step (SGD 0.3x, with the update split too). Elsewhere they
- * scale with the region's measured cost and with the vector width (the
+ * lines between the cores every step (SGD 0.3x, with the update split too).
+ * Elsewhere they scale with the region's measured cost and the vector width (the
  * second core saves work of that many flops per microsecond; the plain-C
  * rungs count one lane: 1/16 of AVX-512's). The cost is measured anew for
  * each context (2.4-3.2 us across runs on that VM), so a GEMM near a
  * crossover may run on 1 thread in one run and on 2 in the next. On the 2-vCPU
- * Zen 3 VM (AVX2) they were measured at 200K / 400K / 48K; this rule gives
- * 190K / 170K / 43K there for a region of ~0.7 us. A loaded machine moves them up. Which
- * thread computes what never changes a result: speed knobs only. */
+ * Zen 3 VM (AVX2) they were measured at 200K / 400K / 48K with a region put
+ * at ~1 us (timed another way); this rule gives 280K / 240K / 78K there. A
+ * loaded machine moves them up. Which thread computes what never changes a
+ * result: speed knobs only. */
 #define PAR_ANCHOR_US 2.9
 #define PAR_ANCHOR_LANES 16
 #define PAR_MIN_FLOPS 1.6e6
