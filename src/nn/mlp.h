@@ -75,8 +75,8 @@ double mlpb_loss_delta(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const f
 /* (9)-(17): grads from the deltas; needs the same X as the forward. */
 void mlpb_backward(mlpb_ctx *ctx, mlpb_mlp *net, mlpb_acts *a, const float *X, int n);
 
-/* (18): params -= lr * grads. */
-/* (18); rows: the batch's rows (the update takes as many threads as its GEMMs) */
+/* (18): params -= lr * grads; rows: the step's batch rows (the update takes
+ * as many threads as the step's GEMMs: mlpb_gemm_splits). */
 void mlpb_update(mlpb_ctx *ctx, mlpb_mlp *net, float lr, int rows);
 
 /* Forward + loss (no delta) + argmax: returns the summed loss, adds the
