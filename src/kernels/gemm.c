@@ -86,6 +86,7 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa) {
 #define PAR_MIN_FLOPS 1.6e6
 #define NARROW_PAR_MIN_FLOPS 1.4e6
 #define SMALLM_PAR_MIN_FLOPS 4.5e5
+static const double par_dflt[] = { PAR_MIN_FLOPS, NARROW_PAR_MIN_FLOPS, SMALLM_PAR_MIN_FLOPS }; /* by mlpb_gemm_path */
 static double par_scale(double region_us, int lanes) {
     const double s = region_us / PAR_ANCHOR_US * lanes / PAR_ANCHOR_LANES;
     return s < 1.0 / 64 ? 1.0 / 64 : s > 4.0 ? 4.0 : s;
@@ -158,10 +159,7 @@ void mlpb_ctx_free(mlpb_ctx *c) {
 const mlpb_kcfg *mlpb_ctx_cfg(const mlpb_ctx *c) { return &c->cfg; }
 const mlpb_vec_isa *mlpb_ctx_vec(const mlpb_ctx *c) { return c->vx; }
 double mlpb_ctx_region_us(const mlpb_ctx *c) { return c->region_us; }
-long mlpb_ctx_par_min(const mlpb_ctx *c, mlpb_gemm_path path) {
-    static const double dflt[] = { PAR_MIN_FLOPS, NARROW_PAR_MIN_FLOPS, SMALLM_PAR_MIN_FLOPS };
-    return (long)par_min(c, dflt[path]);
-}
+long mlpb_ctx_par_min(const mlpb_ctx *c, mlpb_gemm_path path) { return (long)par_min(c, par_dflt[path]); }
 void mlpb_ctx_set_par_min_flops(mlpb_ctx *c, long flops) { c->par_min_flops = flops; }
 const char *const mlpb_split_names[] = { "auto", "shared", "rows", "cols", NULL };
 void mlpb_ctx_set_split(mlpb_ctx *c, mlpb_split split) {
@@ -638,18 +636,26 @@ static int gemm_narrow(mlpb_ctx *ctx, gemm_args *g, int par) {
     return 0;
 }
 
-/* mlpb_gemm's choice of path and thread count below, without running it
- * (the narrow paths' buffer-fit checks aside: they apply to n <= 12 only) */
-int mlpb_gemm_splits(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k) {
-    if (ctx->cfg.threads < 2 || m <= 0 || n <= 0 || k <= 0) return 0;
-    const double flops = 2.0 * m * n * k;
+/* The path mlpb_gemm takes: the small-M kernel (SIMD table, m <= MR), a
+ * narrow path (n <= 12 or k <= 16; gemm_narrow falls back to the packed frame
+ * when its buffer does not fit), else the packed frame (and the REF rung). */
+static mlpb_gemm_path gemm_path(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k) {
     const mlpb_vec_isa *vx = ctx->vx;
-    if (ctx->cfg.kernel == MLPB_KERNEL_REF) return flops >= par_min(ctx, PAR_MIN_FLOPS);
-    if (vx && m <= ctx->ukr->mr && m <= vx->smallm_maxr && !(ta == MLPB_T && tb == MLPB_T))
-        return (n + SMALLM_UNIT - 1) / SMALLM_UNIT > 1 && flops >= par_min(ctx, SMALLM_PAR_MIN_FLOPS);
-    if (vx && ((n <= NARROW_N && ta == MLPB_T) || k <= NARROW_K || n <= NARROW_N))
-        return flops >= par_min(ctx, NARROW_PAR_MIN_FLOPS);
-    return flops >= par_min(ctx, PAR_MIN_FLOPS);
+    if (ctx->cfg.kernel == MLPB_KERNEL_REF || !vx) return MLPB_PATH_PACKED;
+    if (m <= ctx->ukr->mr && m <= vx->smallm_maxr && !(ta == MLPB_T && tb == MLPB_T)) return MLPB_PATH_SMALLM;
+    return n <= NARROW_N || k <= NARROW_K ? MLPB_PATH_NARROW : MLPB_PATH_PACKED;
+}
+
+/* Whether a GEMM of `flops` on that path runs on the context's threads (the
+ * small-M kernel splits whole column units only). */
+static int gemm_par(const mlpb_ctx *ctx, mlpb_gemm_path path, int n, double flops) {
+    if (ctx->cfg.threads < 2 || (path == MLPB_PATH_SMALLM && n <= SMALLM_UNIT)) return 0;
+    return flops >= par_min(ctx, par_dflt[path]);
+}
+
+int mlpb_gemm_splits(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k) {
+    if (m <= 0 || n <= 0 || k <= 0) return 0;
+    return gemm_par(ctx, gemm_path(ctx, ta, tb, m, n, k), n, 2.0 * m * n * k);
 }
 
 void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
@@ -664,17 +670,16 @@ void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
     }
     gemm_args g = { ta, tb, m, n, k, alpha, beta, A, B, B, lda, ldb, ldb, C, ldc, epi, 0, 0 };
     const double flops = 2.0 * m * n * k;
-    const int par = ctx->cfg.threads > 1 && flops >= par_min(ctx, PAR_MIN_FLOPS);
-    const mlpb_vec_isa *vx = ctx->vx;
+    const mlpb_gemm_path path = gemm_path(ctx, ta, tb, m, n, k);
+    const int par = gemm_par(ctx, path, n, flops);
     if (ctx->cfg.kernel == MLPB_KERNEL_REF) {
         run(ctx, par, ref_part, &g);
         return;
     }
-    if (vx && m <= ctx->ukr->mr && m <= vx->smallm_maxr && !(ta == MLPB_T && tb == MLPB_T)) {
-        const int nu = (n + SMALLM_UNIT - 1) / SMALLM_UNIT;
-        run(ctx, ctx->cfg.threads > 1 && nu > 1 && flops >= par_min(ctx, SMALLM_PAR_MIN_FLOPS), smallm_part, &g);
+    if (path == MLPB_PATH_SMALLM) {
+        run(ctx, par, smallm_part, &g);
         return;
     }
-    if (vx && gemm_narrow(ctx, &g, ctx->cfg.threads > 1 && flops >= par_min(ctx, NARROW_PAR_MIN_FLOPS))) return;
-    run(ctx, par, packed_part, &g);
+    if (path == MLPB_PATH_NARROW && gemm_narrow(ctx, &g, par)) return;
+    run(ctx, path == MLPB_PATH_PACKED ? par : gemm_par(ctx, MLPB_PATH_PACKED, n, flops), packed_part, &g);
 }
