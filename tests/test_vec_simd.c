@@ -26,6 +26,10 @@
  *         1 vs 2 threads bit-identical for every kernel.
  *   table GEMMs called directly where the frame never calls them (narrow_tc
  *         past 12 columns, smallm_bt at k = 0), against ref_gemm.
+ *   pack_t against its definition dst[p R + i] = src[i ld + p] (0 past the
+ *         source's rows), exactly, for every R of 1..33 (the 8-line groups
+ *         and each remainder), kc of 1..20 and 127..129 (the 8-step tail
+ *         window), fewer rows than R; dst guarded on both sides.
  * Logits span +-30 with +-1000 planted, as in test_kernels vec. */
 #include <float.h>
 #include <math.h>
@@ -295,6 +299,30 @@ static void test_table_gemms(const mlpb_vec_isa *vx) {
     }
 }
 
+/* the transposing pack (vec_inl.h k_pack_t): pure data movement, so exact */
+static void test_pack_t(const mlpb_vec_isa *vx) {
+    enum { MAXR = 33, MAXK = 129, LD = MAXK + 5, GUARD = 16 };
+    static float src[MAXR * LD], buf[MAXK * MAXR + 2 * GUARD];
+    for (int i = 0; i < MAXR * LD; i++) src[i] = (float)i + 0.25f;
+    const int kcs[] = { 1, 2, 3, 5, 7, 8, 9, 12, 15, 16, 17, 20, 127, 128, 129 };
+    int bad = 0;
+    for (int R = 1; R <= MAXR; R++)
+        for (size_t ki = 0; ki < sizeof kcs / sizeof kcs[0]; ki++)
+            for (int rows = R; rows >= R - 3 && rows >= 1; rows -= (R > 9 ? 3 : 1)) {
+                const int kc = kcs[ki];
+                for (int i = 0; i < MAXK * MAXR + 2 * GUARD; i++) buf[i] = -1.0f;
+                float *dst = buf + GUARD;
+                vx->pack_t(R, kc, rows, src + 1, LD, dst); /* + 1: not 32-byte aligned */
+                int ok = 1;
+                for (int i = 0; i < GUARD; i++) ok &= buf[i] == -1.0f && dst[kc * R + i] == -1.0f;
+                for (int p = 0; p < kc; p++)
+                    for (int i = 0; i < R; i++)
+                        ok &= dst[p * R + i] == (i < rows ? src[1 + i * LD + p] : 0.0f);
+                if (!ok && bad++ < 5) CHECK(0, "%s pack_t R=%d kc=%d rows=%d: wrong or outside dst", vx->isa, R, kc, rows);
+            }
+    CHECK(bad == 0, "%s pack_t: %d cases wrong", vx->isa, bad);
+}
+
 int main(void) {
     const char *isas[] = { "avx512", "avx2" };
     int tested = 0;
@@ -313,6 +341,7 @@ int main(void) {
         test_exp(vx);
         test_kernels(isas[i]);
         test_table_gemms(vx);
+        test_pack_t(vx);
     }
     if (!tested) fprintf(stderr, "SKIP: no SIMD ISA on this CPU/build; nothing to test\n");
     return check_summary("test_vec_simd");

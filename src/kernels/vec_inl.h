@@ -438,33 +438,38 @@ tr_group(const float *src, ptrdiff_t ld, int valid, float *dst, int R, const int
     for (int q = q0; q < 8; q++) store_first(dst + (size_t)q * R, r[q], w);
 }
 
-/* k-steps p .. p+7 of every line (from q0 on), for all R columns of dst */
-static inline void pack_t_block(int R, int rows, const float *src, ptrdiff_t ld, float *dst, int p, int q0) {
-    const int full = R / 8 * 8, w = R - full; /* groups of 8 lines, then one of w */
-    float *d = dst + (size_t)p * R;
-    for (int i0 = 0; i0 < full; i0 += 8)
-        tr_group(src + (size_t)i0 * ld + p, ld, rows - i0, d + i0, R, 8, q0);
-    const float *s = src + (size_t)full * ld + p;
-    switch (w) {
-    case 0: break;
-    case 2: tr_group(s, ld, rows - full, d + full, R, 2, q0); break;
-    case 4: tr_group(s, ld, rows - full, d + full, R, 4, q0); break;
-    case 6: tr_group(s, ld, rows - full, d + full, R, 6, q0); break;
-    default: tr_group(s, ld, rows - full, d + full, R, w, q0); break;
-    }
+/* one group of lines (w columns of dst) through all kc >= 8 k-steps, 8 at a
+ * time: each source line read front to back; the last kc % 8 steps from the
+ * window of the last 8, its first steps skipped (the only non-constant q0) */
+static inline __attribute__((always_inline)) void
+pack_t_lines(int R, int kc, int valid, const float *src, ptrdiff_t ld, float *dst, const int w) {
+    int p = 0;
+    for (; p + 8 <= kc; p += 8) tr_group(src + p, ld, valid, dst + (size_t)p * R, R, w, 0);
+    if (p < kc) tr_group(src + kc - 8, ld, valid, dst + (size_t)(kc - 8) * R, R, w, p - (kc - 8));
 }
 
 static void k_pack_t(int R, int kc, int rows, const float *src, ptrdiff_t ld, float *dst) {
-    int p = 0;
-    for (; p + 8 <= kc; p += 8) pack_t_block(R, rows, src, ld, dst, p, 0);
-    if (p < kc && kc >= 8) { /* the last kc - p steps: the window of the last 8, its first steps skipped */
-        pack_t_block(R, rows, src, ld, dst, kc - 8, p - (kc - 8));
+    if (kc < 8) {
+        for (int p = 0; p < kc; p++) {
+            float *d = dst + (size_t)p * R;
+            for (int i = 0; i < rows; i++) d[i] = src[(size_t)i * ld + p];
+            for (int i = rows; i < R; i++) d[i] = 0.0f;
+        }
         return;
     }
-    for (; p < kc; p++) {
-        float *d = dst + (size_t)p * R;
-        for (int i = 0; i < rows; i++) d[i] = src[(size_t)i * ld + p];
-        for (int i = rows; i < R; i++) d[i] = 0.0f;
+    /* groups of 8 lines, then one of w; group by group (k-steps inner), not
+     * k-step block by block across the groups: 1.7x faster packing W2^T
+     * (256 x 128 from L2) on the Zen 5 VM */
+    const int full = R / 8 * 8, w = R - full;
+    for (int i0 = 0; i0 < full; i0 += 8)
+        pack_t_lines(R, kc, rows - i0, src + (size_t)i0 * ld, ld, dst + i0, 8);
+    const float *s = src + (size_t)full * ld;
+    switch (w) {
+    case 0: break;
+    case 2: pack_t_lines(R, kc, rows - full, s, ld, dst + full, 2); break;
+    case 4: pack_t_lines(R, kc, rows - full, s, ld, dst + full, 4); break;
+    case 6: pack_t_lines(R, kc, rows - full, s, ld, dst + full, 6); break;
+    default: pack_t_lines(R, kc, rows - full, s, ld, dst + full, w); break;
     }
 }
 
