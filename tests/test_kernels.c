@@ -3,7 +3,8 @@
  *                       on edge shapes, all orientations, alpha/beta, NaN in C
  *   test_kernels vec    bias, sigmoid, sigmoid', softmax, softmax+loss+delta,
  *                       column sums, axpy; extreme logits
- *   test_kernels threads  bit-identical results for 1 and 2 threads */
+ *   test_kernels threads  bit-identical results for 1 and 2 threads (the vec
+ *                       kernels also inside a team); the GEMM thresholds */
 #include <math.h>
 #include <string.h>
 
@@ -168,6 +169,23 @@ static int test_vec(void) {
     return check_summary("vec");
 }
 
+typedef struct { mlpb_ctx *c; int m, n; const float *Z, *Y; float *D, *loss, *db, *w; double total; int nested; } team_vec;
+
+/* the step's vec kernels on a 2-thread context inside a team, all split */
+static void vec_in_team(void *p) {
+    team_vec *t = p;
+    t->total = mlpb_softmax_xent(t->c, t->m, t->n, t->Z, t->n, t->Y, t->n, 0.5f, t->D, t->n, t->loss);
+    mlpb_colsum(t->c, t->m, t->n, 1.0f, t->D, t->n, t->db);
+    mlpb_sigmoid(t->c, t->m, t->n, t->Z, t->n, t->D, t->n);
+    mlpb_axpy(t->c, 1, (size_t)t->m * t->n, -0.1f, t->Z, t->w);
+    t->nested = 0;
+}
+static void mark_nested(void *p) { ((team_vec *)p)->nested = 1; }
+static void team_nested(void *p) {
+    team_vec *t = p;
+    mlpb_team_run(t->c, mark_nested, t); /* runs fn directly */
+}
+
 static int test_threads(void) {
     mlpb_rng r;
     mlpb_rng_seed(&r, 3);
@@ -186,6 +204,35 @@ static int test_threads(void) {
             CHECK(memcmp(A, B, n * 4) == 0, "colsum: 1 and 2 threads differ");
             mlpb_ctx_free(c1); mlpb_ctx_free(c2);
         }
+    { /* vec kernels in a team: the same bits as one thread; a nested team runs fn in place */
+        const int vm = 4000, vn = 37; /* m n > 16384: every kernel splits */
+        float *Z = malloc((size_t)vm * vn * 4), *Y = calloc((size_t)vm * vn, 4), *w1 = malloc((size_t)vm * vn * 4);
+        float *w2 = malloc((size_t)vm * vn * 4), *D1 = malloc((size_t)vm * vn * 4), *D2 = malloc((size_t)vm * vn * 4);
+        float *l1 = malloc(vm * 4), *l2 = malloc(vm * 4), *db1 = malloc(vn * 4), *db2 = malloc(vn * 4);
+        fill_uniform(Z, (size_t)vm * vn, &r); fill_uniform(w1, (size_t)vm * vn, &r);
+        memcpy(w2, w1, (size_t)vm * vn * 4);
+        for (int i = 0; i < vm; i++) Y[(size_t)i * vn + i % vn] = 1.0f;
+        const mlpb_kcfg vc1 = { MLPB_KERNEL_SIMD, mlpb_ukr_find("auto"), 64, 128, 128, 1 }, vc2 = { MLPB_KERNEL_SIMD,
+            mlpb_ukr_find("auto"), 64, 128, 128, 2 };
+        mlpb_ctx *v1 = mlpb_ctx_new(&vc1), *v2 = mlpb_ctx_new(&vc2);
+        if (!v1 || !v2) { fprintf(stderr, "mlpb_ctx_new failed\n"); exit(1); }
+        team_vec t1 = { v1, vm, vn, Z, Y, D1, l1, db1, w1, 0, 1 }, t2 = { v2, vm, vn, Z, Y, D2, l2, db2, w2, 0, 1 };
+        vec_in_team(&t1);
+        CHECK(mlpb_ctx_team_us(v2) == 0.0, "team cost before any team");
+        mlpb_team_run(v2, vec_in_team, &t2);
+        CHECK(t1.total == t2.total && !memcmp(l1, l2, vm * 4) && !memcmp(db1, db2, vn * 4) &&
+              !memcmp(D1, D2, (size_t)vm * vn * 4) && !memcmp(w1, w2, (size_t)vm * vn * 4),
+              "vec kernels: 1 thread and 2 in a team differ");
+        CHECK(t2.nested == 0 && mlpb_ctx_team_us(v2) > 0.0 && mlpb_ctx_team_us(v2) < 1e5, "team ran; post cost %g us",
+              mlpb_ctx_team_us(v2));
+        mlpb_team_run(v2, team_nested, &t2);
+        CHECK(t2.nested == 1, "a nested team runs its function");
+        t1.nested = 0;
+        mlpb_team_run(v1, mark_nested, &t1);
+        CHECK(t1.nested == 1 && mlpb_ctx_team_us(v1) == 0.0, "one thread: fn in place, no team");
+        mlpb_ctx_free(v1); mlpb_ctx_free(v2);
+        free(Z); free(Y); free(w1); free(w2); free(D1); free(D2); free(l1); free(l2); free(db1); free(db2);
+    }
     /* the one-thread thresholds: one factor (the measured region cost) on all
      * three defaults; an explicit value replaces them all; < 0 splits all */
     mlpb_ctx *c1 = make_ctx(MLPB_KERNEL_SIMD, 1, 64, 128, 128);

@@ -5,7 +5,8 @@
  * beta == 0 over NaN, the fused epilogues, m <= MR (the small-M path), the
  * narrow paths (n or k small: the output layer's shapes), and 1 thread vs 2
  * (every way of sharing a packed GEMM: auto, shared, rows, cols) and 3, and
- * with the narrow paths' prefetch and streaming stores forced on, bit for bit.
+ * with the narrow paths' prefetch and streaming stores forced on, and called
+ * inside a team (mlpb_team_run: 2 threads sharing, 3), bit for bit.
  * Blockings: a tiny one (MC = 2 MR, KC = 17, NC = 3 NR) so every block edge is
  * hit, and the cache-derived one used in production. Kernels whose ISA this
  * CPU lacks are skipped with a note on stderr. `test_ukernels ISA...` tests
@@ -35,22 +36,26 @@
 #define TINY 1e-30
 
 /* the multi-threaded contexts every case is compared with, bit for bit */
-#define NCTXN 6
+#define NCTXN 8
 static const char *const ctxn_name[NCTXN] = { "2 threads", "2 threads split shared", "2 threads split rows",
                                               "2 threads split cols", "3 threads, prefetch and streaming always",
-                                              "1 thread, prefetch and streaming always" };
-static const int ctxn_threads[NCTXN] = { 2, 2, 2, 2, 3, 1 };
+                                              "1 thread, prefetch and streaming always",
+                                              "2 threads split shared, in a team", "3 threads in a team" };
+static const int ctxn_threads[NCTXN] = { 2, 2, 2, 2, 3, 1, 2, 3 };
 static const mlpb_split ctxn_split[NCTXN] = { MLPB_SPLIT_AUTO, MLPB_SPLIT_SHARED, MLPB_SPLIT_ROWS, MLPB_SPLIT_COLS,
-                                              MLPB_SPLIT_AUTO, MLPB_SPLIT_AUTO };
+                                              MLPB_SPLIT_AUTO, MLPB_SPLIT_AUTO, MLPB_SPLIT_SHARED, MLPB_SPLIT_AUTO };
+/* the GEMM called inside mlpb_team_run: parts posted to the waiting threads,
+ * SHARED's barrier the team's spin barrier */
+static const int ctxn_team[NCTXN] = { 0, 0, 0, 0, 0, 0, 1, 1 };
 /* the narrow paths' prefetch (mlpb_ctx_set_prefetch: op(A) = T's next K
  * block, the dot path's next row block): they ask only for big A, so these
  * force it where the sizes here would not */
-static const int ctxn_prefetch[NCTXN] = { 0, 0, 0, 0, 1, 1 };
+static const int ctxn_prefetch[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0 };
 /* likewise the narrow row blocks' streaming stores of C (mlpb_ctx_set_stream:
  * only for big C with beta == 0; forced, the row-block cases with beta == 0
  * whose scratch tile fits: sweep_narrow's last loop has every epilogue and
  * width for them) */
-static const int ctxn_stream[NCTXN] = { 0, 0, 0, 0, 1, 1 };
+static const int ctxn_stream[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0 };
 
 typedef struct setup {
     const mlpb_ukr *u;
@@ -99,6 +104,17 @@ static const char *opname(mlpb_op ta, mlpb_op tb) {
     return names[ta * 2 + tb];
 }
 
+typedef struct {
+    mlpb_ctx *ctx; mlpb_op ta, tb; int m, n, k; float alpha, beta;
+    const float *A; ptrdiff_t lda; const float *B; ptrdiff_t ldb; float *C; ptrdiff_t ldc; const mlpb_epi *epi;
+} gemm_call;
+
+static void gemm_in_team(void *p) {
+    const gemm_call *g = p;
+    mlpb_gemm(g->ctx, g->ta, g->tb, g->m, g->n, g->k, g->alpha, g->A, g->lda, g->B, g->ldb, g->beta, g->C, g->ldc,
+              g->epi);
+}
+
 /* One GEMM case: C has ldc = n + pad, A and B likewise padded, every base
  * pointer `off` floats past alignment. nan_c fills C with NaN (use beta 0). */
 static void run_case(setup *s, mlpb_op ta, mlpb_op tb, int m, int n, int k, float alpha, float beta,
@@ -127,7 +143,9 @@ static void run_case(setup *s, mlpb_op ta, mlpb_op tb, int m, int n, int k, floa
     int differ = 0;
     for (int x = 0; x < NCTXN; x++) {
         memcpy(C2.buf, C0.buf, C0.n * sizeof(float));
-        mlpb_gemm(s->ctxn[x], ta, tb, m, n, k, alpha, A.p, lda, B.p, ldb, beta, C2.p, ldc, &epi);
+        gemm_call g = { s->ctxn[x], ta, tb, m, n, k, alpha, beta, A.p, lda, B.p, ldb, C2.p, ldc, &epi };
+        if (ctxn_team[x]) mlpb_team_run(s->ctxn[x], gemm_in_team, &g);
+        else gemm_in_team(&g);
         if (memcmp(C1.buf, C2.buf, C1.n * sizeof(float))) {
             if (reported + differ < MAX_REPORTS) fprintf(stderr, "  %s: 1 thread and %s differ\n", what, ctxn_name[x]);
             differ++;

@@ -298,6 +298,8 @@ const mlpb_ukr *cli_isa(const cli *c, const char *isa) {
     return u;
 }
 
+static void team_noop(void *arg) { (void)arg; }
+
 mlpb_ctx *cli_make_ctx(const mlpb_sysinfo *si, mlpb_kernel kernel, const mlpb_ukr *ukr, int threads,
                        const char **isa_used) {
     const mlpb_ukr *u = kernel == MLPB_KERNEL_SIMD ? ukr : mlpb_ukr_find("scalar");
@@ -308,6 +310,7 @@ mlpb_ctx *cli_make_ctx(const mlpb_sysinfo *si, mlpb_kernel kernel, const mlpb_uk
     mlpb_ctx *ctx = mlpb_ctx_new(&cfg);
     if (!ctx) cli_fail("out of memory allocating packing buffers for %d threads", threads);
     mlpb_set_ftz(threads);
+    mlpb_team_run(ctx, team_noop, NULL); /* times a team's post once (cli_par_line) */
     *isa_used = kernel == MLPB_KERNEL_REF ? "none" : u->isa;
     return ctx;
 }
@@ -316,8 +319,9 @@ const char *cli_par_line(const mlpb_ctx *ctx, char *buf, size_t len) {
     const int t = mlpb_ctx_cfg(ctx)->threads;
     if (t < 2) snprintf(buf, len, "1 thread: no parallel regions");
     else
-        snprintf(buf, len, "%d threads: an empty parallel region %.2f us; GEMMs of fewer flops than %.3gM (packed), "
-                 "%.3gM (narrow), %.3gM (small-M) run on one thread (%s kernels)", t, mlpb_ctx_region_us(ctx),
+        snprintf(buf, len, "%d threads: an empty parallel region %.2f us, a team's post %.2f us; GEMMs of fewer flops "
+                 "than %.3gM (packed), %.3gM (narrow), %.3gM (small-M) run on one thread (%s kernels)", t,
+                 mlpb_ctx_region_us(ctx), mlpb_ctx_team_us(ctx),
                  mlpb_ctx_par_min(ctx, MLPB_PATH_PACKED) / 1e6, mlpb_ctx_par_min(ctx, MLPB_PATH_NARROW) / 1e6,
                  mlpb_ctx_par_min(ctx, MLPB_PATH_SMALLM) / 1e6, mlpb_ctx_cfg(ctx)->ukr->isa);
     return buf;

@@ -41,6 +41,7 @@ static const cli_opt gemm_opts[] = {
     {"reps", "N", "5", NULL, "timed runs per configuration after a warm-up, median reported; each run repeats the GEMM for >= 20 ms, and the runs of a shape's configurations (BLAS, kernels, threads) take turns, in reverse order every other round (--quick: 2, 1 ms)"},
     {"split", "LIST", "auto", NULL, "how the threads share a packed GEMM, comma list of auto|shared|rows|cols (several: each a variant of the blocked and simd rungs, timed in turns); auto: the frame's choice"},
     {"par-min", "FLOPS", "0", NULL, "GEMMs below this many flops run on one thread; 0: the frame's measured thresholds; -1: split every GEMM (to find the crossover: --threads 1,2 --par-min -1)"},
+    {"team", "on|off", "on", NULL, "on: each timed run of our kernels inside one team (mlpb_team_run: the other threads wait spinning, no parallel region per call), as training runs its steps; off: a parallel region per call"},
     {"quick", "", "off", NULL, "a switch, no value: tiny shapes and short runs for the smoke test (explicit flags still win)"},
     {"out", "FILE.csv", NULL, "stdout", "write the CSV here, and the run's setup to FILE.meta.txt beside it"},
     {NULL, NULL, NULL, NULL, NULL},
@@ -88,7 +89,7 @@ typedef struct bufs {
     double *bound;          /* nrows x n */
 } bufs;
 
-typedef struct runner { mlpb_ctx *ctx; int blas; } runner;
+typedef struct runner { mlpb_ctx *ctx; int blas; int team; } runner;
 
 static void run_once(const runner *r, const shape *s, bufs *b) {
     if (r->blas)
@@ -183,22 +184,31 @@ static void verify(const runner *r, const shape *s, bufs *b, const char *what) {
         }
 }
 
+typedef struct { const runner *r; const shape *s; bufs *b; long iters; double t; } timed_args;
+
+static void timed_body(void *p) {
+    timed_args *a = p;
+    const double t0 = mlpb_now();
+    for (long i = 0; i < a->iters; i++) run_once(a->r, a->s, a->b);
+    a->t = (mlpb_now() - t0) / (double)a->iters;
+}
+
+/* One timed run of `iters` calls: seconds per call; our kernels' calls in one
+ * team (--team on), as a training step makes them. */
+static double timed_run(const runner *r, const shape *s, bufs *b, long iters) {
+    timed_args a = { r, s, b, iters, 0.0 };
+    if (!r->blas && r->team) mlpb_team_run(r->ctx, timed_body, &a);
+    else timed_body(&a);
+    return a.t;
+}
+
 /* One more warm-up call, timed: the calls per run that make a run last
  * >= min_time. */
 static long calibrate(const runner *r, const shape *s, bufs *b, double min_time) {
-    double t0 = mlpb_now();
-    run_once(r, s, b);
-    double one = mlpb_now() - t0;
+    double one = timed_run(r, s, b, 1);
     if (one >= min_time) return 1;
     double it = ceil(min_time / (one > 1e-9 ? one : 1e-9));
     return it > 1e7 ? 10000000L : (long)it;
-}
-
-/* One timed run of `iters` calls: seconds per call. */
-static double timed_run(const runner *r, const shape *s, bufs *b, long iters) {
-    double t0 = mlpb_now();
-    for (long i = 0; i < iters; i++) run_once(r, s, b);
-    return (mlpb_now() - t0) / (double)iters;
 }
 
 static timing summarize(double *dt, int reps, long iters) {
@@ -379,6 +389,8 @@ int mlpb_cmd_gemm(int argc, char **argv) {
         static const char *const onoff[] = { "off", "on", NULL };
         quick |= cli_word(&c, "--quick", cli_get(&c, "quick"), onoff);
     }
+    static const char *const team_words[] = { "off", "on", NULL };
+    const int team = cli_word(&c, "--team", cli_get(&c, "team"), team_words);
     char err[256];
     /* explicit flags win over --quick's shapes */
     int sizes[MAX_LIST], nsizes, net[MAX_LIST], nnet, batches[MAX_LIST], nbatches, threads[MAX_LIST], nt;
@@ -562,7 +574,7 @@ int mlpb_cmd_gemm(int argc, char **argv) {
         const long mnk = (long)s->m * s->n * s->k;
         int nc = 0;
         for (int t = 0; t < nt; t++) {
-            if (blas) cf[nc++] = (conf){ { NULL, 1 }, -1, t, 0, NULL };
+            if (blas) cf[nc++] = (conf){ { NULL, 1, 0 }, -1, t, 0, NULL };
             for (int v = 0; v < nv; v++) {
                 if (vs[v].kernel == MLPB_KERNEL_REF && mnk > REF_MAX_MNK) {
                     if (t == 0)
@@ -571,7 +583,7 @@ int mlpb_cmd_gemm(int argc, char **argv) {
                     done++;
                     continue;
                 }
-                cf[nc++] = (conf){ { ctx[v][t], 0 }, v, t, 0, NULL };
+                cf[nc++] = (conf){ { ctx[v][t], 0, team }, v, t, 0, NULL };
             }
         }
         for (int q = 0; q < nc; q++) { /* check each output, then calibrate */

@@ -23,8 +23,27 @@
 
 #include <math.h>
 #include <omp.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The threads held by mlpb_team_run: thread 0 posts a job (fn, arg) by
+ * bumping gen; the others spin on gen, run their part and count down left.
+ * bar_*: a spin barrier for jobs that need one (packed_part SHARED). Each
+ * field another core writes has its own cache line. */
+typedef struct mlpb_team {
+    _Alignas(64) atomic_uint gen;
+    _Alignas(64) atomic_int left;
+    _Alignas(64) atomic_uint bar_gen;
+    _Alignas(64) atomic_int bar_left;
+    _Alignas(64) mlpb_job fn;
+    const void *arg;
+    int nt;                  /* the team's threads (what OpenMP gave) */
+    int active;              /* thread 0 is inside mlpb_team_run */
+    int stop;
+    double post_us;          /* measured cost of posting an empty job */
+} mlpb_team;
 
 struct mlpb_ctx {
     mlpb_kcfg cfg;
@@ -40,6 +59,8 @@ struct mlpb_ctx {
     int nbuf;                /* max(2, threads) buffers of each kind: */
     float **apack;           /* (MC, KC) as MC/MR micro-panels; shared: [0], [1] double-buffered; private: [tid] */
     float **bpack;           /* (KC, NC) as NC/NR micro-panels; likewise */
+    mlpb_team team;          /* mlpb_team_run's waiting threads (gemm.c, "team") */
+    double team_us;          /* measured cost of posting an empty job to the team (0: not yet) */
 };
 
 static size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
@@ -293,17 +314,135 @@ typedef struct gemm_args {
 
 typedef void (*gemm_part)(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt);
 
+/* ---- team ------------------------------------------------------------------
+ * mlpb_team_run holds the other threads in one parallel region; a post is a
+ * release bump of gen that they acquire, a count-down of left that thread 0
+ * acquires: one cache line crossing each way, no system call. */
+#define TEAM_SPIN_YIELD 4096 /* pauses a waiting thread spins before it yields its core */
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* thread 0: every thread of the team runs fn(ctx, arg, tid, nt); returns when all have */
+static void team_post(mlpb_ctx *ctx, mlpb_job fn, const void *arg) {
+    mlpb_team *t = &ctx->team;
+    t->fn = fn;
+    t->arg = arg;
+    atomic_store_explicit(&t->left, t->nt - 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&t->gen, 1u, memory_order_release);
+    fn(ctx, arg, 0, t->nt);
+    while (atomic_load_explicit(&t->left, memory_order_acquire) > 0) cpu_relax();
+}
+
+static void team_worker(mlpb_ctx *ctx, int tid) {
+    mlpb_team *t = &ctx->team;
+    unsigned seen = 0;
+    for (;;) {
+        unsigned g;
+        int spins = 0;
+        while ((g = atomic_load_explicit(&t->gen, memory_order_acquire)) == seen) {
+            if (++spins < TEAM_SPIN_YIELD) cpu_relax();
+            else { sched_yield(); spins = 0; }
+        }
+        seen = g;
+        if (t->stop) return;
+        t->fn(ctx, t->arg, tid, t->nt);
+        atomic_fetch_sub_explicit(&t->left, 1, memory_order_release);
+    }
+}
+
+/* all nt threads of a job meet here (a sense-reversing spin barrier) */
+static void team_barrier(mlpb_team *t) {
+    const unsigned g = atomic_load_explicit(&t->bar_gen, memory_order_acquire);
+    if (atomic_fetch_sub_explicit(&t->bar_left, 1, memory_order_acq_rel) == 1) {
+        atomic_store_explicit(&t->bar_left, t->nt, memory_order_relaxed);
+        atomic_fetch_add_explicit(&t->bar_gen, 1u, memory_order_release);
+    } else {
+        while (atomic_load_explicit(&t->bar_gen, memory_order_acquire) == g) cpu_relax();
+    }
+}
+
+/* a barrier of the threads running a job: the team's, or the region's */
+static void job_barrier(mlpb_ctx *ctx) {
+    if (ctx->team.active) {
+        team_barrier(&ctx->team);
+    } else {
+        #pragma omp barrier
+    }
+}
+
+static void empty_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) { (void)ctx, (void)arg, (void)tid, (void)nt; }
+
+/* The cost of posting an empty job to the team, in microseconds: measured as
+ * region_cost_us measures a region (the median of 9 rounds of 16) */
+static double post_cost_us(mlpb_ctx *ctx) {
+    double t[9];
+    for (int r = -1; r < 9; r++) {
+        const double t0 = omp_get_wtime();
+        for (int i = 0; i < 16; i++) team_post(ctx, empty_job, NULL);
+        if (r >= 0) t[r] = (omp_get_wtime() - t0) * 1e6 / 16;
+    }
+    for (int i = 1; i < 9; i++)
+        for (int j = i; j > 0 && t[j] < t[j - 1]; j--) { const double x = t[j]; t[j] = t[j - 1]; t[j - 1] = x; }
+    return t[4];
+}
+
+void mlpb_team_run(mlpb_ctx *ctx, void (*fn)(void *), void *arg) {
+    mlpb_team *t = &ctx->team;
+    if (ctx->cfg.threads < 2 || t->active) {
+        fn(arg);
+        return;
+    }
+    atomic_store(&t->gen, 0u);
+    t->stop = 0;
+    #pragma omp parallel num_threads(ctx->cfg.threads)
+    {
+        if (omp_get_thread_num() == 0) {
+            t->nt = omp_get_num_threads();
+            atomic_store(&t->bar_left, t->nt);
+            t->active = 1;
+            if (ctx->team_us == 0.0) ctx->team_us = post_cost_us(ctx); /* once per context */
+            fn(arg);
+            t->stop = 1;
+            atomic_fetch_add_explicit(&t->gen, 1u, memory_order_release);
+        } else {
+            team_worker(ctx, omp_get_thread_num());
+        }
+    }
+    t->active = 0;
+}
+
+double mlpb_ctx_team_us(const mlpb_ctx *c) { return c->team_us; }
+
 /* Thread tid of nt runs its part. Without `par` the calling thread runs the
- * whole GEMM and OpenMP is not entered at all: libgomp charges ~0.4 us even
+ * whole call and OpenMP is not entered at all: libgomp charges ~0.4 us even
  * for `omp parallel if (0)` (2-core Zen 3 VM), as much as a whole 1x10x128
- * GEMM. */
-static void run(mlpb_ctx *ctx, int par, gemm_part part, const gemm_args *g) {
+ * GEMM. In a team the waiting threads take their parts. */
+void mlpb_par_run(mlpb_ctx *ctx, int par, mlpb_job fn, const void *arg) {
     if (!par || ctx->cfg.threads < 2) {
-        part(ctx, g, 0, 1);
+        fn(ctx, arg, 0, 1);
+        return;
+    }
+    if (ctx->team.active) {
+        team_post(ctx, fn, arg);
         return;
     }
     #pragma omp parallel num_threads(ctx->cfg.threads)
-    part(ctx, g, omp_get_thread_num(), omp_get_num_threads());
+    fn(ctx, arg, omp_get_thread_num(), omp_get_num_threads());
+}
+
+typedef struct { gemm_part part; const gemm_args *g; } gemm_job_args;
+static void gemm_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) {
+    const gemm_job_args *a = arg;
+    a->part(ctx, a->g, tid, nt);
+}
+
+static void run(mlpb_ctx *ctx, int par, gemm_part part, const gemm_args *g) {
+    const gemm_job_args a = { part, g };
+    mlpb_par_run(ctx, par, gemm_job, &a);
 }
 
 /* The naive loops (REF rung), rows of C split over threads. */
@@ -569,9 +708,7 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                     if (a_inplace && (mr == MR || mr == ME)) continue;
                     pack_a(ctx, ap + (size_t)ir * MR * kc, ta, A, lda, ic + i0, mr, pc, kc);
                 }
-                if (shared && nt > 1) {
-                    #pragma omp barrier                        /* this block's A (and B) packed */
-                }
+                if (shared && nt > 1) job_barrier(ctx);         /* this block's A (and B) packed */
                 for (long t = t0; t < t1; t++) {               /* JR loop, then IR loop (ROWS: IR, JR) */
                     const int jr = rows ? (int)(t % npan) : (int)(t / nir), ir = rows ? (int)(t / npan) : (int)(t % nir);
                     int i0, mr;

@@ -113,6 +113,28 @@ void mlpb_ctx_set_par_min_flops(mlpb_ctx *ctx, long flops);
 double mlpb_ctx_region_us(const mlpb_ctx *ctx);
 typedef enum { MLPB_PATH_PACKED = 0, MLPB_PATH_NARROW, MLPB_PATH_SMALLM } mlpb_gemm_path;
 long mlpb_ctx_par_min(const mlpb_ctx *ctx, mlpb_gemm_path path);
+/* A team: fn(arg) runs on the calling thread while the context's other
+ * threads wait inside one OpenMP parallel region, spinning on a shared word
+ * (yielding the core after ~50 us idle); every parallel kernel call in fn
+ * hands them their parts through that word instead of opening a region of
+ * its own: no system call per call, where libgomp's fork and join make two
+ * or three (a system call costs ~1 us on the Zen 5 VM). The same parts, so
+ * the same bits. For a run of many small calls (a training step, a timing
+ * loop); the caller's serial work inside keeps the other cores busy
+ * spinning. fn must not open OpenMP regions itself; nested calls and one
+ * thread run fn(arg) directly. The GEMM thresholds stay those of a region
+ * (mlpb_ctx_region_us): a split also moves operands between the cores, and
+ * splitting more inside a team (thresholds scaled by the post's cost, 10x
+ * lower) made SGD on 2 threads 3x slower (the weights crossing every step). */
+void mlpb_team_run(mlpb_ctx *ctx, void (*fn)(void *), void *arg);
+/* The measured cost of posting an empty job to the context's team (us),
+ * timed when its first team starts; 0 before that, and for one thread. */
+double mlpb_ctx_team_us(const mlpb_ctx *ctx);
+/* One part of a parallel kernel call: thread tid of nt. mlpb_par_run runs
+ * fn on the context's threads (a team's, or a parallel region's) when par
+ * and threads > 1, else fn(ctx, arg, 0, 1) on the calling thread. */
+typedef void (*mlpb_job)(mlpb_ctx *ctx, const void *arg, int tid, int nt);
+void mlpb_par_run(mlpb_ctx *ctx, int par, mlpb_job fn, const void *arg);
 /* Whether mlpb_gemm would split this GEMM over the context's threads. */
 int mlpb_gemm_splits(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k);
 /* How threads share a packed GEMM (gemm.c, packed_split): AUTO (the default)

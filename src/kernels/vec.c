@@ -14,48 +14,64 @@
 /* below this many elements a parallel region costs more than it saves */
 #define PAR_MIN 16384
 
-static int threads(const mlpb_ctx *ctx) { return mlpb_ctx_cfg(ctx)->threads; }
+/* The rows [lo, hi) of n that are thread tid's of nt: contiguous shares.
+ * Each kernel's job runs its rows (or column blocks) through a SIMD table's
+ * row kernel, or the plain loop; mlpb_par_run spreads it over the context's
+ * threads (a team's or a region's) when par, else one call does all n: never
+ * a region for a small call (libgomp charges ~0.4 us even for `omp parallel
+ * if (0)` on the 2-core Zen 3 VM). Iterations are independent and each is
+ * one thread's, so `par` never changes a result. */
+#define SHARE(n, tid, nt, lo, hi) \
+    const long lo = (long)(n) * (tid) / (nt), hi = (long)(n) * ((tid) + 1) / (nt)
 
-/* for (T i = 0; i < n; i++) BODY, over the context's threads when `par`, else
- * a plain loop: libgomp charges ~0.4 us even for `omp parallel if (0)` (2-core
- * Zen 3 VM), more than a small row operation costs. Iterations are
- * independent and each is one thread's, so `par` never changes a result. */
-#define FOR_PAR(ctx, par, T, i, n, ...)                                                   \
-    do {                                                                              \
-        const int nt_ = threads(ctx);                                                 \
-        if ((par) && nt_ > 1) {                                                       \
-            _Pragma("omp parallel for num_threads(nt_) schedule(static)")             \
-            for (T i = 0; i < (n); i++) { __VA_ARGS__ }                               \
-        } else {                                                                      \
-            for (T i = 0; i < (n); i++) { __VA_ARGS__ }                               \
-        }                                                                             \
-    } while (0)
+typedef struct { int m, n; const float *X; ptrdiff_t ldx; float *Y; ptrdiff_t ldy; const float *v; } rows_args;
+
+static void bias_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) {
+    const rows_args *a = arg;
+    const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
+    SHARE(a->m, tid, nt, lo, hi);
+    for (long i = lo; i < hi; i++) {
+        if (vx) { vx->bias_row(a->n, a->v, &AT(a->Y, a->ldy, i, 0)); continue; }
+        for (int j = 0; j < a->n; j++) AT(a->Y, a->ldy, i, j) += a->v[j]; /* (1)(3)(5) */
+    }
+}
 
 void mlpb_bias_add(mlpb_ctx *ctx, int m, int n, const float *b, float *Z, ptrdiff_t ldz) {
+    const rows_args a = { m, n, NULL, 0, Z, ldz, b };
+    mlpb_par_run(ctx, (long)m * n > PAR_MIN, bias_job, &a);
+}
+
+static void sigmoid_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) {
+    const rows_args *a = arg;
     const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
-    FOR_PAR(ctx, (long)m * n > PAR_MIN, int, i, m,
-        if (vx) { vx->bias_row(n, b, &AT(Z, ldz, i, 0)); continue; }
-        for (int j = 0; j < n; j++) AT(Z, ldz, i, j) += b[j]; /* (1)(3)(5) */
-    );
+    SHARE(a->m, tid, nt, lo, hi);
+    for (long i = lo; i < hi; i++) {
+        if (vx) { vx->sigmoid_row(a->n, &AT(a->X, a->ldx, i, 0), &AT(a->Y, a->ldy, i, 0)); continue; }
+        for (int j = 0; j < a->n; j++) AT(a->Y, a->ldy, i, j) = mlpb_sigmoidf(AT(a->X, a->ldx, i, j)); /* (2)(4) */
+    }
 }
 
 void mlpb_sigmoid(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t ldz, float *H, ptrdiff_t ldh) {
+    const rows_args a = { m, n, Z, ldz, H, ldh, NULL };
+    mlpb_par_run(ctx, (long)m * n > PAR_MIN, sigmoid_job, &a);
+}
+
+static void dsigmoid_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) {
+    const rows_args *a = arg;
     const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
-    FOR_PAR(ctx, (long)m * n > PAR_MIN, int, i, m,
-        if (vx) { vx->sigmoid_row(n, &AT(Z, ldz, i, 0), &AT(H, ldh, i, 0)); continue; }
-        for (int j = 0; j < n; j++) AT(H, ldh, i, j) = mlpb_sigmoidf(AT(Z, ldz, i, j)); /* (2)(4) */
-    );
+    SHARE(a->m, tid, nt, lo, hi);
+    for (long i = lo; i < hi; i++) {
+        if (vx) { vx->dsigmoid_row(a->n, &AT(a->X, a->ldx, i, 0), &AT(a->Y, a->ldy, i, 0)); continue; }
+        for (int j = 0; j < a->n; j++) {
+            float h = AT(a->X, a->ldx, i, j);
+            AT(a->Y, a->ldy, i, j) *= h * (1.0f - h); /* (11)(15) with (12) */
+        }
+    }
 }
 
 void mlpb_dsigmoid_mul(mlpb_ctx *ctx, int m, int n, const float *H, ptrdiff_t ldh, float *D, ptrdiff_t ldd) {
-    const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
-    FOR_PAR(ctx, (long)m * n > PAR_MIN, int, i, m,
-        if (vx) { vx->dsigmoid_row(n, &AT(H, ldh, i, 0), &AT(D, ldd, i, 0)); continue; }
-        for (int j = 0; j < n; j++) {
-            float h = AT(H, ldh, i, j);
-            AT(D, ldd, i, j) *= h * (1.0f - h); /* (11)(15) with (12) */
-        }
-    );
+    const rows_args a = { m, n, H, ldh, D, ldd, NULL };
+    mlpb_par_run(ctx, (long)m * n > PAR_MIN, dsigmoid_job, &a);
 }
 
 static float row_max(int n, const float *z) {
@@ -70,14 +86,22 @@ static float row_sumexp(int n, const float *z, float mx) {
     return s;
 }
 
-void mlpb_softmax(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t ldz, float *P, ptrdiff_t ldp) {
+static void softmax_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) {
+    const rows_args *a = arg;
     const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
-    FOR_PAR(ctx, (long)m * n > PAR_MIN, int, i, m,
-        const float *z = &AT(Z, ldz, i, 0);
-        if (vx) { vx->softmax_row(n, z, &AT(P, ldp, i, 0)); continue; }
+    const int n = a->n;
+    SHARE(a->m, tid, nt, lo, hi);
+    for (long i = lo; i < hi; i++) {
+        const float *z = &AT(a->X, a->ldx, i, 0);
+        if (vx) { vx->softmax_row(n, z, &AT(a->Y, a->ldy, i, 0)); continue; }
         float mx = row_max(n, z), s = row_sumexp(n, z, mx);
-        for (int j = 0; j < n; j++) AT(P, ldp, i, j) = expf(z[j] - mx) / s; /* (6) */
-    );
+        for (int j = 0; j < n; j++) AT(a->Y, a->ldy, i, j) = expf(z[j] - mx) / s; /* (6) */
+    }
+}
+
+void mlpb_softmax(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t ldz, float *P, ptrdiff_t ldp) {
+    const rows_args a = { m, n, Z, ldz, P, ldp, NULL };
+    mlpb_par_run(ctx, (long)m * n > PAR_MIN, softmax_job, &a);
 }
 
 /* One row of the fused output layer; returns the row's loss. */
@@ -91,6 +115,25 @@ static float xent_row(int n, const float *z, const float *y, float scale, float 
     return l;
 }
 
+typedef struct {
+    int m, n;
+    const float *Z; ptrdiff_t ldz;
+    const float *Y; ptrdiff_t ldy;
+    float scale;
+    float *D; ptrdiff_t ldd;
+    float *row_loss;
+    float (*row)(int, const float *, const float *, float, float *);
+} xent_args;
+
+static void xent_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) {
+    const xent_args *a = arg;
+    (void)ctx;
+    SHARE(a->m, tid, nt, lo, hi);
+    for (long i = lo; i < hi; i++)
+        a->row_loss[i] = a->row(a->n, &AT(a->Z, a->ldz, i, 0), &AT(a->Y, a->ldy, i, 0), a->scale,
+                                a->D ? &AT(a->D, a->ldd, i, 0) : NULL);
+}
+
 double mlpb_softmax_xent(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t ldz,
                          const float *Y, ptrdiff_t ldy, float scale, float *D, ptrdiff_t ldd,
                          float *row_loss) {
@@ -102,38 +145,53 @@ double mlpb_softmax_xent(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t 
             total += row(n, &AT(Z, ldz, i, 0), &AT(Y, ldy, i, 0), scale, D ? &AT(D, ldd, i, 0) : NULL);
         return total;
     }
-    FOR_PAR(ctx, (long)m * n > PAR_MIN / 4, int, i, m,
-        row_loss[i] = row(n, &AT(Z, ldz, i, 0), &AT(Y, ldy, i, 0), scale, D ? &AT(D, ldd, i, 0) : NULL);
-    );
+    const xent_args a = { m, n, Z, ldz, Y, ldy, scale, D, ldd, row_loss, row };
+    mlpb_par_run(ctx, (long)m * n > PAR_MIN / 4, xent_job, &a);
     for (int i = 0; i < m; i++) total += row_loss[i];
     return total;
 }
 
-void mlpb_colsum(mlpb_ctx *ctx, int m, int n, float alpha, const float *D, ptrdiff_t ldd, float *db) {
-    /* columns split over threads in blocks of 64; each column summed in row order */
-    const int nb = (n + 63) / 64;
+typedef struct { int m, n; float alpha; const float *D; ptrdiff_t ldd; float *db; } colsum_args;
+
+/* columns split over threads in blocks of 64; each column summed in row order */
+static void colsum_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) {
+    const colsum_args *a = arg;
     const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
-    FOR_PAR(ctx, (long)m * n > PAR_MIN, int, blk, nb,
-        const int j0 = blk * 64, j1 = j0 + 64 < n ? j0 + 64 : n;
-        if (vx) { vx->colsum(m, j1 - j0, alpha, D + j0, ldd, db + j0); continue; } /* same order, same bits */
+    const int m = a->m, n = a->n;
+    float *db = a->db;
+    SHARE((n + 63) / 64, tid, nt, lo, hi);
+    for (long blk = lo; blk < hi; blk++) {
+        const int j0 = (int)blk * 64, j1 = j0 + 64 < n ? j0 + 64 : n;
+        if (vx) { vx->colsum(m, j1 - j0, a->alpha, a->D + j0, a->ldd, db + j0); continue; } /* same order, same bits */
         for (int j = j0; j < j1; j++) db[j] = 0.0f;
         for (int i = 0; i < m; i++)
-            for (int j = j0; j < j1; j++) db[j] += AT(D, ldd, i, j); /* (10)(14)(17) */
-        for (int j = j0; j < j1; j++) db[j] *= alpha;
-    );
+            for (int j = j0; j < j1; j++) db[j] += AT(a->D, a->ldd, i, j); /* (10)(14)(17) */
+        for (int j = j0; j < j1; j++) db[j] *= a->alpha;
+    }
+}
+
+void mlpb_colsum(mlpb_ctx *ctx, int m, int n, float alpha, const float *D, ptrdiff_t ldd, float *db) {
+    const colsum_args a = { m, n, alpha, D, ldd, db };
+    mlpb_par_run(ctx, (long)m * n > PAR_MIN, colsum_job, &a);
+}
+
+typedef struct { size_t n; float a; const float *x; float *y; } axpy_args;
+
+/* chunks of 4096 floats over threads; the SIMD table's y + a x per element
+ * as the plain loop's: same bits */
+static void axpy_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) {
+    const axpy_args *p = arg;
+    const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
+    const size_t n = p->n;
+    SHARE((n + 4095) / 4096, tid, nt, lo, hi);
+    for (long c = lo; c < hi; c++) {
+        const size_t i0 = (size_t)c * 4096, len = n - i0 < 4096 ? n - i0 : 4096;
+        if (vx) { vx->axpy(len, p->a, p->x + i0, p->y + i0); continue; }
+        for (size_t i = i0; i < i0 + len; i++) p->y[i] += p->a * p->x[i]; /* (18) with a = -eta */
+    }
 }
 
 void mlpb_axpy(mlpb_ctx *ctx, int split, size_t n, float a, const float *x, float *y) {
-    const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
-    if (vx) { /* chunks of 4096 floats over threads; y + a x per element as below: same bits */
-        const long nch = (long)((n + 4095) / 4096);
-        FOR_PAR(ctx, split && n > (size_t)PAR_MIN * 4, long, c, nch,
-            const size_t i0 = (size_t)c * 4096, len = n - i0 < 4096 ? n - i0 : 4096;
-            vx->axpy(len, a, x + i0, y + i0);
-        );
-        return;
-    }
-    FOR_PAR(ctx, split && n > (size_t)PAR_MIN * 4, size_t, i, n,
-        y[i] += a * x[i]; /* (18) with a = -eta */
-    );
+    const axpy_args p = { n, a, x, y };
+    mlpb_par_run(ctx, split && n > (size_t)PAR_MIN * 4, axpy_job, &p);
 }
