@@ -541,6 +541,9 @@ int mlpb_cmd_gemm(int argc, char **argv) {
     char par[512];
     for (int t = 0; t < nt; t++)
         if (threads[t] == maxt) cli_par_line(ctx[pv][t], par, sizeof par);
+    if (maxt > 1) /* how our timed runs enter the threads */
+        snprintf(par + strlen(par), sizeof par - strlen(par), "; %s",
+                 team ? "each timed run in one team (--team on)" : "a parallel region per call (--team off)");
     write_meta(stderr, "gemm: ", cmdline, &si, vs, nv, threads, nt, &pk, when, load, binding, par);
     if (meta) write_meta(meta, "", cmdline, &si, vs, nv, threads, nt, &pk, when, load, binding, par);
 
