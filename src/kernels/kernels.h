@@ -115,16 +115,16 @@ typedef enum { MLPB_PATH_PACKED = 0, MLPB_PATH_NARROW, MLPB_PATH_SMALLM } mlpb_g
 long mlpb_ctx_par_min(const mlpb_ctx *ctx, mlpb_gemm_path path);
 /* A team: fn(arg) runs on the calling thread while the context's other
  * threads wait inside one OpenMP parallel region, spinning on a shared word
- * (yielding the core after ~50 us idle); every parallel kernel call in fn
- * hands them their parts through that word instead of opening a region of
- * its own: no system call per call, where libgomp's fork and join make two
- * or three (a system call costs ~1 us on the Zen 5 VM). The same parts, so
- * the same bits. For a run of many small calls (a training step, a timing
- * loop); the caller's serial work inside keeps the other cores busy
- * spinning. fn must not open OpenMP regions itself; nested calls and one
+ * (yielding the core after 4096 pauses, ~80 us on the Zen 5 VM); every
+ * parallel kernel call in fn hands them their parts through that word
+ * instead of opening a region of its own: no system call per call, where
+ * libgomp's fork and join make two or three (a system call costs ~1 us on
+ * the Zen 5 VM). The same parts, so the same bits. For a run of many small
+ * calls (a training run, a timing loop); while fn works alone the other
+ * cores spin. fn must not open OpenMP regions itself; nested calls and one
  * thread run fn(arg) directly. The GEMM thresholds stay those of a region
  * (mlpb_ctx_region_us): a split also moves operands between the cores, and
- * splitting more inside a team (thresholds scaled by the post's cost, 10x
+ * splitting more inside a team (thresholds scaled by the post's cost, 4x
  * lower) made SGD on 2 threads 3x slower (the weights crossing every step). */
 void mlpb_team_run(mlpb_ctx *ctx, void (*fn)(void *), void *arg);
 /* The measured cost of posting an empty job to the context's team (us),
