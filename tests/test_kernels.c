@@ -169,15 +169,22 @@ static int test_vec(void) {
     return check_summary("vec");
 }
 
-typedef struct { mlpb_ctx *c; int m, n; const float *Z, *Y; float *D, *loss, *db, *w; double total; int nested; } team_vec;
+typedef struct {
+    mlpb_ctx *c; int m, n; const float *Z, *Y; float *D, *loss, *db, *w; double total; int nested;
+    float *G; /* three GEMMs' outputs, 100 x 70 each */
+} team_vec;
 
-/* the step's vec kernels on a 2-thread context inside a team, all split */
+/* the step's vec kernels on a 2-thread context inside a team, all split;
+ * then three GEMMs in the same team (packed, SHARED: two barriers each) */
 static void vec_in_team(void *p) {
     team_vec *t = p;
     t->total = mlpb_softmax_xent(t->c, t->m, t->n, t->Z, t->n, t->Y, t->n, 0.5f, t->D, t->n, t->loss);
     mlpb_colsum(t->c, t->m, t->n, 1.0f, t->D, t->n, t->db);
     mlpb_sigmoid(t->c, t->m, t->n, t->Z, t->n, t->D, t->n);
     mlpb_axpy(t->c, 1, (size_t)t->m * t->n, -0.1f, t->Z, t->w);
+    for (int g = 0; g < 3; g++)
+        mlpb_gemm(t->c, g == 1 ? MLPB_T : MLPB_N, MLPB_N, 100, 70, 50 + g, 1.0f, t->Z + g, g == 1 ? 100 : 53,
+                  t->Z + 1000, 70, 0.0f, t->G + (size_t)g * 7000, 70, NULL);
     t->nested = 0;
 }
 static void mark_nested(void *p) { ((team_vec *)p)->nested = 1; }
@@ -205,10 +212,11 @@ static int test_threads(void) {
             mlpb_ctx_free(c1); mlpb_ctx_free(c2);
         }
     { /* vec kernels in a team: the same bits as one thread; a nested team runs fn in place */
-        const int vm = 4000, vn = 37; /* m n > 16384: every kernel splits */
+        const int vm = 4000, vn = 130; /* m n > 16384 and 3 column blocks: every kernel splits */
         float *Z = malloc((size_t)vm * vn * 4), *Y = calloc((size_t)vm * vn, 4), *w1 = malloc((size_t)vm * vn * 4);
         float *w2 = malloc((size_t)vm * vn * 4), *D1 = malloc((size_t)vm * vn * 4), *D2 = malloc((size_t)vm * vn * 4);
         float *l1 = malloc(vm * 4), *l2 = malloc(vm * 4), *db1 = malloc(vn * 4), *db2 = malloc(vn * 4);
+        float *G1 = malloc(3 * 7000 * 4), *G2 = malloc(3 * 7000 * 4);
         fill_uniform(Z, (size_t)vm * vn, &r); fill_uniform(w1, (size_t)vm * vn, &r);
         memcpy(w2, w1, (size_t)vm * vn * 4);
         for (int i = 0; i < vm; i++) Y[(size_t)i * vn + i % vn] = 1.0f;
@@ -216,13 +224,16 @@ static int test_threads(void) {
             mlpb_ukr_find("auto"), 64, 128, 128, 2 };
         mlpb_ctx *v1 = mlpb_ctx_new(&vc1), *v2 = mlpb_ctx_new(&vc2);
         if (!v1 || !v2) { fprintf(stderr, "mlpb_ctx_new failed\n"); exit(1); }
-        team_vec t1 = { v1, vm, vn, Z, Y, D1, l1, db1, w1, 0, 1 }, t2 = { v2, vm, vn, Z, Y, D2, l2, db2, w2, 0, 1 };
+        mlpb_ctx_set_par_min_flops(v2, -1);
+        mlpb_ctx_set_split(v2, MLPB_SPLIT_SHARED);
+        team_vec t1 = { v1, vm, vn, Z, Y, D1, l1, db1, w1, 0, 1, G1 }, t2 = { v2, vm, vn, Z, Y, D2, l2, db2, w2, 0, 1, G2 };
         vec_in_team(&t1);
         CHECK(mlpb_ctx_team_us(v2) == 0.0, "team cost before any team");
         mlpb_team_run(v2, vec_in_team, &t2);
         CHECK(t1.total == t2.total && !memcmp(l1, l2, vm * 4) && !memcmp(db1, db2, vn * 4) &&
               !memcmp(D1, D2, (size_t)vm * vn * 4) && !memcmp(w1, w2, (size_t)vm * vn * 4),
               "vec kernels: 1 thread and 2 in a team differ");
+        CHECK(!memcmp(G1, G2, 3 * 7000 * 4), "three shared-split GEMMs in one team: 1 and 2 threads differ");
         CHECK(t2.nested == 0 && mlpb_ctx_team_us(v2) > 0.0 && mlpb_ctx_team_us(v2) < 1e5, "team ran; post cost %g us",
               mlpb_ctx_team_us(v2));
         mlpb_team_run(v2, team_nested, &t2);
@@ -231,7 +242,7 @@ static int test_threads(void) {
         mlpb_team_run(v1, mark_nested, &t1);
         CHECK(t1.nested == 1 && mlpb_ctx_team_us(v1) == 0.0, "one thread: fn in place, no team");
         mlpb_ctx_free(v1); mlpb_ctx_free(v2);
-        free(Z); free(Y); free(w1); free(w2); free(D1); free(D2); free(l1); free(l2); free(db1); free(db2);
+        free(Z); free(Y); free(w1); free(w2); free(D1); free(D2); free(l1); free(l2); free(db1); free(db2); free(G1); free(G2);
     }
     /* the one-thread thresholds: one factor (the measured region cost) on all
      * three defaults; an explicit value replaces them all; < 0 splits all */

@@ -29,7 +29,8 @@
  *   pack_t against its definition dst[p R + i] = src[i ld + p] (0 past the
  *         source's rows), exactly, for every R of 1..33 (the 8-line groups
  *         and each remainder), kc of 1..20 and 127..129 (the 8-step tail
- *         window), fewer rows than R; dst guarded on both sides.
+ *         window), fewer rows than R (down to 1: whole groups of zeros);
+ *         dst guarded on both sides.
  * Logits span +-30 with +-1000 planted, as in test_kernels vec. */
 #include <float.h>
 #include <math.h>
@@ -308,7 +309,7 @@ static void test_pack_t(const mlpb_vec_isa *vx) {
     int bad = 0;
     for (int R = 1; R <= MAXR; R++)
         for (size_t ki = 0; ki < sizeof kcs / sizeof kcs[0]; ki++)
-            for (int rows = R; rows >= R - 3 && rows >= 1; rows -= (R > 9 ? 3 : 1)) {
+            for (int rows = R; rows >= 1; rows = rows > R - 3 ? rows - (R > 9 ? 3 : 1) : rows > 1 ? 1 : 0) {
                 const int kc = kcs[ki];
                 for (int i = 0; i < MAXK * MAXR + 2 * GUARD; i++) buf[i] = -1.0f;
                 float *dst = buf + GUARD;

@@ -157,13 +157,31 @@ static void bufs_free(bufs *b) {
     memset(b, 0, sizeof *b);
 }
 
+typedef struct { const runner *r; const shape *s; bufs *b; long iters; double t; } timed_args;
+
+static void timed_body(void *p) {
+    timed_args *a = p;
+    const double t0 = mlpb_now();
+    for (long i = 0; i < a->iters; i++) run_once(a->r, a->s, a->b);
+    a->t = (mlpb_now() - t0) / (double)a->iters;
+}
+
+/* One timed run of `iters` calls: seconds per call; our kernels' calls in one
+ * team (--team on), as a training step makes them. */
+static double timed_run(const runner *r, const shape *s, bufs *b, long iters) {
+    timed_args a = { r, s, b, iters, 0.0 };
+    if (!r->blas && r->team) mlpb_team_run(r->ctx, timed_body, &a);
+    else timed_body(&a);
+    return a.t;
+}
+
 /* Run once over a NaN-filled C, then: every element of C(m,n) finite (beta = 0
  * wrote them all), the row padding past n (ldc > n) untouched, the sampled
  * rows within the forward-error bound. */
 static void verify(const runner *r, const shape *s, bufs *b, const char *what) {
     const size_t nc = (size_t)s->m * (size_t)b->ldc;
     for (size_t i = 0; i < nc; i++) b->C[i] = NAN;
-    run_once(r, s, b);
+    timed_run(r, s, b, 1); /* as the timed runs call it: in a team with --team on */
     for (size_t i = 0; i < nc; i++) {
         const size_t row = i / (size_t)b->ldc, col = i % (size_t)b->ldc;
         if (col < (size_t)s->n && !isfinite(b->C[i]))
@@ -182,24 +200,6 @@ static void verify(const runner *r, const shape *s, bufs *b, const char *what) {
                 cli_fail("gemm: %s %s %s: C(%d,%d) = %.9g, reference %.9g, outside the bound %.3g", s->group,
                          s->name, what, i, j, c, cr, bd);
         }
-}
-
-typedef struct { const runner *r; const shape *s; bufs *b; long iters; double t; } timed_args;
-
-static void timed_body(void *p) {
-    timed_args *a = p;
-    const double t0 = mlpb_now();
-    for (long i = 0; i < a->iters; i++) run_once(a->r, a->s, a->b);
-    a->t = (mlpb_now() - t0) / (double)a->iters;
-}
-
-/* One timed run of `iters` calls: seconds per call; our kernels' calls in one
- * team (--team on), as a training step makes them. */
-static double timed_run(const runner *r, const shape *s, bufs *b, long iters) {
-    timed_args a = { r, s, b, iters, 0.0 };
-    if (!r->blas && r->team) mlpb_team_run(r->ctx, timed_body, &a);
-    else timed_body(&a);
-    return a.t;
 }
 
 /* One more warm-up call, timed: the calls per run that make a run last

@@ -42,7 +42,7 @@ typedef struct mlpb_team {
     int nt;                  /* the team's threads (what OpenMP gave) */
     int active;              /* thread 0 is inside mlpb_team_run */
     int stop;
-    double post_us;          /* measured cost of posting an empty job */
+    int spin;                /* pauses a waiting thread spins before it yields its core */
 } mlpb_team;
 
 struct mlpb_ctx {
@@ -140,8 +140,9 @@ static double region_cost_us(int nt) {
 
 mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
     if (!cfg || cfg->threads < 1 || cfg->mc < 1 || cfg->kc < 1 || cfg->nc < 1) return NULL;
-    mlpb_ctx *c = calloc(1, sizeof *c);
+    mlpb_ctx *c = mlpb_alloc64(sizeof *c); /* the team's fields are 64-byte aligned */
     if (!c) return NULL;
+    memset(c, 0, sizeof *c);
     c->cfg = *cfg;
     int n;
     const mlpb_ukr *const *tab = mlpb_ukr_table(&n);
@@ -318,12 +319,24 @@ typedef void (*gemm_part)(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt);
  * mlpb_team_run holds the other threads in one parallel region; a post is a
  * release bump of gen that they acquire, a count-down of left that thread 0
  * acquires: one cache line crossing each way, no system call. */
-#define TEAM_SPIN_YIELD 4096 /* pauses a waiting thread spins before it yields its core */
+#define TEAM_SPIN_YIELD 4096 /* pauses before a waiting thread yields its core (~80 us on Zen 5) */
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
+}
+
+/* one turn of a wait: a pause, or after t->spin of them the core to whoever
+ * is runnable (with more threads than cores the awaited one may be waiting
+ * for it; t->spin is then 1) */
+static inline void team_relax(const mlpb_team *t, int *spins) {
+    if (++*spins < t->spin) {
+        cpu_relax();
+    } else {
+        sched_yield();
+        *spins = 0;
+    }
 }
 
 /* thread 0: every thread of the team runs fn(ctx, arg, tid, nt); returns when all have */
@@ -334,7 +347,8 @@ static void team_post(mlpb_ctx *ctx, mlpb_job fn, const void *arg) {
     atomic_store_explicit(&t->left, t->nt - 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&t->gen, 1u, memory_order_release);
     fn(ctx, arg, 0, t->nt);
-    while (atomic_load_explicit(&t->left, memory_order_acquire) > 0) cpu_relax();
+    int spins = 0;
+    while (atomic_load_explicit(&t->left, memory_order_acquire) > 0) team_relax(t, &spins);
 }
 
 static void team_worker(mlpb_ctx *ctx, int tid) {
@@ -343,10 +357,7 @@ static void team_worker(mlpb_ctx *ctx, int tid) {
     for (;;) {
         unsigned g;
         int spins = 0;
-        while ((g = atomic_load_explicit(&t->gen, memory_order_acquire)) == seen) {
-            if (++spins < TEAM_SPIN_YIELD) cpu_relax();
-            else { sched_yield(); spins = 0; }
-        }
+        while ((g = atomic_load_explicit(&t->gen, memory_order_acquire)) == seen) team_relax(t, &spins);
         seen = g;
         if (t->stop) return;
         t->fn(ctx, t->arg, tid, t->nt);
@@ -361,7 +372,8 @@ static void team_barrier(mlpb_team *t) {
         atomic_store_explicit(&t->bar_left, t->nt, memory_order_relaxed);
         atomic_fetch_add_explicit(&t->bar_gen, 1u, memory_order_release);
     } else {
-        while (atomic_load_explicit(&t->bar_gen, memory_order_acquire) == g) cpu_relax();
+        int spins = 0;
+        while (atomic_load_explicit(&t->bar_gen, memory_order_acquire) == g) team_relax(t, &spins);
     }
 }
 
@@ -398,13 +410,14 @@ void mlpb_team_run(mlpb_ctx *ctx, void (*fn)(void *), void *arg) {
     }
     atomic_store(&t->gen, 0u);
     t->stop = 0;
+    t->spin = ctx->cfg.threads > omp_get_num_procs() ? 1 : TEAM_SPIN_YIELD; /* read by the waiting threads */
     #pragma omp parallel num_threads(ctx->cfg.threads)
     {
         if (omp_get_thread_num() == 0) {
             t->nt = omp_get_num_threads();
             atomic_store(&t->bar_left, t->nt);
             t->active = 1;
-            if (ctx->team_us == 0.0) ctx->team_us = post_cost_us(ctx); /* once per context */
+            if (ctx->team_us == 0.0 && t->nt > 1) ctx->team_us = post_cost_us(ctx); /* once per context */
             fn(arg);
             t->stop = 1;
             atomic_fetch_add_explicit(&t->gen, 1u, memory_order_release);
