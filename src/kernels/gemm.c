@@ -27,6 +27,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The threads held by mlpb_team_run: thread 0 posts a job (fn, arg) by
  * bumping gen; the others spin on gen, run their part and count down left.
@@ -386,6 +387,16 @@ static void job_barrier(mlpb_ctx *ctx) {
     }
 }
 
+/* CPUs online: not omp_get_num_procs(), which counts the calling thread's
+ * affinity (1 once it is pinned) */
+static int online_cpus(void) {
+#ifdef _SC_NPROCESSORS_ONLN
+    const long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n > 0) return (int)n;
+#endif
+    return omp_get_num_procs();
+}
+
 static void empty_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) { (void)ctx, (void)arg, (void)tid, (void)nt; }
 
 /* The cost of posting an empty job to the team, in microseconds: measured as
@@ -410,7 +421,7 @@ void mlpb_team_run(mlpb_ctx *ctx, void (*fn)(void *), void *arg) {
     }
     atomic_store(&t->gen, 0u);
     t->stop = 0;
-    t->spin = ctx->cfg.threads > omp_get_num_procs() ? 1 : TEAM_SPIN_YIELD; /* read by the waiting threads */
+    t->spin = ctx->cfg.threads > online_cpus() ? 1 : TEAM_SPIN_YIELD; /* read by the waiting threads */
     #pragma omp parallel num_threads(ctx->cfg.threads)
     {
         if (omp_get_thread_num() == 0) {
