@@ -115,7 +115,8 @@ typedef enum { MLPB_PATH_PACKED = 0, MLPB_PATH_NARROW, MLPB_PATH_SMALLM } mlpb_g
 long mlpb_ctx_par_min(const mlpb_ctx *ctx, mlpb_gemm_path path);
 /* A team: fn(arg) runs on the calling thread while the context's other
  * threads wait inside one OpenMP parallel region, spinning on a shared word
- * (yielding the core after 4096 pauses, ~80 us on the Zen 5 VM); every
+ * (yielding the core after 4096 pauses, ~80 us on the Zen 5 VM, or at once
+ * when the threads outnumber the CPUs online); every
  * parallel kernel call in fn hands them their parts through that word
  * instead of opening a region of its own: no system call per call, where
  * libgomp's fork and join make two or three (a system call costs ~1 us on
