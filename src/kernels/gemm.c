@@ -85,7 +85,7 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa) {
  * the barriers and the operands crossing between cores) cost more than the
  * second core brings. The crossovers, where 2 threads first beat 1, measured
  * on the 2-vCPU Zen 5 VM (AVX-512, threads pinned, an empty parallel region
- * 2.9 us there as region_cost_us measures it: libgomp wakes its workers
+ * 2.9 us there as empty_region times it: libgomp wakes its workers
  * through futex calls),
  *   mlpbench gemm --isa avx512 --kernel simd --threads 1,2 --par-min -1 \
  *     --sizes none --net 256x128x10 --batches 2,4,16,32,64,128,256,512
@@ -118,25 +118,29 @@ static double par_min(const mlpb_ctx *ctx, double dflt) {
     return p == 0 ? dflt * ctx->par_scale : p < 0 ? 0.0 : (double)p;
 }
 
-/* The cost of entering and leaving an empty parallel region of nt threads,
- * in microseconds: the median over 9 rounds of 16 regions each, after 16
- * untimed ones. A thread pool that wakes its workers through the kernel
- * pays several times what one that finds them spinning does. */
-static double region_cost_us(int nt) {
+/* The cost of one call of once(ctx) in microseconds: the median over 9
+ * rounds of 16 calls each, after 16 untimed ones. */
+static double median_cost_us(void (*once)(mlpb_ctx *), mlpb_ctx *ctx) {
     double t[9];
-    volatile int sink = 0;
     for (int r = -1; r < 9; r++) {
         const double t0 = omp_get_wtime();
-        for (int i = 0; i < 16; i++) {
-            #pragma omp parallel num_threads(nt)
-            { if (omp_get_thread_num() == nt) sink = 1; }
-        }
+        for (int i = 0; i < 16; i++) once(ctx);
         if (r >= 0) t[r] = (omp_get_wtime() - t0) * 1e6 / 16;
     }
-    (void)sink;
     for (int i = 1; i < 9; i++) /* insertion sort */
         for (int j = i; j > 0 && t[j] < t[j - 1]; j--) { const double x = t[j]; t[j] = t[j - 1]; t[j - 1] = x; }
     return t[4];
+}
+
+/* Entering and leaving an empty parallel region of the context's threads
+ * (region_us). A thread pool that wakes its workers through the kernel pays
+ * several times what one that finds them spinning does. */
+static void empty_region(mlpb_ctx *ctx) {
+    const int nt = ctx->cfg.threads;
+    volatile int sink = 0;
+    #pragma omp parallel num_threads(nt)
+    { if (omp_get_thread_num() == nt) sink = 1; }
+    (void)sink;
 }
 
 mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
@@ -153,7 +157,7 @@ mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
     c->balance_k = strcmp(c->ukr->isa, "scalar") != 0;
     c->cfg.mc = (int)round_up((size_t)cfg->mc, (size_t)c->ukr->mr);
     c->cfg.nc = (int)round_up((size_t)cfg->nc, (size_t)c->ukr->nr);
-    c->region_us = cfg->threads > 1 ? region_cost_us(cfg->threads) : 0.0;
+    c->region_us = cfg->threads > 1 ? median_cost_us(empty_region, c) : 0.0;
     c->par_scale = par_scale(c->region_us, c->vx ? c->vx->lanes : 1);
     c->nbuf = cfg->threads > 2 ? cfg->threads : 2;
     c->apack = calloc((size_t)c->nbuf, sizeof *c->apack);
@@ -399,19 +403,8 @@ static int online_cpus(void) {
 
 static void empty_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) { (void)ctx, (void)arg, (void)tid, (void)nt; }
 
-/* The cost of posting an empty job to the team, in microseconds: measured as
- * region_cost_us measures a region (the median of 9 rounds of 16) */
-static double post_cost_us(mlpb_ctx *ctx) {
-    double t[9];
-    for (int r = -1; r < 9; r++) {
-        const double t0 = omp_get_wtime();
-        for (int i = 0; i < 16; i++) team_post(ctx, empty_job, NULL);
-        if (r >= 0) t[r] = (omp_get_wtime() - t0) * 1e6 / 16;
-    }
-    for (int i = 1; i < 9; i++)
-        for (int j = i; j > 0 && t[j] < t[j - 1]; j--) { const double x = t[j]; t[j] = t[j - 1]; t[j - 1] = x; }
-    return t[4];
-}
+/* posting an empty job to the team (team_us) */
+static void empty_post(mlpb_ctx *ctx) { team_post(ctx, empty_job, NULL); }
 
 void mlpb_team_run(mlpb_ctx *ctx, void (*fn)(void *), void *arg) {
     mlpb_team *t = &ctx->team;
@@ -428,7 +421,7 @@ void mlpb_team_run(mlpb_ctx *ctx, void (*fn)(void *), void *arg) {
             t->nt = omp_get_num_threads();
             atomic_store(&t->bar_left, t->nt);
             t->active = 1;
-            if (ctx->team_us == 0.0 && t->nt > 1) ctx->team_us = post_cost_us(ctx); /* once per context */
+            if (ctx->team_us == 0.0 && t->nt > 1) ctx->team_us = median_cost_us(empty_post, ctx); /* once per context */
             fn(arg);
             t->stop = 1;
             atomic_fetch_add_explicit(&t->gen, 1u, memory_order_release);

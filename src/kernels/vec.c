@@ -24,54 +24,33 @@
 #define SHARE(n, tid, nt, lo, hi) \
     const long lo = (long)(n) * (tid) / (nt), hi = (long)(n) * ((tid) + 1) / (nt)
 
-typedef struct { int m, n; const float *X; ptrdiff_t ldx; float *Y; ptrdiff_t ldy; const float *v; } rows_args;
+/* y = f(x) row by row: each kernel's row, the SIMD table's or the plain C
+ * one below (bias add reads one x, ldx = 0) */
+typedef void (*row_fn)(int n, const float *x, float *y);
+typedef struct { int m, n; const float *X; ptrdiff_t ldx; float *Y; ptrdiff_t ldy; row_fn row; } rows_args;
 
-static void bias_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) {
+static void rows_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) {
     const rows_args *a = arg;
-    const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
+    (void)ctx;
     SHARE(a->m, tid, nt, lo, hi);
-    for (long i = lo; i < hi; i++) {
-        if (vx) { vx->bias_row(a->n, a->v, &AT(a->Y, a->ldy, i, 0)); continue; }
-        for (int j = 0; j < a->n; j++) AT(a->Y, a->ldy, i, j) += a->v[j]; /* (1)(3)(5) */
-    }
+    for (long i = lo; i < hi; i++) a->row(a->n, &AT(a->X, a->ldx, i, 0), &AT(a->Y, a->ldy, i, 0));
 }
 
-void mlpb_bias_add(mlpb_ctx *ctx, int m, int n, const float *b, float *Z, ptrdiff_t ldz) {
-    const rows_args a = { m, n, NULL, 0, Z, ldz, b };
-    mlpb_par_run(ctx, (long)m * n > PAR_MIN, bias_job, &a);
+static void rows(mlpb_ctx *ctx, int m, int n, const float *X, ptrdiff_t ldx, float *Y, ptrdiff_t ldy, row_fn row) {
+    const rows_args a = { m, n, X, ldx, Y, ldy, row };
+    mlpb_par_run(ctx, (long)m * n > PAR_MIN, rows_job, &a);
 }
 
-static void sigmoid_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) {
-    const rows_args *a = arg;
-    const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
-    SHARE(a->m, tid, nt, lo, hi);
-    for (long i = lo; i < hi; i++) {
-        if (vx) { vx->sigmoid_row(a->n, &AT(a->X, a->ldx, i, 0), &AT(a->Y, a->ldy, i, 0)); continue; }
-        for (int j = 0; j < a->n; j++) AT(a->Y, a->ldy, i, j) = mlpb_sigmoidf(AT(a->X, a->ldx, i, j)); /* (2)(4) */
-    }
+static void bias_row(int n, const float *b, float *z) {
+    for (int j = 0; j < n; j++) z[j] += b[j]; /* (1)(3)(5) */
 }
 
-void mlpb_sigmoid(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t ldz, float *H, ptrdiff_t ldh) {
-    const rows_args a = { m, n, Z, ldz, H, ldh, NULL };
-    mlpb_par_run(ctx, (long)m * n > PAR_MIN, sigmoid_job, &a);
+static void sigmoid_row(int n, const float *z, float *h) {
+    for (int j = 0; j < n; j++) h[j] = mlpb_sigmoidf(z[j]); /* (2)(4) */
 }
 
-static void dsigmoid_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) {
-    const rows_args *a = arg;
-    const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
-    SHARE(a->m, tid, nt, lo, hi);
-    for (long i = lo; i < hi; i++) {
-        if (vx) { vx->dsigmoid_row(a->n, &AT(a->X, a->ldx, i, 0), &AT(a->Y, a->ldy, i, 0)); continue; }
-        for (int j = 0; j < a->n; j++) {
-            float h = AT(a->X, a->ldx, i, j);
-            AT(a->Y, a->ldy, i, j) *= h * (1.0f - h); /* (11)(15) with (12) */
-        }
-    }
-}
-
-void mlpb_dsigmoid_mul(mlpb_ctx *ctx, int m, int n, const float *H, ptrdiff_t ldh, float *D, ptrdiff_t ldd) {
-    const rows_args a = { m, n, H, ldh, D, ldd, NULL };
-    mlpb_par_run(ctx, (long)m * n > PAR_MIN, dsigmoid_job, &a);
+static void dsigmoid_row(int n, const float *h, float *d) {
+    for (int j = 0; j < n; j++) d[j] *= h[j] * (1.0f - h[j]); /* (11)(15) with (12) */
 }
 
 static float row_max(int n, const float *z) {
@@ -86,22 +65,29 @@ static float row_sumexp(int n, const float *z, float mx) {
     return s;
 }
 
-static void softmax_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) {
-    const rows_args *a = arg;
+static void softmax_row(int n, const float *z, float *p) {
+    float mx = row_max(n, z), s = row_sumexp(n, z, mx);
+    for (int j = 0; j < n; j++) p[j] = expf(z[j] - mx) / s; /* (6) */
+}
+
+void mlpb_bias_add(mlpb_ctx *ctx, int m, int n, const float *b, float *Z, ptrdiff_t ldz) {
     const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
-    const int n = a->n;
-    SHARE(a->m, tid, nt, lo, hi);
-    for (long i = lo; i < hi; i++) {
-        const float *z = &AT(a->X, a->ldx, i, 0);
-        if (vx) { vx->softmax_row(n, z, &AT(a->Y, a->ldy, i, 0)); continue; }
-        float mx = row_max(n, z), s = row_sumexp(n, z, mx);
-        for (int j = 0; j < n; j++) AT(a->Y, a->ldy, i, j) = expf(z[j] - mx) / s; /* (6) */
-    }
+    rows(ctx, m, n, b, 0, Z, ldz, vx ? vx->bias_row : bias_row);
+}
+
+void mlpb_sigmoid(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t ldz, float *H, ptrdiff_t ldh) {
+    const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
+    rows(ctx, m, n, Z, ldz, H, ldh, vx ? vx->sigmoid_row : sigmoid_row);
+}
+
+void mlpb_dsigmoid_mul(mlpb_ctx *ctx, int m, int n, const float *H, ptrdiff_t ldh, float *D, ptrdiff_t ldd) {
+    const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
+    rows(ctx, m, n, H, ldh, D, ldd, vx ? vx->dsigmoid_row : dsigmoid_row);
 }
 
 void mlpb_softmax(mlpb_ctx *ctx, int m, int n, const float *Z, ptrdiff_t ldz, float *P, ptrdiff_t ldp) {
-    const rows_args a = { m, n, Z, ldz, P, ldp, NULL };
-    mlpb_par_run(ctx, (long)m * n > PAR_MIN, softmax_job, &a);
+    const mlpb_vec_isa *vx = mlpb_ctx_vec(ctx);
+    rows(ctx, m, n, Z, ldz, P, ldp, vx ? vx->softmax_row : softmax_row);
 }
 
 /* One row of the fused output layer; returns the row's loss. */
