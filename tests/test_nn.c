@@ -6,7 +6,11 @@
  *   test_nn resume       interrupted + resumed from a checkpoint == uninterrupted, bit for bit
  *   test_nn learn        the synthetic set reaches >= 95% test accuracy
  *   test_nn fashion      10000 Fashion-MNIST rows, one epoch => >= 72% test accuracy
- *                        (measured 75.9%; chance is 10%) */
+ *                        (measured 75.9%; chance is 10%)
+ *   test_nn fused        the update with the weight gradients fused into it
+ *                        (mlpb_update_fused) == backward + update, bit for bit
+ *                        up to KC rows, and both within rounding of a double
+ *                        W - lr H^T delta, every rung, 1 and 2 threads */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -127,6 +131,100 @@ static int test_gradcheck(void) {
             mlpb_ctx_free(ctx);
         }
     return check_summary("gradcheck");
+}
+
+/* One step's update both ways from the same forward and deltas: A by
+ * mlpb_backward + mlpb_update (dW stored, then one axpy), B by
+ * mlpb_backward_deltas + mlpb_update_fused (GEMMs with beta = 1 into W). Up to
+ * KC rows each weight is fl(W + fl(-lr s)) both ways with the same sum s; past
+ * KC the fused GEMM rounds once per K block. Both against the double
+ * W0 - lr sum_r h_r delta_r within 2 eps |W| + lr 2 (n + 2) eps sum_r |h_r delta_r|
+ * (the GEMM check's bound). Widths: the small-M (n <= 12), narrow (k <= 16,
+ * 10-wide) and packed paths all write W. */
+static int test_fused(void) {
+    const int widths[] = { 37, 70, 19, 10 }, L = 3;
+    const float lr = 0.37f;
+    for (int kind = MLPB_KERNEL_REF; kind <= MLPB_KERNEL_SIMD; kind++)
+        for (int threads = 1; threads <= 2; threads++) {
+            mlpb_ctx *ctx = make_ctx(kind, threads);
+            const int kc = mlpb_ctx_cfg(ctx)->kc;
+            const int batches[] = { 1, 5, 12, 13, 16, 17, 64, kc, kc + 9 };
+            for (int bi = 0; bi < (int)(sizeof batches / sizeof *batches); bi++) {
+                const int n = batches[bi];
+                mlpb_rng r;
+                mlpb_rng_seed(&r, 100 + (uint64_t)n);
+                float *X = malloc(sizeof(float) * (size_t)n * widths[0]), *Y = calloc((size_t)n * widths[L], sizeof(float));
+                for (size_t i = 0; i < (size_t)n * widths[0]; i++) X[i] = (float)mlpb_rng_uniform(&r);
+                for (int i = 0; i < n; i++) Y[(size_t)i * widths[L] + mlpb_rng_below(&r, (uint32_t)widths[L])] = 1.0f;
+                mlpb_mlp A, B;
+                mlpb_acts a, b;
+                CHECK(mlpb_mlp_init(&A, L, widths, 7) == 0 && mlpb_mlp_init(&B, L, widths, 7) == 0, "init");
+                CHECK(mlpb_acts_init(&a, &A, n) == 0 && mlpb_acts_init(&b, &B, n) == 0, "acts");
+                for (int l = 0; l < L; l++) /* nonzero biases, the same in both */
+                    for (int j = 0; j < widths[l + 1]; j++) A.b[l][j] = B.b[l][j] = (float)(mlpb_rng_uniform(&r) - 0.5);
+                float *W0 = malloc(A.nparams * sizeof(float));
+                memcpy(W0, A.params, A.nparams * sizeof(float));
+                mlpb_forward(ctx, &A, &a, X, n);
+                mlpb_loss_delta(ctx, &A, &a, Y, n, 1.0f / n);
+                mlpb_backward(ctx, &A, &a, X, n);
+                mlpb_update(ctx, &A, lr, n);
+                mlpb_forward(ctx, &B, &b, X, n);
+                mlpb_loss_delta(ctx, &B, &b, Y, n, 1.0f / n);
+                mlpb_backward_deltas(ctx, &B, &b, n);
+                mlpb_update_fused(ctx, &B, &b, X, n, lr);
+                if (n <= kc)
+                    CHECK(memcmp(A.params, B.params, A.nparams * sizeof(float)) == 0,
+                          "kernel %d, %d threads, batch %d (<= KC %d): fused update differs from backward + update",
+                          kind, threads, n, kc);
+                double worst = 0;
+                size_t moved = 0;
+                for (int l = 0; l < L; l++) {
+                    const float *H = l == 0 ? X : b.H[l], *D = l == L - 1 ? b.H[L] : b.D[l + 1];
+                    const int wi = widths[l], wo = widths[l + 1];
+                    for (int i = 0; i < wi; i++)
+                        for (int j = 0; j < wo; j++) {
+                            double s = 0, sa = 0;
+                            for (int q = 0; q < n; q++) {
+                                const double p = (double)H[(size_t)q * wi + i] * D[(size_t)q * wo + j];
+                                s += p;
+                                sa += fabs(p);
+                            }
+                            const size_t e = (size_t)(A.W[l] - A.params) + (size_t)i * A.ldw[l] + j;
+                            const double want = W0[e] - (double)lr * s;
+                            const double tol = 2 * FLT_EPSILON * fabs(want) + lr * 2.0 * (n + 2) * FLT_EPSILON * sa;
+                            const double ea = fabs(A.params[e] - want), eb = fabs(B.params[e] - want);
+                            worst = fmax(worst, fmax(ea, eb) / fmax(tol, 1e-30));
+                            moved += B.params[e] != W0[e];
+                            CHECK(ea <= tol && eb <= tol, "kernel %d, %d threads, batch %d: W%d(%d,%d) %.9g / fused %.9g, "
+                                  "double %.9g (tolerance %.3g)", kind, threads, n, l, i, j, A.params[e], B.params[e], want, tol);
+                        }
+                    for (int i = 0; i < wi; i++) /* the row padding: never written */
+                        for (int j = wo; j < B.ldw[l]; j++)
+                            CHECK(B.W[l][(size_t)i * B.ldw[l] + j] == 0.0f, "batch %d: W%d padding (%d,%d) written", n, l, i, j);
+                }
+                for (int l = 0; l < L; l++)
+                    for (int j = 0; j < widths[l + 1]; j++) {
+                        double s = 0;
+                        const float *D = l == L - 1 ? b.H[L] : b.D[l + 1];
+                        for (int q = 0; q < n; q++) s += D[(size_t)q * widths[l + 1] + j];
+                        const size_t e = (size_t)(B.b[l] - B.params) + j;
+                        const double want = W0[e] - (double)lr * s, got = B.params[e];
+                        CHECK(fabs(got - want) <= 2 * FLT_EPSILON * fabs(want) + lr * 2.0 * (n + 2) * FLT_EPSILON * fabs(s) + 1e-7,
+                              "batch %d: b%d[%d] fused %.9g, double %.9g", n, l, j, got, want);
+                    }
+                /* most weights move: the comparison is not of two untouched nets */
+                size_t real = 0;
+                for (int l = 0; l < L; l++) real += (size_t)widths[l] * widths[l + 1];
+                CHECK(moved > real * 9 / 10, "batch %d: only %zu of %zu weights moved", n, moved, real);
+                if (bi == (int)(sizeof batches / sizeof *batches) - 1)
+                    fprintf(stderr, "kernel %d, %d threads: worst error / tolerance %.3f (batch %d)\n", kind, threads, worst, n);
+                free(W0); free(X); free(Y);
+                mlpb_acts_free(&a, &A); mlpb_acts_free(&b, &B);
+                mlpb_mlp_free(&A); mlpb_mlp_free(&B);
+            }
+            mlpb_ctx_free(ctx);
+        }
+    return check_summary("fused");
 }
 
 typedef struct { double loss[64]; double acc[64]; int n; } curve;
@@ -331,6 +429,7 @@ int main(int argc, char **argv) {
     if (!strcmp(g, "learn")) return test_learn();
     if (!strcmp(g, "fashion")) return test_fashion();
     if (!strcmp(g, "resume")) return test_resume();
-    fprintf(stderr, "usage: test_nn gradcheck|determinism|learn|fashion\n");
+    if (!strcmp(g, "fused")) return test_fused();
+    fprintf(stderr, "usage: test_nn gradcheck|determinism|learn|fashion|resume|fused\n");
     return 2;
 }

@@ -146,14 +146,16 @@ double mlpb_loss_delta(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const f
     return mlpb_softmax_xent(ctx, n, k, a->H[net->L], k, Y, k, scale, a->H[net->L], k, a->row_loss);
 }
 
-void mlpb_backward(mlpb_ctx *ctx, mlpb_mlp *net, mlpb_acts *a, const float *X, int n) {
+/* The delta feeding layer l's weight gradient: delta_O (in place over Z_O) for
+ * the output layer, else the one mlpb_backward_deltas left in D[l + 1]. */
+static const float *delta_of(const mlpb_mlp *net, const mlpb_acts *a, int l) {
+    return l == net->L - 1 ? a->H[net->L] : a->D[l + 1];
+}
+
+void mlpb_backward_deltas(mlpb_ctx *ctx, mlpb_mlp *net, mlpb_acts *a, int n) {
     const int L = net->L, *w = net->w;
-    const float *delta = a->H[L];
     for (int l = L - 1; l >= 0; l--) {
-        const float *in = l == 0 ? X : a->H[l];
-        /* dW = H^T delta (9)(13)(16) */
-        mlpb_gemm(ctx, MLPB_T, MLPB_N, w[l], w[l + 1], n, 1.0f, in, w[l], delta, w[l + 1],
-                  0.0f, net->dW[l], net->ldw[l], NULL);
+        const float *delta = delta_of(net, a, l);
         /* db = 1^T delta (10)(14)(17) */
         mlpb_colsum(ctx, n, w[l + 1], 1.0f, delta, w[l + 1], net->db[l]);
         if (l > 0) {
@@ -161,9 +163,23 @@ void mlpb_backward(mlpb_ctx *ctx, mlpb_mlp *net, mlpb_acts *a, const float *X, i
             mlpb_epi epi = { MLPB_EPI_DSIGMOID, NULL, a->H[l], w[l] };
             mlpb_gemm(ctx, MLPB_N, MLPB_T, n, w[l], w[l + 1], 1.0f, delta, w[l + 1], net->W[l],
                       net->ldw[l], 0.0f, a->D[l], w[l], &epi);
-            delta = a->D[l];
         }
     }
+}
+
+/* C_l := alpha H_l^T delta + beta C_l for every layer: C = dW (alpha 1, beta 0)
+ * or C = W (alpha -eta, beta 1). */
+static void weight_gemms(mlpb_ctx *ctx, const mlpb_mlp *net, const mlpb_acts *a, const float *X, int n,
+                         float alpha, float beta, float *const *C) {
+    const int *w = net->w;
+    for (int l = net->L - 1; l >= 0; l--)
+        mlpb_gemm(ctx, MLPB_T, MLPB_N, w[l], w[l + 1], n, alpha, l == 0 ? X : a->H[l], w[l],
+                  delta_of(net, a, l), w[l + 1], beta, C[l], net->ldw[l], NULL);
+}
+
+void mlpb_backward(mlpb_ctx *ctx, mlpb_mlp *net, mlpb_acts *a, const float *X, int n) {
+    mlpb_backward_deltas(ctx, net, a, n);
+    weight_gemms(ctx, net, a, X, n, 1.0f, 0.0f, net->dW); /* dW = H^T delta (9)(13)(16) */
 }
 
 void mlpb_update(mlpb_ctx *ctx, mlpb_mlp *net, float lr, int rows) {
@@ -171,6 +187,12 @@ void mlpb_update(mlpb_ctx *ctx, mlpb_mlp *net, float lr, int rows) {
      * over the threads only if the step's largest GEMM (forward, layer 1) was */
     const int split = mlpb_gemm_splits(ctx, MLPB_N, MLPB_N, rows, net->w[1], net->w[0]);
     mlpb_axpy(ctx, split, net->nparams, -lr, net->grads, net->params);
+}
+
+void mlpb_update_fused(mlpb_ctx *ctx, mlpb_mlp *net, const mlpb_acts *a, const float *X, int n, float lr) {
+    /* W := W - eta H^T delta ((9)(13)(16) into (18)): no dW stored or read again */
+    weight_gemms(ctx, net, a, X, n, -lr, 1.0f, net->W);
+    for (int l = 0; l < net->L; l++) mlpb_axpy(ctx, 0, (size_t)net->w[l + 1], -lr, net->db[l], net->b[l]); /* b := b - eta db (18) */
 }
 
 double mlpb_evaluate(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *X,

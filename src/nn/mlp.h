@@ -1,6 +1,8 @@
 /* mlp.h - the seed's network: any number of sigmoid hidden layers, softmax
  * output, cross-entropy loss. Forward (1)-(6), loss (7), backward (8)-(17)
- * into explicit gradient buffers, update (18). Not here: batching, shuffling,
+ * into explicit gradient buffers, update (18); or the weight gradients fused
+ * into the update (mlpb_update_fused, what training runs in one process).
+ * Not here: batching, shuffling,
  * schedules (train/), file formats (data/), kernels (kernels/).
  *
  * Layer l = 0..L-1 maps width w[l] to w[l+1]: W[l] (w[l], w[l+1]), b[l] (1, w[l+1]).
@@ -72,12 +74,22 @@ void mlpb_forward(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float 
  * global batch, when n rows are one rank's share), 1 for SUM. */
 double mlpb_loss_delta(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *Y, int n, float scale);
 
-/* (9)-(17): grads from the deltas; needs the same X as the forward. */
+/* (9)-(17): grads from the deltas; needs the same X as the forward. The
+ * deltas first (mlpb_backward_deltas), then the weight gradients. */
 void mlpb_backward(mlpb_ctx *ctx, mlpb_mlp *net, mlpb_acts *a, const float *X, int n);
+
+/* (10)(11)(14)(15)(17): the deltas D[L-1..1] and db, from delta_O in H[L]. */
+void mlpb_backward_deltas(mlpb_ctx *ctx, mlpb_mlp *net, mlpb_acts *a, int n);
 
 /* (18): params -= lr * grads; rows: the step's batch rows (the update takes
  * as many threads as the step's GEMMs: mlpb_gemm_splits). */
 void mlpb_update(mlpb_ctx *ctx, mlpb_mlp *net, float lr, int rows);
+
+/* (9)(13)(16) fused into (18), after mlpb_backward_deltas: W := W - lr H^T delta
+ * by GEMMs with beta = 1 (no dW written or read back), b := b - lr db. The same
+ * step as mlpb_backward + mlpb_update up to rounding: W + fl(-lr s) here, one
+ * FMA there. Leaves dW as it was (the distributed path sums dW: not this). */
+void mlpb_update_fused(mlpb_ctx *ctx, mlpb_mlp *net, const mlpb_acts *a, const float *X, int n, float lr);
 
 /* Forward + loss (no delta) + argmax: returns the summed loss, adds the
  * number of rows whose argmax equals label to *correct. */

@@ -103,7 +103,10 @@ static int train_body(mlpb_ctx *ctx, mlpb_mlp *net, const mlpb_dataset *tr, cons
             const float scale = o->reduction == MLPB_REDUCE_MEAN ? 1.0f / (float)nb : 1.0f;
             double l = mlpb_loss_delta(ctx, net, &acts, Y, nl, scale);      /* (6)-(8) */
             double t3 = mlpb_now();
-            mlpb_backward(ctx, net, &acts, X, nl);                         /* Step 3: (9)-(17) */
+            /* Step 3: (9)-(17); one rank: the deltas only, their weight
+             * gradients fused into the update (18) below */
+            if (R > 1) mlpb_backward(ctx, net, &acts, X, nl);
+            else mlpb_backward_deltas(ctx, net, &acts, nl);
             double t4 = mlpb_now();
             int vote = (o->stop && *o->stop) || (o->max_seconds > 0 && st.wall + (t4 - t0) >= o->max_seconds);
             if (R > 1) { /* one fused allreduce: every gradient, the loss, the stop vote */
@@ -122,7 +125,8 @@ static int train_body(mlpb_ctx *ctx, mlpb_mlp *net, const mlpb_dataset *tr, cons
                              ? "; --reduction sum multiplies the effective rate by the batch size" : "");
                 goto out;
             }
-            mlpb_update(ctx, net, o->lr, nl);                              /* Step 4: (18) */
+            if (R > 1) mlpb_update(ctx, net, o->lr, nl);                   /* Step 4: (18) */
+            else mlpb_update_fused(ctx, net, &acts, X, nl, o->lr);          /* (9)(13)(16) into (18) */
             double t6 = mlpb_now();
             double *ph = st.phase_s;
             ph[MLPB_PH_DATA] += t1 - t0; ph[MLPB_PH_FORWARD] += t2 - t1; ph[MLPB_PH_LOSS] += t3 - t2;
