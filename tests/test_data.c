@@ -1,6 +1,6 @@
 /* test_data.c - tests for src/data: `test_data idx` (hand-written IDX files,
  * plain and gzip'd, good and broken), `test_data synthetic` (determinism,
- * ranges, labels), `test_data fashion` (the real Fashion-MNIST files).
+ * ranges, labels; the arrays' allocator), `test_data fashion` (the real Fashion-MNIST files).
  * Temporary files go under ./data_tmp (run from the build's tests folder). */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -422,6 +422,22 @@ static int test_synthetic(void) {
         CHECK(err[0] != '\0', "%s: no message", bad[i].what);
         CHECK(is_zeroed(&a), "%s: output not zeroed", bad[i].what);
         if (r == 0) mlpb_dataset_free(&a);
+    }
+    /* mlpb_data_floats: every size usable to its end, zeroed on request, from
+     * 2 MiB up on 2 MiB boundaries (where huge pages can back it) */
+    const size_t hf = ((size_t)2 << 20) / sizeof(float);
+    const size_t sizes[] = { 0, 1, 1000, hf - 1, hf, hf + 3, 3 * hf + 1 };
+    for (int i = 0; i < (int)(sizeof sizes / sizeof *sizes); i++) {
+        const size_t m = sizes[i];
+        float *p = mlpb_data_floats(m, 1);
+        CHECK(p != NULL, "mlpb_data_floats(%zu) failed", m);
+        if (!p) continue;
+        size_t nonzero = 0;
+        for (size_t j = 0; j < m; j++) nonzero += p[j] != 0.0f;
+        CHECK(nonzero == 0, "mlpb_data_floats(%zu, zero): %zu floats not zero", m, nonzero);
+        CHECK(m < hf || (uintptr_t)p % ((size_t)2 << 20) == 0, "mlpb_data_floats(%zu): %p not on 2 MiB", m, (void *)p);
+        p[m ? m - 1 : 0] = 1.0f; /* the last float is ours (ASan checks it) */
+        free(p);
     }
     return check_summary("data_synthetic");
 }

@@ -221,6 +221,19 @@ void cli_shell_line(const char *cmd, char *buf, size_t len) {
     pclose(p);
 }
 
+const char *cli_thp_mode(char *buf, size_t len) {
+    snprintf(buf, len, "unknown");
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (!f) return buf;
+    char line[128];
+    if (fgets(line, sizeof line, f)) {
+        const char *a = strchr(line, '['), *b = a ? strchr(a, ']') : NULL;
+        if (b) snprintf(buf, len, "%.*s", (int)(b - a - 1), a + 1);
+    }
+    fclose(f);
+    return buf;
+}
+
 void cli_now_utc(char *buf, size_t len) {
     time_t t = time(NULL);
     struct tm tm;

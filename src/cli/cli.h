@@ -65,6 +65,9 @@ void cli_check_memory(const cli *c, const char *max_memory, double bytes, const 
 
 /* The first line of a shell command's output ("" when it fails). */
 void cli_shell_line(const char *cmd, char *buf, size_t len);
+/* The transparent huge page mode in force (always, madvise, never; "unknown"
+ * without the sysfs file), into buf; returns buf. */
+const char *cli_thp_mode(char *buf, size_t len);
 /* Now, as 2026-01-31T12:00:00Z. */
 void cli_now_utc(char *buf, size_t len);
 

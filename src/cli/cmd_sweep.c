@@ -507,7 +507,11 @@ static void write_meta(sweep *s, int argc, char **argv, const char *start, const
     fprintf(f, "},\n  \"peak_isa\": \"%s\"", s->isas[0]->isa);
     fprintf(f, ",\n  \"dataset\": {\"name\": "); json_str(f, s->dname);
     fprintf(f, ", \"train_rows\": %d, \"val_rows\": %d, \"test_rows\": %d, \"features\": %d, \"classes\": %d, "
-               "\"crc32\": \"%08x\"}", s->tr.n, s->val.n, s->te.n, s->tr.d, s->tr.k, s->tr.crc32);
+               "\"crc32\": \"%08x\", \"huge_page_kib\": %ld, \"thp\": ", s->tr.n, s->val.n, s->te.n, s->tr.d,
+            s->tr.k, s->tr.crc32, mlpb_data_huge_kb(s->tr.X));
+    cli_thp_mode(buf, sizeof buf);
+    json_str(f, buf);
+    fprintf(f, "}");
     fprintf(f, ",\n  \"settings_hash\": \"%s\"", s->fixed_hash);
     fprintf(f, ",\n  \"start_time\": \"%s\",\n  \"end_time\": ", start);
     if (end) json_str(f, end); else fprintf(f, "null");

@@ -122,8 +122,8 @@ int mlpb_idx_parse(const unsigned char *img, size_t img_len, const unsigned char
         }
     }
 
-    float *X = malloc(npix * sizeof *X);
-    float *Y = calloc((size_t)n * (size_t)classes, sizeof *Y);
+    float *X = mlpb_data_floats(npix, 0);
+    float *Y = mlpb_data_floats((size_t)n * (size_t)classes, 1);
     uint8_t *label = malloc((size_t)n);
     if (!X || !Y || !label) {
         set_err(err, errlen, "%s: out of memory for %llu x %llu floats", img_name, n, d);

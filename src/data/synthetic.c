@@ -51,8 +51,8 @@ int mlpb_synthetic(int n, int d, int k, uint64_t centre_seed, uint64_t sample_se
         return -1;
     }
 
-    float *X = malloc((size_t)nx * sizeof *X);
-    float *Y = calloc((size_t)ny, sizeof *Y);
+    float *X = mlpb_data_floats((size_t)nx, 0);
+    float *Y = mlpb_data_floats((size_t)ny, 1);
     uint8_t *label = malloc((size_t)n);
     double *centre = malloc((size_t)k * (size_t)d * sizeof *centre);
     if (!X || !Y || !label || !centre) {
