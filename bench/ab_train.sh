@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# ab_train.sh OUTDIR N OLD NEW [sweep flags] - two builds of mlpbench trained in
+# turns: N rounds, each running `OLD sweep` and `NEW sweep` with the same flags
+# (NEW first every other round) into OUTDIR/old<i>/ and OUTDIR/new<i>/ (each a
+# sweep folder: runs.csv, meta.json), then OUTDIR/ab.csv: per batch and
+# thread count, the median (min, max) over the rounds of each binary's
+# samples/s, new / old of the two medians (> 1: NEW faster), and each
+# binary's median microseconds per step in every phase (t_data .. t_update).
+# Throughput here is compared across processes, minutes apart: on a shared VM
+# trust ratios that hold in every round, not one. A run with N > 0 first
+# removes OUTDIR's old*/new* folders; N = 0 only recomputes ab.csv.
+#   git worktree add /tmp/old <commit>; (build it there: its metadata then
+#   names that commit)
+#   bench/ab_train.sh results/train-fused-zen5 3 /tmp/old/build/mlpbench build/mlpbench \
+#       --batch 1,32,64,128 --threads 1,2 --epochs 1 --max-samples 30000 --points 1 --lr 0.05
+set -euo pipefail
+[ $# -ge 4 ] || { echo "usage: ab_train.sh OUTDIR N OLD NEW [sweep flags]" >&2; exit 2; }
+out=$1 n=$2 old=$3 new=$4
+shift 4
+mkdir -p "$out"
+if [ "$n" -gt 0 ]; then
+  for b in "$old" "$new"; do [ -x "$b" ] || { echo "ab_train.sh: $b is not an executable" >&2; exit 1; }; done
+  rm -rf "$out"/old[0-9]* "$out"/new[0-9]*
+fi
+for i in $(seq 1 "$n"); do
+  order="old new"
+  [ $((i % 2)) -eq 0 ] && order="new old"
+  for v in $order; do
+    bin=$old
+    [ "$v" = new ] && bin=$new
+    echo "ab_train.sh: round $i/$n, $v ($bin)" >&2
+    "$bin" sweep "$@" --out "$out/$v$i" >/dev/null 2>"$out/$v$i.err" \
+      || { echo "ab_train.sh: $bin sweep failed (see $out/$v$i.err)" >&2; exit 1; }
+  done
+done
+set -- "$out"/old*/runs.csv "$out"/new*/runs.csv
+[ -f "$1" ] || { echo "ab_train.sh: no $out/old*/runs.csv" >&2; exit 1; }
+. "$(dirname "$0")/awk_med.sh"
+awk -F, "$MED"'
+  FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; v = FILENAME ~ /\/new[0-9]+\/runs\.csv$/ ? "new" : "old"; next }
+  {
+    k = $c["batch"] "," $c["threads"]
+    if (!(k in seen)) { seen[k] = 1; key[++nk] = k }
+    steps = $c["steps"] > 0 ? $c["steps"] : 1
+    r = ++cnt[v, k]
+    sps[v, k, r] = $c["samples_per_s"]
+    for (p = 1; p <= 6; p++) ph[v, k, p, r] = $c[phn[p]] / steps * 1e6
+  }
+  BEGIN { split("t_data t_forward t_loss t_backward t_comm t_update", phn, " ") }
+  END {
+    printf "batch,threads,rounds,old_sps,old_min,old_max,new_sps,new_min,new_max,new_over_old"
+    for (p = 1; p <= 6; p++) printf ",old_us_%s", substr(phn[p], 3)
+    for (p = 1; p <= 6; p++) printf ",new_us_%s", substr(phn[p], 3)
+    printf "\n"
+    for (q = 1; q <= nk; q++) {
+      k = key[q]; m = cnt["old", k] < cnt["new", k] ? cnt["old", k] : cnt["new", k]
+      if (m < 1) continue
+      for (r = 1; r <= m; r++) { a[r] = sps["old", k, r]; b[r] = sps["new", k, r] }
+      mo = med(a, m); olo = lo; ohi = hi; mn = med(b, m)
+      printf "%s,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.3f", k, m, mo, olo, ohi, mn, lo, hi, (mo > 0 ? mn / mo : 0)
+      for (s = 1; s <= 2; s++)
+        for (p = 1; p <= 6; p++) {
+          for (r = 1; r <= m; r++) a[r] = ph[s == 1 ? "old" : "new", k, p, r]
+          printf ",%.2f", med(a, m)
+        }
+      printf "\n"
+    }
+  }' "$@" >"$out/ab.csv"
+echo "ab_train.sh: wrote $out/ab.csv" >&2
