@@ -26,6 +26,10 @@ for k in '"machine"' '"git_commit"' '"compiler"' '"peak_gflops"' '"crc32"' '"sta
   grep -q "$k" "$d/meta.json" || fail "meta.json lacks $k"
 done
 grep -q '"end_time": "20' "$d/meta.json" || fail "meta.json has no end_time after a complete sweep"
+# the commit recorded at build time: a full hash (or "unknown" outside git), and the dirty flag
+grep -Eq '"git_commit": "([0-9a-f]{40}|unknown)"' "$d/meta.json" || fail "meta.json: git_commit $(grep git_commit "$d/meta.json")"
+grep -Eq '"git_dirty": (true|false)' "$d/meta.json" || fail "meta.json has no git_dirty"
+grep -q '"huge_page_kib": ' "$d/meta.json" || fail "meta.json: the dataset lacks huge_page_kib"
 # curves: header, 2 epochs x 4 points (full batch: one point per step = 2)
 for c in "$d"/curves/*.csv; do
   head -1 "$c" | grep -q '^epoch,step,samples_seen,wall_s,eval_s,train_loss,test_loss,test_acc,val_loss,val_acc,samples_per_s$' \

@@ -212,15 +212,6 @@ void cli_check_memory(const cli *c, const char *max_memory, double bytes, const 
     }
 }
 
-void cli_shell_line(const char *cmd, char *buf, size_t len) {
-    buf[0] = 0;
-    FILE *p = popen(cmd, "r");
-    if (!p) return;
-    if (!fgets(buf, (int)len, p)) buf[0] = 0;
-    buf[strcspn(buf, "\n")] = 0;
-    pclose(p);
-}
-
 const char *cli_thp_mode(char *buf, size_t len) {
     snprintf(buf, len, "unknown");
     FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");

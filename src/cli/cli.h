@@ -63,8 +63,11 @@ int cli_word(const cli *c, const char *flag, const char *s, const char *const *w
  * MemAvailable of /proc/meminfo), naming what needs them. */
 void cli_check_memory(const cli *c, const char *max_memory, double bytes, const char *what);
 
-/* The first line of a shell command's output ("" when it fails). */
-void cli_shell_line(const char *cmd, char *buf, size_t len);
+/* The commit of the source tree this binary was built from ("unknown" outside
+ * git), and "" when src/, tests/, bench/, cmake/ and CMakeLists.txt matched it
+ * at build time, else the first 12 hex digits of the sha1 of their diff. */
+const char *cli_build_commit(void);
+const char *cli_build_diff(void);
 /* The transparent huge page mode in force (always, madvise, never; "unknown"
  * without the sysfs file), into buf; returns buf. */
 const char *cli_thp_mode(char *buf, size_t len);

@@ -298,22 +298,12 @@ static double peak_of(const peaks *pk, const char *isa, int ti) {
 static void write_meta(FILE *f, const char *prefix, const char *cmdline, const mlpb_sysinfo *si,
                        const variant *vs, int nv, const int *threads, int nt, const peaks *pk, const char *when,
                        const char *load, const char *binding, const char *par) {
-    char buf[512], git[128], dirty[32];
+    char buf[512];
     fprintf(f, "%sdate            %s\n", prefix, when);
     fprintf(f, "%scommand         %s\n", prefix, cmdline);
-#ifdef MLPB_SOURCE_DIR
-#define GIT "git -C '" MLPB_SOURCE_DIR "' "
-#else
-#define GIT "git "
-#endif
-    cli_shell_line(GIT "rev-parse HEAD 2>/dev/null", git, sizeof git);
-    cli_shell_line(GIT "diff HEAD -- src 2>/dev/null | sha1sum | cut -c1-12", dirty, sizeof dirty);
-#undef GIT
-    /* da39a3ee5e6b: sha1sum of an empty diff (tracked files only) */
-    int clean = !strcmp(dirty, "da39a3ee5e6b") || !dirty[0];
-    fprintf(f, "%sgit commit      %s%s%s%s\n", prefix, git[0] ? git : "unknown (not in a git work tree)",
-            git[0] && !clean ? " + uncommitted changes under src/ (sha1 of `git diff HEAD -- src`: " : "",
-            git[0] && !clean ? dirty : "", git[0] && !clean ? ")" : "");
+    const char *diff = cli_build_diff();
+    fprintf(f, "%sgit commit      %s (built from it %s%s)\n", prefix, cli_build_commit(),
+            diff[0] ? "with uncommitted changes, sha1 of their `git diff HEAD` " : "as committed", diff);
     fprintf(f, "%scpu             %s, %d cores\n", prefix, si->cpu, si->cores);
     fprintf(f, "%scaches          L1d %ld KiB, L2 %ld KiB, L3 %ld KiB (from %s)\n", prefix, si->l1d / 1024,
             si->l2 / 1024, si->l3 / 1024, si->cache_src);

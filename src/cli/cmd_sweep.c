@@ -470,12 +470,10 @@ static void write_meta(sweep *s, int argc, char **argv, const char *start, const
     fprintf(f, ", \"threads_per_rank\": \"the run's threads\"}");
     fprintf(f, ",\n  \"caches\": {\"l1d\": %ld, \"l2\": %ld, \"l3\": %ld, \"source\": \"%s\"}", s->si.l1d, s->si.l2,
             s->si.l3, s->si.cache_src);
-    /* the commit of the source tree this binary was built from */
-    cli_shell_line("git -C '" MLPB_SOURCE_DIR "' rev-parse HEAD 2>/dev/null", buf, sizeof buf);
-    fprintf(f, ",\n  \"git_commit\": "); json_str(f, buf[0] ? buf : "unknown");
-    cli_shell_line("git -C '" MLPB_SOURCE_DIR "' status --porcelain --untracked-files=no 2>/dev/null | head -c1 | wc -c",
-               buf, sizeof buf);
-    fprintf(f, ",\n  \"git_dirty\": %s", !strcmp(buf, "0") ? "false" : "true");
+    /* the commit of the source tree this binary was built from (at build time) */
+    fprintf(f, ",\n  \"git_commit\": "); json_str(f, cli_build_commit());
+    fprintf(f, ",\n  \"git_dirty\": %s", cli_build_diff()[0] ? "true" : "false");
+    if (cli_build_diff()[0]) { fprintf(f, ",\n  \"git_diff_sha1\": "); json_str(f, cli_build_diff()); }
     fprintf(f, ",\n  \"compiler\": "); json_str(f, MLPB_COMPILER);
     fprintf(f, ",\n  \"cflags\": "); json_str(f, MLPB_CFLAGS);
     fprintf(f, ",\n  \"isas\": [");
