@@ -31,6 +31,10 @@
  *         and each remainder), kc of 1..20 and 127..129 (the 8-step tail
  *         window), fewer rows than R (down to 1: whole groups of zeros);
  *         dst guarded on both sides.
+ *   rank1 against its definition and against smallm_bn at k = 1 (up to its
+ *         smallm_maxr rows), bit for bit
+ *         (signed zeros included), n through the masked tails, beta 0 / 1 /
+ *         other, C guarded.
  * Logits span +-30 with +-1000 planted, as in test_kernels vec. */
 #include <float.h>
 #include <math.h>
@@ -324,6 +328,51 @@ static void test_pack_t(const mlpb_vec_isa *vx) {
     CHECK(bad == 0, "%s pack_t: %d cases wrong", vx->isa, bad);
 }
 
+/* rank1 against its definition, c = fl(alpha fma(a, b, 0)) then fma(beta, c0, .)
+ * (beta == 0: C not read), and against smallm_bn at k = 1 (m <= its
+ * smallm_maxr), bit for bit; n
+ * through the masked tails, asi > 1, guards around each row of C. */
+static void test_rank1(const mlpb_vec_isa *vx) {
+    enum { MAXM = 13, MAXN = 70, LDC = MAXN + 7, GUARD = 3 };
+    static float A[MAXM * 3], B[MAXN], C0[MAXM * LDC + GUARD], C[MAXM * LDC + GUARD], D[MAXM * LDC + GUARD];
+    uint32_t r = 12345u;
+    for (int i = 0; i < MAXM * 3; i++) { r = r * 1664525u + 1013904223u; A[i] = ((int)(r >> 9) % 2001 - 1000) / 97.0f; }
+    for (int j = 0; j < MAXN; j++) { r = r * 1664525u + 1013904223u; B[j] = ((int)(r >> 9) % 2001 - 1000) / 89.0f; }
+    A[4] = -0.0f; B[5] = 0.0f; /* products of signed zeros */
+    for (int i = 0; i < MAXM * LDC + GUARD; i++) { r = r * 1664525u + 1013904223u; C0[i] = ((int)(r >> 9) % 2001 - 1000) / 83.0f; }
+    C0[3] = -0.0f;
+    const float betas[] = { 0.0f, 1.0f, -0.75f }, alpha = -0.3f;
+    int bad = 0, cases = 0;
+    for (int m = 1; m <= MAXM; m += 3)
+        for (int n = 1; n <= MAXN; n++)
+            for (int bi = 0; bi < 3; bi++)
+                for (int asi = 1; asi <= 3; asi += 2) {
+                    const float beta = betas[bi];
+                    memcpy(C, C0, sizeof C);
+                    memcpy(D, C0, sizeof D);
+                    vx->rank1(m, n, alpha, A, asi, B, beta, C, LDC);
+                    int ok = 1;
+                    if (m <= vx->smallm_maxr) { /* the kernel it stands in for */
+                        vx->smallm_bn(m, n, 1, alpha, A, asi, 1, B, n, beta, D, LDC);
+                        ok = memcmp(C, D, sizeof C) == 0;
+                    }
+                    for (int i = 0; i < MAXM * LDC + GUARD; i++) {
+                        const int row = i / LDC, col = i % LDC;
+                        float want = C0[i];
+                        if (row < m && col < n) {
+                            const float y = alpha * fmaf(A[row * asi], B[col], 0.0f);
+                            want = beta != 0.0f ? fmaf(beta, C0[i], y) : y;
+                        }
+                        ok &= memcmp(&C[i], &want, sizeof want) == 0;
+                    }
+                    cases++;
+                    if (!ok && bad++ < 5)
+                        CHECK(0, "%s rank1 m=%d n=%d beta=%g asi=%d: differs from its definition or smallm_bn",
+                              vx->isa, m, n, beta, asi);
+                }
+    CHECK(bad == 0, "%s rank1: %d of %d cases wrong", vx->isa, bad, cases);
+}
+
 int main(void) {
     const char *isas[] = { "avx512", "avx2" };
     int tested = 0;
@@ -343,6 +392,7 @@ int main(void) {
         test_kernels(isas[i]);
         test_table_gemms(vx);
         test_pack_t(vx);
+        test_rank1(vx);
     }
     if (!tested) fprintf(stderr, "SKIP: no SIMD ISA on this CPU/build; nothing to test\n");
     return check_summary("test_vec_simd");

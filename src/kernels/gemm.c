@@ -499,7 +499,8 @@ static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
  * would cost as much as the product:
  *   small k (k <= NARROW_K): rows of C in blocks of MR through the small-M
  *     kernel with op(B) = N: A read in place, op(B) as (k, n) rows (B itself,
- *     or its transpose made once per call);
+ *     or its transpose made once per call); k = 1 through vx->rank1, the
+ *     same values row by row (one stream of C at a time, no partial sums);
  *   small n, op(A) = N: rows of C in blocks of DOT_BLOCK through the
  *     k-quad dot-product kernel (vx->dotq), op(B) packed for it once per
  *     call (vx->pack_q);
@@ -567,11 +568,13 @@ static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt)
         if (g->stream) { /* into the scratch tile T (rb, n), its epilogue there, then to C (beta == 0) */
             float *T = ctx->apack[tid];
             const ptrdiff_t ldt = (ptrdiff_t)round_up((size_t)g->n, 16);
-            vx->smallm_bn(rb, g->n, g->k, g->alpha, a, asi, asp, g->Bx, g->ldbx, 0.0f, T, ldt);
+            if (g->k == 1) vx->rank1(rb, g->n, g->alpha, a, asi, g->Bx, 0.0f, T, ldt);
+            else vx->smallm_bn(rb, g->n, g->k, g->alpha, a, asi, asp, g->Bx, g->ldbx, 0.0f, T, ldt);
             if (g->epi) epi_rows(vx, g->epi, T, ldt, i0, 0, rb, g->n);
             vx->stream_rows(rb, g->n, T, ldt, c, g->ldc);
         } else {
-            vx->smallm_bn(rb, g->n, g->k, g->alpha, a, asi, asp, g->Bx, g->ldbx, g->beta, c, g->ldc);
+            if (g->k == 1) vx->rank1(rb, g->n, g->alpha, a, asi, g->Bx, g->beta, c, g->ldc);
+            else vx->smallm_bn(rb, g->n, g->k, g->alpha, a, asi, asp, g->Bx, g->ldbx, g->beta, c, g->ldc);
             if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, i0, 0, rb, g->n);
         }
     }

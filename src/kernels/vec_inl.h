@@ -104,6 +104,13 @@ typedef struct mlpb_vec_isa {
      * any later store (call it before another thread may read dst). */
     void (*stream_rows)(int rows, int n, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
     void (*stream_fence)(void);
+    /* The small-M GEMM's k = 1 row by row: C(m,n) = alpha a b + beta C with
+     * a(i) = A[i asi], b = B[0 .. n): each element exactly as smallm_bn
+     * computes it for k = 1 (fl(alpha fma(a, b, 0)), then fma(beta, c, .)),
+     * with no partial-sum sets to clear and one stream of C at a time (batch
+     * 1's weight gradients and fused updates). beta == 0 never reads C. */
+    void (*rank1)(int m, int n, float alpha, const float *A, ptrdiff_t asi, const float *B, float beta,
+                  float *C, ptrdiff_t ldc);
 } mlpb_vec_isa;
 
 #ifdef MLPB_HAVE_AVX2
@@ -485,6 +492,27 @@ static void k_stream_rows(int rows, int n, const float *src, ptrdiff_t lds, floa
     }
 }
 static void k_stream_fence(void) { _mm_sfence(); }
+
+static void k_rank1(int m, int n, float alpha, const float *A, ptrdiff_t asi, const float *B, float beta,
+                    float *C, ptrdiff_t ldc) {
+    const V va = VSET1(alpha), vb = VSET1(beta);
+    const int nf = n / VL * VL;
+    const VM mt = VMASK(n - nf > 0 ? n - nf : 1);
+    for (int i = 0; i < m; i++) {
+        const V ai = VSET1(A[(size_t)i * asi]);
+        float *c = C + (size_t)i * ldc;
+        int j = 0;
+#define R1(x) VMUL(va, VFMA(ai, x, VZERO())) /* alpha (a_i b_j) */
+        if (beta != 0.0f) {
+            for (; j < nf; j += VL) VSTORE(c + j, VFMA(vb, VLOAD(c + j), R1(VLOAD(B + j))));
+            if (j < n) VSTOREM(c + j, mt, VFMA(vb, VLOADM(c + j, mt), R1(VLOADM(B + j, mt))));
+        } else {
+            for (; j < nf; j += VL) VSTORE(c + j, R1(VLOAD(B + j)));
+            if (j < n) VSTOREM(c + j, mt, R1(VLOADM(B + j, mt)));
+        }
+#undef R1
+    }
+}
 
 /* ---- small-M and narrow GEMM tiles ---------------------------------------- */
 /* Partial-sum sets: below ~6 independent FMA chains the FMA latency, not its
@@ -1121,6 +1149,7 @@ const mlpb_vec_isa VEC_TABLE = {
     k_bias_row, k_sigmoid_row, k_bias_sigmoid_row, k_dsigmoid_row, k_dsigmoid_epi_row,
     k_softmax_row, k_xent_row, k_colsum, k_axpy,
     k_pack_t, k_smallm_bn, k_smallm_bt, k_pack_q, k_dotq, k_narrow_tc, k_stream_rows, k_stream_fence,
+    k_rank1,
 };
 
 #endif /* MLPB_VEC_TEMPLATE */
