@@ -2,10 +2,11 @@
 # ab_train.sh OUTDIR N OLD NEW [sweep flags] - two builds of mlpbench trained in
 # turns: N rounds, each running `OLD sweep` and `NEW sweep` with the same flags
 # (NEW first every other round) into OUTDIR/old<i>/ and OUTDIR/new<i>/ (each a
-# sweep folder: runs.csv, meta.json), then OUTDIR/ab.csv: per batch and
-# thread count, the median (min, max) over the rounds of each binary's
-# samples/s, new / old of the two medians (> 1: NEW faster), and each
-# binary's median microseconds per step in every phase (t_data .. t_update).
+# sweep folder: runs.csv, meta.json), then OUTDIR/ab.csv: per setting (batch,
+# threads, hidden widths, ISA, kernel, rate, seed: one run of each sweep),
+# the median (min, max) over the rounds of each binary's samples/s, new / old
+# of the two medians (> 1: NEW faster), and each binary's median
+# microseconds per step in every phase (t_data .. t_update).
 # Throughput here is compared across processes, minutes apart: on a shared VM
 # trust ratios that hold in every round, not one. A run with N > 0 first
 # removes OUTDIR's old*/new* folders; N = 0 only recomputes ab.csv.
@@ -39,7 +40,7 @@ set -- "$out"/old*/runs.csv "$out"/new*/runs.csv
 awk -F, "$MED"'
   FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; v = FILENAME ~ /\/new[0-9]+\/runs\.csv$/ ? "new" : "old"; next }
   {
-    k = $c["batch"] "," $c["threads"]
+    k = $c["batch"] "," $c["threads"] "," $c["hidden"] "," $c["isa"] "," $c["kernel"] "," $c["lr"] "," $c["seed"]
     if (!(k in seen)) { seen[k] = 1; key[++nk] = k }
     steps = $c["steps"] > 0 ? $c["steps"] : 1
     r = ++cnt[v, k]
@@ -48,7 +49,7 @@ awk -F, "$MED"'
   }
   BEGIN { split("t_data t_forward t_loss t_backward t_comm t_update", phn, " ") }
   END {
-    printf "batch,threads,rounds,old_sps,old_min,old_max,new_sps,new_min,new_max,new_over_old"
+    printf "batch,threads,hidden,isa,kernel,lr,seed,rounds,old_sps,old_min,old_max,new_sps,new_min,new_max,new_over_old"
     for (p = 1; p <= 6; p++) printf ",old_us_%s", substr(phn[p], 3)
     for (p = 1; p <= 6; p++) printf ",new_us_%s", substr(phn[p], 3)
     printf "\n"

@@ -13,7 +13,8 @@
  * slower thread's mean microseconds per iteration. Threads pinned one per
  * core (sys/pin.h). SSE2 loads and stores (x86-64 only): the point is where
  * the lines live, not the arithmetic.
- *   build/owner [ITERS [ROUNDS [LD]]]     (defaults 2000 5 272, mlp_ldw(256))
+ *   build/owner [ITERS [ROUNDS [LD]]]     (defaults 2000 5 272, mlpb_mlp_ldw(256);
+ *                                          LD a multiple of 16)
  * Not a test: a measurement. */
 #include "sys/pin.h"
 #include "sys/timer.h"
@@ -80,8 +81,9 @@ static double run(int mode, float *W, size_t ld, int iters) {
 int main(int argc, char **argv) {
     const int iters = argc > 1 ? atoi(argv[1]) : 2000, rounds = argc > 2 ? atoi(argv[2]) : 5;
     const long ld = argc > 3 ? atol(argv[3]) : 272;
-    if (iters < 10 || rounds < 1 || ld < COLS || ld > 4096) {
-        fprintf(stderr, "usage: owner [ITERS [ROUNDS [LD]]] (ITERS >= 10, ROUNDS >= 1, %d <= LD <= 4096)\n", COLS);
+    if (iters < 10 || rounds < 1 || ld < COLS || ld > 4096 || ld % 16) {
+        fprintf(stderr, "usage: owner [ITERS [ROUNDS [LD]]] (ITERS >= 10, ROUNDS >= 1, LD a multiple of 16 "
+                        "(rows on whole cache lines) in %d..4096)\n", COLS);
         return 2;
     }
     const size_t nw = (size_t)ROWS * (size_t)ld > 2 * PANEL ? (size_t)ROWS * (size_t)ld : 2 * PANEL;

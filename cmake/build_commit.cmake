@@ -15,7 +15,9 @@ if(GIT_FOUND)
     set(commit "${out}")
     execute_process(COMMAND "${GIT_EXECUTABLE}" -C "${SRC}" diff HEAD -- src tests bench CMakeLists.txt cmake
       OUTPUT_VARIABLE diff RESULT_VARIABLE rc ERROR_QUIET)
-    if(rc EQUAL 0 AND diff)
+    if(NOT rc EQUAL 0)
+      set(diffsha "unknown") # git diff failed: not known to be clean
+    elseif(diff)
       string(SHA1 sha "${diff}")
       string(SUBSTRING "${sha}" 0 12 diffsha)
     endif()

@@ -437,6 +437,17 @@ static int test_synthetic(void) {
         CHECK(nonzero == 0, "mlpb_data_floats(%zu, zero): %zu floats not zero", m, nonzero);
         CHECK(m < hf || (uintptr_t)p % ((size_t)2 << 20) == 0, "mlpb_data_floats(%zu): %p not on 2 MiB", m, (void *)p);
         p[m ? m - 1 : 0] = 1.0f; /* the last float is ours (ASan checks it) */
+        if (m == 3 * hf + 1) { /* mlpb_data_huge_kb: a mapped block's AnonHugePages (>= 0), -1 off any mapping */
+            FILE *f = fopen("/proc/self/smaps", "r");
+            if (f) {
+                fclose(f);
+                const long kb = mlpb_data_huge_kb(p);
+                CHECK(kb >= 0, "mlpb_data_huge_kb of a mapped block: %ld", kb);
+                CHECK(mlpb_data_huge_kb((const void *)16) == -1, "mlpb_data_huge_kb((void *)16) is not -1");
+            } else {
+                fprintf(stderr, "SKIP mlpb_data_huge_kb: no /proc/self/smaps\n");
+            }
+        }
         free(p);
     }
     return check_summary("data_synthetic");

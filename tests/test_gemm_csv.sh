@@ -43,7 +43,7 @@ awk -F, -v blas="$blas" '
   }' "$csv" || fails=$((fails + 1))
 
 [ -s "$meta" ] || fail "no sidecar $meta"
-grep -Eq "^git commit +([0-9a-f]{40}|unknown) \(built from it (as committed|with uncommitted changes)" "$meta" \
+grep -Eq "^git commit +([0-9a-f]{40} \(built from it (as committed|with uncommitted changes)|unknown \(not built in a git)" "$meta" \
   || fail "$meta: $(grep 'git commit' "$meta")"
 for key in "peak GFLOP/s" "OPENBLAS_CORETYPE=" "OPENBLAS_L2_SIZE=" "git commit" "command "; do
   grep -q "$key" "$meta" 2>/dev/null || fail "$meta lacks '$key'"

@@ -301,9 +301,13 @@ static void write_meta(FILE *f, const char *prefix, const char *cmdline, const m
     char buf[512];
     fprintf(f, "%sdate            %s\n", prefix, when);
     fprintf(f, "%scommand         %s\n", prefix, cmdline);
-    const char *diff = cli_build_diff();
-    fprintf(f, "%sgit commit      %s (built from it %s%s)\n", prefix, cli_build_commit(),
-            diff[0] ? "with uncommitted changes, sha1 of their `git diff HEAD` " : "as committed", diff);
+    const char *diff = cli_build_diff(), *commit = cli_build_commit();
+    if (!strcmp(commit, "unknown"))
+        fprintf(f, "%sgit commit      unknown (not built in a git work tree)\n", prefix);
+    else
+        fprintf(f, "%sgit commit      %s (built from it %s%s)\n", prefix, commit,
+                diff[0] ? "with uncommitted changes, sha1 of `git diff HEAD -- src tests bench cmake CMakeLists.txt` "
+                        : "as committed", diff);
     fprintf(f, "%scpu             %s, %d cores\n", prefix, si->cpu, si->cores);
     fprintf(f, "%scaches          L1d %ld KiB, L2 %ld KiB, L3 %ld KiB (from %s)\n", prefix, si->l1d / 1024,
             si->l2 / 1024, si->l3 / 1024, si->cache_src);

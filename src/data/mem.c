@@ -22,7 +22,8 @@ float *mlpb_data_floats(size_t n, int zero) {
 #ifdef MADV_HUGEPAGE
     (void)madvise(p, whole, MADV_HUGEPAGE); /* a request: refused (THP off, old kernel) it changes nothing */
 #endif
-    if (zero) memset(p, 0, bytes); /* after madvise: the first touch maps huge pages */
+    if (zero) memset(p, 0, bytes); /* after madvise: the first touch may map huge pages (the kernel's
+                                    * call; a block from malloc's heap may sit on pages touched before) */
     return p;
 }
 

@@ -86,9 +86,11 @@ void mlpb_backward_deltas(mlpb_ctx *ctx, mlpb_mlp *net, mlpb_acts *a, int n);
 void mlpb_update(mlpb_ctx *ctx, mlpb_mlp *net, float lr, int rows);
 
 /* (9)(13)(16) fused into (18), after mlpb_backward_deltas: W := W - lr H^T delta
- * by GEMMs with beta = 1 (no dW written or read back), b := b - lr db. The same
- * step as mlpb_backward + mlpb_update up to rounding: W + fl(-lr s) here, one
- * FMA there. Leaves dW as it was (the distributed path sums dW: not this). */
+ * by GEMMs with beta = 1 (no dW written or read back), b := b - lr db. Up to
+ * KC rows the same bits as mlpb_backward + mlpb_update: each weight is
+ * fl(W + fl(-lr s)) both ways, with the same sum s; past KC the GEMM rounds
+ * once per K block. Leaves dW as it was (the distributed path sums dW: not
+ * this). */
 void mlpb_update_fused(mlpb_ctx *ctx, mlpb_mlp *net, const mlpb_acts *a, const float *X, int n, float lr);
 
 /* Forward + loss (no delta) + argmax: returns the summed loss, adds the
