@@ -17,20 +17,11 @@ set -euo pipefail
 out=$1 n=$2 old=$3 new=$4
 shift 4
 mkdir -p "$out"
-if [ "$n" -gt 0 ]; then
-  for b in "$old" "$new"; do [ -x "$b" ] || { echo "ab_binaries.sh: $b is not an executable" >&2; exit 1; }; done
-  rm -f "$out"/old[0-9]*.* "$out"/new[0-9]*.*
-fi
-for i in $(seq 1 "$n"); do
-  order="old new"
-  [ $((i % 2)) -eq 0 ] && order="new old"
-  for v in $order; do
-    bin=$old
-    [ "$v" = new ] && bin=$new
-    echo "ab_binaries.sh: round $i/$n, $v ($bin)" >&2
-    "$bin" gemm "$@" --out "$out/$v$i.csv" 2>"$out/$v$i.err"
-  done
-done
+[ "$n" -gt 0 ] && rm -f "$out"/old[0-9]*.* "$out"/new[0-9]*.*
+flags=("$@")
+ab_run() { "$1" gemm "${flags[@]}" --out "$out/$2.csv" 2>"$out/$2.err"; }
+. "$(dirname "$0")/ab_turns.sh"
+ab_turns ab_binaries.sh "$n" "$old" "$new"
 set -- "$out"/old*.csv "$out"/new*.csv
 [ -f "$1" ] || { echo "ab_binaries.sh: no $out/old*.csv" >&2; exit 1; }
 . "$(dirname "$0")/awk_med.sh"

@@ -19,21 +19,14 @@ set -euo pipefail
 out=$1 n=$2 old=$3 new=$4
 shift 4
 mkdir -p "$out"
-if [ "$n" -gt 0 ]; then
-  for b in "$old" "$new"; do [ -x "$b" ] || { echo "ab_train.sh: $b is not an executable" >&2; exit 1; }; done
-  rm -rf "$out"/old[0-9]* "$out"/new[0-9]*
-fi
-for i in $(seq 1 "$n"); do
-  order="old new"
-  [ $((i % 2)) -eq 0 ] && order="new old"
-  for v in $order; do
-    bin=$old
-    [ "$v" = new ] && bin=$new
-    echo "ab_train.sh: round $i/$n, $v ($bin)" >&2
-    "$bin" sweep "$@" --out "$out/$v$i" >/dev/null 2>"$out/$v$i.err" \
-      || { echo "ab_train.sh: $bin sweep failed (see $out/$v$i.err)" >&2; exit 1; }
-  done
-done
+[ "$n" -gt 0 ] && rm -rf "$out"/old[0-9]* "$out"/new[0-9]*
+ab_run() {
+  "$1" sweep "${flags[@]}" --out "$out/$2" >/dev/null 2>"$out/$2.err" \
+    || { echo "ab_train.sh: $1 sweep failed (see $out/$2.err)" >&2; exit 1; }
+}
+flags=("$@")
+. "$(dirname "$0")/ab_turns.sh"
+ab_turns ab_train.sh "$n" "$old" "$new"
 set -- "$out"/old*/runs.csv "$out"/new*/runs.csv
 [ -f "$1" ] || { echo "ab_train.sh: no $out/old*/runs.csv" >&2; exit 1; }
 . "$(dirname "$0")/awk_med.sh"
