@@ -137,5 +137,17 @@ else
   fail "interrupted train exited $rc (want 130): $(cat "$tmp/err")"
 fi
 
+# info: the machine as the harness sees it, every line it promises
+checks=$((checks + 1))
+if "$bin" info >"$tmp/info" 2>"$tmp/info.err"; then
+  before=$fails
+  for k in "^cpu " "^cores " "^caches " "^huge pages +transparent, mode (always|madvise|never|unknown)" "^auto picks " "^peak GFLOP/s +scalar"; do
+    grep -Eq "$k" "$tmp/info" || fail "info: no line /$k/: $(head -c 300 "$tmp/info")"
+  done
+  [ $fails -eq $before ] && echo "ok   info"
+else
+  fail "info exited non-zero: $(cat "$tmp/info.err")"
+fi
+
 echo "cli: $checks groups, $fails failed"
 [ $fails -eq 0 ]

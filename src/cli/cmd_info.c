@@ -16,6 +16,8 @@ int mlpb_cmd_info(int argc, char **argv) {
     printf("caches          L1d %ld KiB, L2 %ld KiB, L3 %ld KiB (from %s)\n", si.l1d / 1024, si.l2 / 1024,
            si.l3 / 1024, si.cache_src);
     printf("omp max threads %d\n", omp_get_max_threads());
+    char thp[64];
+    printf("huge pages      transparent, mode %s (data sets ask for them: madvise)\n", cli_thp_mode(thp, sizeof thp));
     int n;
     const mlpb_ukr *const *t = mlpb_ukr_table(&n);
     for (int i = 0; i < n; i++) {
