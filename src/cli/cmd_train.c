@@ -156,7 +156,8 @@ int mlpb_cmd_train(int argc, char **argv) {
     if (root) {
     char thp[64];
     fprintf(stderr, "mlpbench: %s: %d train / %d test rows, %d features, %d classes; training rows on %ld KiB of "
-            "huge pages (THP %s)\n", dname, tr.n, te.n, tr.d, tr.k, mlpb_data_huge_kb(tr.X), cli_thp_mode(thp, sizeof thp));
+            "huge pages (THP %s)\n", dname, tr.n, te.n, tr.d, tr.k, mlpb_data_huge_kb(tr.X),
+            cli_thp_mode(thp, sizeof thp));
     fprintf(stderr, "mlpbench: network");
     for (int i = 0; i <= nh + 1; i++) fprintf(stderr, "%s%d", i ? "-" : " ", widths[i]);
     fprintf(stderr, ", batch %s, lr %g, reduction %s, seed %ld\n", batch ? bs : "full", lr, reds[red], seed);

@@ -35,7 +35,8 @@ long mlpb_data_huge_kb(const void *p) {
     long kb = -1;
     while (fgets(line, sizeof line, f)) {
         unsigned long lo, hi;
-        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+        const char *dash = strchr(line, '-'), *space = strchr(line, ' ');
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && space && dash < space) { /* a mapping's header line */
             if (in) break; /* past the mapping, its field not seen */
             in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
         } else if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1) {

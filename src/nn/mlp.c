@@ -192,7 +192,8 @@ void mlpb_update(mlpb_ctx *ctx, mlpb_mlp *net, float lr, int rows) {
 void mlpb_update_fused(mlpb_ctx *ctx, mlpb_mlp *net, const mlpb_acts *a, const float *X, int n, float lr) {
     /* W := W - eta H^T delta ((9)(13)(16) into (18)): no dW stored or read again */
     weight_gemms(ctx, net, a, X, n, -lr, 1.0f, net->W);
-    for (int l = 0; l < net->L; l++) mlpb_axpy(ctx, 0, (size_t)net->w[l + 1], -lr, net->db[l], net->b[l]); /* b := b - eta db (18) */
+    for (int l = 0; l < net->L; l++) /* b := b - eta db (18) */
+        mlpb_axpy(ctx, 0, (size_t)net->w[l + 1], -lr, net->db[l], net->b[l]);
 }
 
 double mlpb_evaluate(mlpb_ctx *ctx, const mlpb_mlp *net, mlpb_acts *a, const float *X,

@@ -2,8 +2,8 @@
  * output, cross-entropy loss. Forward (1)-(6), loss (7), backward (8)-(17)
  * into explicit gradient buffers, update (18); or the weight gradients fused
  * into the update (mlpb_update_fused, what training runs in one process).
- * Not here: batching, shuffling,
- * schedules (train/), file formats (data/), kernels (kernels/).
+ * Not here: batching, shuffling, schedules (train/), file formats (data/),
+ * kernels (kernels/).
  *
  * Layer l = 0..L-1 maps width w[l] to w[l+1]: W[l] (w[l], w[l+1]), b[l] (1, w[l+1]).
  * w[0] = d inputs, w[L] = k classes. Parameters and gradients each live in
