@@ -15,8 +15,11 @@ set key top left
 set yrange [0:*]
 ph = 'data forward loss backward comm update'
 pc = '#8c564b #1f77b4 #9467bd #d62728 #ff7f0e #2ca02c'
+# in one process the weight gradients run fused into the update; MPI ranks compute them in backward
+array tl[6] = ['data', 'forward (1)-(5)', 'loss (6)-(8)', 'backward: deltas (+ dW with MPI)', \
+               'comm (MPI)', 'update (18) (+ dW in one process)']
 set ylabel 'training time per sample (microseconds)'
-plot for [i=1:6] file u (column(word(ph,i))):xtic(strcol('label')) lc rgb word(pc,i) t word(ph,i)
+plot for [i=1:6] file u (column(word(ph,i))):xtic(strcol('label')) lc rgb word(pc,i) t tl[i]
 set ylabel 'share of training time (%)'
 set yrange [0:100]
 set key off
