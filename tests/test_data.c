@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "data/dataset.h"
+#include "sys/hugemem.h"
 
 #ifndef MLPB_DEFAULT_DATA_DIR
 #define MLPB_DEFAULT_DATA_DIR "/usr/share/datasets/fashion-mnist"
@@ -423,29 +424,31 @@ static int test_synthetic(void) {
         CHECK(is_zeroed(&a), "%s: output not zeroed", bad[i].what);
         if (r == 0) mlpb_dataset_free(&a);
     }
-    /* mlpb_data_floats: every size usable to its end, zeroed on request, from
-     * 2 MiB up on 2 MiB boundaries (where huge pages can back it) */
+    /* mlpb_huge_alloc (sys/hugemem.h, the data sets' allocator): every size
+     * usable to its end, zeroed on request, 64-byte aligned, from 2 MiB up on
+     * 2 MiB boundaries (where huge pages can back it) */
     const size_t hf = ((size_t)2 << 20) / sizeof(float);
     const size_t sizes[] = { 0, 1, 1000, hf - 1, hf, hf + 3, 3 * hf + 1 };
     for (int i = 0; i < (int)(sizeof sizes / sizeof *sizes); i++) {
         const size_t m = sizes[i];
-        float *p = mlpb_data_floats(m, 1);
-        CHECK(p != NULL, "mlpb_data_floats(%zu) failed", m);
+        float *p = mlpb_huge_alloc(m * sizeof(float), 1);
+        CHECK(p != NULL, "mlpb_huge_alloc(%zu floats) failed", m);
         if (!p) continue;
         size_t nonzero = 0;
         for (size_t j = 0; j < m; j++) nonzero += p[j] != 0.0f;
-        CHECK(nonzero == 0, "mlpb_data_floats(%zu, zero): %zu floats not zero", m, nonzero);
-        CHECK(m < hf || (uintptr_t)p % ((size_t)2 << 20) == 0, "mlpb_data_floats(%zu): %p not on 2 MiB", m, (void *)p);
+        CHECK(nonzero == 0, "mlpb_huge_alloc(%zu floats, zero): %zu floats not zero", m, nonzero);
+        CHECK((uintptr_t)p % 64 == 0, "mlpb_huge_alloc(%zu floats): %p not on 64 bytes", m, (void *)p);
+        CHECK(m < hf || (uintptr_t)p % ((size_t)2 << 20) == 0, "mlpb_huge_alloc(%zu floats): %p not on 2 MiB", m, (void *)p);
         p[m ? m - 1 : 0] = 1.0f; /* the last float is ours (ASan checks it) */
-        if (m == 3 * hf + 1) { /* mlpb_data_huge_kb: a mapped block's AnonHugePages (>= 0), -1 off any mapping */
+        if (m == 3 * hf + 1) { /* mlpb_huge_kb: a mapped block's AnonHugePages (>= 0), -1 off any mapping */
             FILE *f = fopen("/proc/self/smaps", "r");
             if (f) {
                 fclose(f);
-                const long kb = mlpb_data_huge_kb(p);
-                CHECK(kb >= 0, "mlpb_data_huge_kb of a mapped block: %ld", kb);
-                CHECK(mlpb_data_huge_kb((const void *)16) == -1, "mlpb_data_huge_kb((void *)16) is not -1");
+                const long kb = mlpb_huge_kb(p);
+                CHECK(kb >= 0, "mlpb_huge_kb of a mapped block: %ld", kb);
+                CHECK(mlpb_huge_kb((const void *)16) == -1, "mlpb_huge_kb((void *)16) is not -1");
             } else {
-                fprintf(stderr, "SKIP mlpb_data_huge_kb: no /proc/self/smaps\n");
+                fprintf(stderr, "SKIP mlpb_huge_kb: no /proc/self/smaps\n");
             }
         }
         free(p);

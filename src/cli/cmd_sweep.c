@@ -21,6 +21,7 @@
 #include "cli/commands.h"
 #include "nn/mlp.h"
 #include "sys/atomic_file.h"
+#include "sys/hugemem.h"
 #include "sys/dist.h"
 #include "sys/peak.h"
 #include "sys/pin.h"
@@ -506,7 +507,7 @@ static void write_meta(sweep *s, int argc, char **argv, const char *start, const
     fprintf(f, ",\n  \"dataset\": {\"name\": "); json_str(f, s->dname);
     fprintf(f, ", \"train_rows\": %d, \"val_rows\": %d, \"test_rows\": %d, \"features\": %d, \"classes\": %d, "
                "\"crc32\": \"%08x\", \"huge_page_kib\": %ld, \"thp\": ", s->tr.n, s->val.n, s->te.n, s->tr.d,
-            s->tr.k, s->tr.crc32, mlpb_data_huge_kb(s->tr.X));
+            s->tr.k, s->tr.crc32, mlpb_huge_kb(s->tr.X));
     cli_thp_mode(buf, sizeof buf);
     json_str(f, buf);
     fprintf(f, "}");

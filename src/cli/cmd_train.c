@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "nn/mlp.h"
 #include "sys/dist.h"
+#include "sys/hugemem.h"
 #include "sys/pin.h"
 #include "train/checkpoint.h"
 #include "train/train.h"
@@ -156,7 +157,7 @@ int mlpb_cmd_train(int argc, char **argv) {
     if (root) {
     char thp[64];
     fprintf(stderr, "mlpbench: %s: %d train / %d test rows, %d features, %d classes; training rows on %ld KiB of "
-            "huge pages (THP %s)\n", dname, tr.n, te.n, tr.d, tr.k, mlpb_data_huge_kb(tr.X),
+            "huge pages (THP %s)\n", dname, tr.n, te.n, tr.d, tr.k, mlpb_huge_kb(tr.X),
             cli_thp_mode(thp, sizeof thp));
     fprintf(stderr, "mlpbench: network");
     for (int i = 0; i <= nh + 1; i++) fprintf(stderr, "%s%d", i ? "-" : " ", widths[i]);

@@ -61,18 +61,4 @@ void mlpb_dataset_truncate(mlpb_dataset *ds, int n);
 
 void mlpb_dataset_free(mlpb_dataset *ds);
 
-/* n floats (zeroed if zero) for a data set's X or Y, released with free():
- * from 2 MiB up on 2 MiB boundaries with transparent huge pages requested
- * (madvise; `always` or `madvise` in /sys/kernel/mm/transparent_hugepage/enabled
- * grants them). Batches gather random rows, and with 4 KiB pages nearly each
- * row is a TLB miss, in a VM a nested page walk: an SGD step's gather took
- * 11.9 us on the Zen 5 VM, 1.25 us on huge pages (1 thread,
- * results/train-fused-zen5/hugepages/ab.csv). */
-float *mlpb_data_floats(size_t n, int zero);
-
-/* KiB of huge pages backing the mapping that holds p (AnonHugePages in
- * /proc/self/smaps; a big block can share its mapping with others), -1 when
- * unknown (no /proc, p not mapped). For run metadata. */
-long mlpb_data_huge_kb(const void *p);
-
 #endif

@@ -6,6 +6,7 @@
  * Not a general IDX reader: only uint8 3-D images and uint8 1-D labels. */
 #define _GNU_SOURCE
 #include "data/dataset.h"
+#include "sys/hugemem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -122,8 +123,8 @@ int mlpb_idx_parse(const unsigned char *img, size_t img_len, const unsigned char
         }
     }
 
-    float *X = mlpb_data_floats(npix, 0);
-    float *Y = mlpb_data_floats((size_t)n * (size_t)classes, 1);
+    float *X = mlpb_huge_alloc(npix * sizeof(float), 0); /* rows on huge pages (sys/hugemem.h) */
+    float *Y = mlpb_huge_alloc((size_t)n * (size_t)classes * sizeof(float), 1);
     uint8_t *label = malloc((size_t)n);
     if (!X || !Y || !label) {
         set_err(err, errlen, "%s: out of memory for %llu x %llu floats", img_name, n, d);

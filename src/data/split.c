@@ -5,13 +5,14 @@
 #include <string.h>
 
 #include "data/dataset.h"
+#include "sys/hugemem.h"
 #include "sys/rng.h"
 
 static int copy_rows(const mlpb_dataset *src, const int *rows, int n, mlpb_dataset *dst) {
     memset(dst, 0, sizeof *dst);
     dst->n = n; dst->d = src->d; dst->k = src->k; dst->crc32 = src->crc32;
-    dst->X = mlpb_data_floats((size_t)n * src->d, 0);
-    dst->Y = mlpb_data_floats((size_t)n * src->k, 0);
+    dst->X = mlpb_huge_alloc((size_t)n * src->d * sizeof(float), 0);
+    dst->Y = mlpb_huge_alloc((size_t)n * src->k * sizeof(float), 0);
     dst->label = malloc((size_t)n + 1);
     if (!dst->X || !dst->Y || !dst->label) return -1;
     for (int i = 0; i < n; i++) {

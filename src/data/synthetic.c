@@ -3,6 +3,7 @@
  * arguments => same bytes on a given libm. Not a model of any real data set;
  * only meant to be learnable by a small MLP without being one-feature easy. */
 #include "data/dataset.h"
+#include "sys/hugemem.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,8 +52,8 @@ int mlpb_synthetic(int n, int d, int k, uint64_t centre_seed, uint64_t sample_se
         return -1;
     }
 
-    float *X = mlpb_data_floats((size_t)nx, 0);
-    float *Y = mlpb_data_floats((size_t)ny, 1);
+    float *X = mlpb_huge_alloc((size_t)nx * sizeof(float), 0);
+    float *Y = mlpb_huge_alloc((size_t)ny * sizeof(float), 1);
     uint8_t *label = malloc((size_t)n);
     double *centre = malloc((size_t)k * (size_t)d * sizeof *centre);
     if (!X || !Y || !label || !centre) {

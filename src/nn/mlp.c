@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sys/hugemem.h"
 #include "sys/rng.h"
 
 #define PAD 16 /* tensors start on 64-byte boundaries inside the blocks */
@@ -62,8 +63,8 @@ int mlpb_mlp_init(mlpb_mlp *net, int L, const int *widths, uint64_t seed) {
     net->dW = calloc((size_t)L, sizeof(float *));
     net->db = calloc((size_t)L, sizeof(float *));
     net->nparams = mlpb_mlp_bytes(L, widths) / (2 * sizeof(float));
-    net->params = aligned_alloc(64, net->nparams * sizeof(float));
-    net->grads = aligned_alloc(64, (net->nparams + MLPB_GRAD_EXTRA) * sizeof(float));
+    net->params = mlpb_huge_alloc(net->nparams * sizeof(float), 0); /* big ones on huge pages */
+    net->grads = mlpb_huge_alloc((net->nparams + MLPB_GRAD_EXTRA) * sizeof(float), 0);
     if (!net->w || !net->ldw || !net->W || !net->b || !net->dW || !net->db || !net->params || !net->grads) {
         mlpb_mlp_free(net);
         return -1;
@@ -112,8 +113,8 @@ int mlpb_acts_init(mlpb_acts *a, const mlpb_mlp *net, int cap) {
     int ok = a->H && a->D && a->row_loss;
     for (int l = 1; ok && l <= net->L; l++) {
         size_t bytes = padded((size_t)cap * net->w[l]) * sizeof(float);
-        a->H[l] = aligned_alloc(64, bytes);
-        if (l < net->L) a->D[l] = aligned_alloc(64, bytes);
+        a->H[l] = mlpb_huge_alloc(bytes, 0); /* full batch: tens of MB, walked by the GEMMs' packing */
+        if (l < net->L) a->D[l] = mlpb_huge_alloc(bytes, 0);
         ok = a->H[l] && (l == net->L || a->D[l]);
     }
     if (!ok) { mlpb_acts_free(a, net); return -1; }

@@ -1,33 +1,31 @@
-/* mem.c - the allocation of a data set's arrays (dataset.h): big ones on
- * 2 MiB boundaries with transparent huge pages asked for, and what the
- * kernel granted (/proc/self/smaps). Not a pool: one call, one block,
- * released with free(). */
+/* hugemem.c - big arrays on transparent huge pages (hugemem.h): 2 MiB-aligned
+ * blocks with MADV_HUGEPAGE, and what the kernel granted (/proc/self/smaps).
+ * Not a pool: one call, one block, released with free(). */
 #define _DEFAULT_SOURCE /* madvise */
+#include "sys/hugemem.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-#include "data/dataset.h"
-
 #define HUGE_BYTES ((size_t)2 << 20)
 
-float *mlpb_data_floats(size_t n, int zero) {
-    const size_t bytes = (n ? n : 1) * sizeof(float);
-    if (bytes < HUGE_BYTES) return zero ? calloc(n ? n : 1, sizeof(float)) : malloc(bytes);
-    const size_t whole = (bytes + HUGE_BYTES - 1) / HUGE_BYTES * HUGE_BYTES; /* aligned_alloc: a multiple */
-    float *p = aligned_alloc(HUGE_BYTES, whole);
+void *mlpb_huge_alloc(size_t bytes, int zero) {
+    const size_t align = bytes >= HUGE_BYTES ? HUGE_BYTES : 64;
+    const size_t whole = ((bytes ? bytes : 1) + align - 1) / align * align; /* aligned_alloc: a multiple */
+    void *p = aligned_alloc(align, whole);
     if (!p) return NULL;
 #ifdef MADV_HUGEPAGE
-    (void)madvise(p, whole, MADV_HUGEPAGE); /* a request: refused (THP off, old kernel) it changes nothing */
+    if (align == HUGE_BYTES) (void)madvise(p, whole, MADV_HUGEPAGE); /* a request: refused, it changes nothing */
 #endif
-    if (zero) memset(p, 0, bytes); /* after madvise: the first touch may map huge pages (the kernel's
+    if (zero) memset(p, 0, whole); /* after madvise: the first touch may map huge pages (the kernel's
                                     * call; a block from malloc's heap may sit on pages touched before) */
     return p;
 }
 
-long mlpb_data_huge_kb(const void *p) {
+long mlpb_huge_kb(const void *p) {
     FILE *f = fopen("/proc/self/smaps", "r");
     if (!f) return -1;
     char line[512];
