@@ -1,5 +1,5 @@
 /* build_info.c - the commit this binary was built from (cli.h), from the
- * header cmake/build_commit.cmake writes at every build. */
+ * header scripts/build_commit.cmake writes at every build. */
 #include "cli/cli.h"
 
 #include "mlpb_build_commit.h"

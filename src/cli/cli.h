@@ -64,8 +64,8 @@ int cli_word(const cli *c, const char *flag, const char *s, const char *const *w
 void cli_check_memory(const cli *c, const char *max_memory, double bytes, const char *what);
 
 /* The commit of the source tree this binary was built from ("unknown" outside
- * git), and "" when the tracked files of src/, tests/, bench/, cmake/ and
- * CMakeLists.txt matched it at build time, else the first 12 hex digits of
+ * git), and "" when the tracked files of src/, tests/, bench/,
+ * CMakeLists.txt and scripts/build_commit.cmake matched it at build time, else the first 12 hex digits of
  * the sha1 of their diff ("unknown" if git diff failed). */
 const char *cli_build_commit(void);
 const char *cli_build_diff(void);

@@ -306,7 +306,8 @@ static void write_meta(FILE *f, const char *prefix, const char *cmdline, const m
         fprintf(f, "%sgit commit      unknown (not built in a git work tree)\n", prefix);
     else
         fprintf(f, "%sgit commit      %s (built from it %s%s)\n", prefix, commit,
-                diff[0] ? "with uncommitted changes, sha1 of `git diff HEAD -- src tests bench cmake CMakeLists.txt` "
+                diff[0] ? "with uncommitted changes, sha1 of `git diff HEAD -- src tests bench CMakeLists.txt "
+                          "scripts/build_commit.cmake` "
                         : "as committed", diff);
     fprintf(f, "%scpu             %s, %d cores\n", prefix, si->cpu, si->cores);
     fprintf(f, "%scaches          L1d %ld KiB, L2 %ld KiB, L3 %ld KiB (from %s)\n", prefix, si->l1d / 1024,
