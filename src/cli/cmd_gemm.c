@@ -380,12 +380,9 @@ int mlpb_cmd_gemm(int argc, char **argv) {
         else args[nargs++] = argv[i];
     }
     cli_parse(&c, nargs, args);
-    if (strcmp(cli_get(&c, "quick"), "off")) {
-        static const char *const onoff[] = { "off", "on", NULL };
-        quick |= cli_word(&c, "--quick", cli_get(&c, "quick"), onoff);
-    }
-    static const char *const team_words[] = { "off", "on", NULL };
-    const int team = cli_word(&c, "--team", cli_get(&c, "team"), team_words);
+    static const char *const onoff[] = { "off", "on", NULL };
+    if (strcmp(cli_get(&c, "quick"), "off")) quick |= cli_word(&c, "--quick", cli_get(&c, "quick"), onoff);
+    const int team = cli_word(&c, "--team", cli_get(&c, "team"), onoff);
     char err[256];
     /* explicit flags win over --quick's shapes */
     int sizes[MAX_LIST], nsizes, net[MAX_LIST], nnet, batches[MAX_LIST], nbatches, threads[MAX_LIST], nt;

@@ -565,17 +565,17 @@ static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt)
         const int an = g->ta == MLPB_N;
         const float *a = an ? g->A + (size_t)i0 * g->lda : g->A + i0;
         const ptrdiff_t asi = an ? g->lda : 1, asp = an ? 1 : g->lda;
-        if (g->stream) { /* into the scratch tile T (rb, n), its epilogue there, then to C (beta == 0) */
-            float *T = ctx->apack[tid];
-            const ptrdiff_t ldt = (ptrdiff_t)round_up((size_t)g->n, 16);
-            if (g->k == 1) vx->rank1(rb, g->n, g->alpha, a, asi, g->Bx, 0.0f, T, ldt);
-            else vx->smallm_bn(rb, g->n, g->k, g->alpha, a, asi, asp, g->Bx, g->ldbx, 0.0f, T, ldt);
-            if (g->epi) epi_rows(vx, g->epi, T, ldt, i0, 0, rb, g->n);
-            vx->stream_rows(rb, g->n, T, ldt, c, g->ldc);
-        } else {
-            if (g->k == 1) vx->rank1(rb, g->n, g->alpha, a, asi, g->Bx, g->beta, c, g->ldc);
-            else vx->smallm_bn(rb, g->n, g->k, g->alpha, a, asi, asp, g->Bx, g->ldbx, g->beta, c, g->ldc);
-            if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, i0, 0, rb, g->n);
+        /* streaming: into the scratch tile T (rb, n), its epilogue there, then to C (beta == 0) */
+        float *dst = g->stream ? ctx->apack[tid] : c;
+        const ptrdiff_t ldd = g->stream ? (ptrdiff_t)round_up((size_t)g->n, 16) : g->ldc;
+        const float beta = g->stream ? 0.0f : g->beta;
+        if (g->k == 1) vx->rank1(rb, g->n, g->alpha, a, asi, g->Bx, beta, dst, ldd);
+        else vx->smallm_bn(rb, g->n, g->k, g->alpha, a, asi, asp, g->Bx, g->ldbx, beta, dst, ldd);
+        if (g->stream) {
+            if (g->epi) epi_rows(vx, g->epi, dst, ldd, i0, 0, rb, g->n);
+            vx->stream_rows(rb, g->n, dst, ldd, c, g->ldc);
+        } else if (g->epi) {
+            epi_tile(vx, g->epi, g->C, g->ldc, i0, 0, rb, g->n);
         }
     }
     if (g->stream) vx->stream_fence(); /* before the join, after which others read C */
