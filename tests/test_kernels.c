@@ -193,6 +193,19 @@ static void team_nested(void *p) {
     mlpb_team_run(t->c, mark_nested, t); /* runs fn directly */
 }
 
+/* inside a team: the small-M threshold and whether batch b's forward GEMM
+ * (b x 256 x 784) and its update (784 x 256 x b, k = b) split, b = 1 .. MR */
+typedef struct { mlpb_ctx *c; long sm, pk; int fwd[64], upd[64]; } team_rule;
+static void read_rule(void *p) {
+    team_rule *t = p;
+    t->sm = mlpb_ctx_par_min(t->c, MLPB_PATH_SMALLM);
+    t->pk = mlpb_ctx_par_min(t->c, MLPB_PATH_PACKED);
+    for (int b = 1; b <= mlpb_ctx_cfg(t->c)->ukr->mr && b < 64; b++) {
+        t->fwd[b] = mlpb_gemm_splits(t->c, MLPB_N, MLPB_N, b, 256, 784);
+        t->upd[b] = mlpb_gemm_splits(t->c, MLPB_T, MLPB_N, 784, 256, b);
+    }
+}
+
 static int test_threads(void) {
     mlpb_rng r;
     mlpb_rng_seed(&r, 3);
@@ -263,15 +276,18 @@ static int test_threads(void) {
           "an explicit threshold");
     mlpb_ctx_set_par_min_flops(c2, -1);
     CHECK(mlpb_ctx_par_min(c2, MLPB_PATH_NARROW) == 0, "split every GEMM");
+    /* small-M: one unit of N and of K (64) is no work for 2; past either, or K (NN only), it is */
     CHECK(mlpb_gemm_splits(c2, MLPB_N, MLPB_N, 1, 256, 784) && mlpb_gemm_splits(c2, MLPB_T, MLPB_N, 784, 256, 1) &&
-          mlpb_gemm_splits(c2, MLPB_N, MLPB_N, 64, 256, 784) && mlpb_gemm_splits(c2, MLPB_N, MLPB_N, 1, 64, 784) == !vec &&
+          mlpb_gemm_splits(c2, MLPB_N, MLPB_N, 64, 256, 784) && mlpb_gemm_splits(c2, MLPB_N, MLPB_N, 1, 64, 784) &&
+          mlpb_gemm_splits(c2, MLPB_N, MLPB_N, 1, 64, 64) == !vec && mlpb_gemm_splits(c2, MLPB_T, MLPB_N, 5, 64, 784) == !vec &&
           !mlpb_gemm_splits(c1, MLPB_N, MLPB_N, 64, 256, 784), "splits with -1: every GEMM with work for 2 threads");
     mlpb_ctx_set_par_min_flops(c2, 0);
     CHECK(mlpb_ctx_par_min(c2, MLPB_PATH_PACKED) == pk, "0 restores the defaults");
-    /* each path's threshold decides (small-M, narrow k <= 16, packed), at the flop count either side */
-    static const int shp[3][3] = { { 1, 256, 784 }, { 784, 256, 8 }, { 64, 256, 784 } };
-    const long th[3] = { vec ? sm : pk, vec ? na : pk, pk };
-    for (int q = 0; q < 3; q++) {
+    /* each path's threshold decides (small-M; narrow k <= 16: small-M's; narrow dot; packed), at the flop
+     * count either side */
+    static const int shp[4][3] = { { 1, 256, 784 }, { 784, 256, 8 }, { 784, 10, 256 }, { 64, 256, 784 } };
+    const long th[4] = { vec ? sm : pk, vec ? sm : pk, vec ? na : pk, pk };
+    for (int q = 0; q < 4; q++) {
         const int m = shp[q][0], n = shp[q][1], k = shp[q][2];
         const int want = 2.0 * m * n * k >= (double)th[q];
         CHECK(mlpb_gemm_splits(c2, q == 1 ? MLPB_T : MLPB_N, MLPB_N, m, n, k) == want,
@@ -279,6 +295,27 @@ static int test_threads(void) {
         mlpb_ctx_set_par_min_flops(c2, (long)(2.0 * m * n * k) + 1);
         CHECK(!mlpb_gemm_splits(c2, q == 1 ? MLPB_T : MLPB_N, MLPB_N, m, n, k), "one flop under the threshold");
         mlpb_ctx_set_par_min_flops(c2, 0);
+    }
+    /* in a team the small-M (and small-k) threshold follows the post's cost:
+     * 4.5e5 flops x post / 0.34 us x lanes / 16 (within [1/64, 4]); the
+     * others stay the region's; outside a team, the region's for all. Either
+     * way batch b's forward and update split together (each core then keeps
+     * its rows of W: a split of one alone moves them every step) */
+    if (vec) {
+        team_rule in = { .c = c2 }, out = { .c = c2 };
+        read_rule(&out);
+        mlpb_team_run(c2, read_rule, &in);
+        const double lanes = !strcmp(mlpb_ctx_vec_isa(c2), "avx512") ? 16 : !strcmp(mlpb_ctx_vec_isa(c2), "avx2") ? 8 : 1;
+        double f = mlpb_ctx_team_us(c2) / 0.34 * lanes / 16;
+        f = f < 1.0 / 64 ? 1.0 / 64 : f > 4 ? 4 : f;
+        CHECK(out.sm == sm && out.pk == pk && in.pk == pk && labs(in.sm - (long)(4.5e5 * f)) <= 1 &&
+              in.sm == mlpb_ctx_team_par_min(c2),
+              "team rule: small-M %ld in a team (post %g us: want %ld), %ld outside (want %ld)", in.sm,
+              mlpb_ctx_team_us(c2), (long)(4.5e5 * f), out.sm, sm);
+        for (int b = 1; b <= mlpb_ctx_cfg(c2)->ukr->mr && b < 64; b++)
+            CHECK(in.fwd[b] == in.upd[b] && out.fwd[b] == out.upd[b] && in.fwd[b] == (401408.0 * b >= in.sm),
+                  "batch %d: forward splits %d / %d, update %d / %d (in a team / outside)", b, in.fwd[b], out.fwd[b],
+                  in.upd[b], out.upd[b]);
     }
     mlpb_ctx_free(c1); mlpb_ctx_free(c2);
     free(A); free(B); free(C1); free(C2);

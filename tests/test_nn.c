@@ -306,11 +306,13 @@ static void train_synth(int threads, mlpb_kernel kind, int batch, int epochs, ml
 static int test_determinism(void) {
     mlpb_dataset tr, te;
     char err[MLPB_ERRLEN];
-    CHECK(mlpb_synthetic(1000, 40, 5, 1, 2, &tr, err, sizeof err) == 0, "%s", err);
-    CHECK(mlpb_synthetic(300, 40, 5, 1, 3, &te, err, sizeof err) == 0, "%s", err);
-    const int batches[] = { 0, 1, 32, 333 };
+    /* 150 features: batch 1's and 5's first forward GEMM (k = 150, three K
+     * blocks) splits over K, its update over rows */
+    CHECK(mlpb_synthetic(1000, 150, 5, 1, 2, &tr, err, sizeof err) == 0, "%s", err);
+    CHECK(mlpb_synthetic(300, 150, 5, 1, 3, &te, err, sizeof err) == 0, "%s", err);
+    const int batches[] = { 0, 1, 5, 32, 333 };
     for (int kind = MLPB_KERNEL_REF; kind <= MLPB_KERNEL_SIMD; kind++)
-        for (int b = 0; b < 4; b++) {
+        for (int b = 0; b < 5; b++) {
             mlpb_mlp n1, n2;
             curve c1, c2;
             train_synth(1, kind, batches[b], 3, &n1, &c1, &tr, &te);

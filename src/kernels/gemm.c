@@ -91,9 +91,14 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa) {
  *     --sizes none --net 256x128x10 --batches 2,4,16,32,64,128,256,512
  * (2 threads over 1): packed 1.05M flops 0.62-0.75, 2.1M 1.26-1.30, 4.2M
  * 1.31-1.52; narrow 655K 0.51-0.68, 1.31M 0.78-1.01; small-M 65K 0.30,
- * 401K 1.04-1.06 (1x256x784), 1.05M 1.6-1.7 (1x1024x1024); small-M is set
- * above that 401K: in training, the forward GEMM of batch 1 split moves W1's
- * lines between the cores every step (SGD 0.3x, with the update split too).
+ * 401K 1.04-1.06 (1x256x784, split over N), 1.05M 1.6-1.7 (1x1024x1024).
+ * The narrow path's small k (the small-M kernel on row blocks: batch 1-16's
+ * update) takes the small-M threshold: a forward GEMM of batch 1-MR and its
+ * update each stream W once, and must split together or not at all, each
+ * core then keeping its rows of W (unit_range); one split alone moves W's
+ * lines between the cores every step (SGD 0.3x).
+ * Inside a team (training), those two scale with the team's post instead of
+ * the region (stream_scale); the others stay the region's.
  * Elsewhere they scale with the region's measured cost and the vector width (the
  * second core saves work of that many flops per microsecond; the plain-C
  * rungs count one lane: 1/16 of AVX-512's). The cost is measured anew for
@@ -116,6 +121,24 @@ static double par_scale(double region_us, int lanes) {
 static double par_min(const mlpb_ctx *ctx, double dflt) {
     const long p = ctx->par_min_flops;
     return p == 0 ? dflt * ctx->par_scale : p < 0 ? 0.0 : (double)p;
+}
+
+/* In a team the small-M / small-k threshold is SMALLM_PAR_MIN_FLOPS times
+ * the post's measured cost over TEAM_ANCHOR_US (and the vector width's
+ * factor). Batch 1's W1 GEMMs (401K flops each) split, K over the forward
+ * and rows over the update, in SGD on 2 threads of the Zen 5 VM
+ * (bench/ab_train.sh, --batch 1 --threads 2, a build splitting them against
+ * one that does not): 1.61x the samples/s with a post of 0.14-0.17 us, 0.80x
+ * with 0.48-0.66 us (the VM's slow state: lines crossing cores cost several
+ * times more then, results/owner-zen5). The anchor puts the crossover
+ * between, at ~0.3 us; set from those two states, not tuned further. */
+#define TEAM_ANCHOR_US 0.34
+static double team_par_min(const mlpb_ctx *ctx) {
+    if (ctx->par_min_flops != 0 || ctx->team_us <= 0.0) return par_min(ctx, SMALLM_PAR_MIN_FLOPS);
+    return SMALLM_PAR_MIN_FLOPS * par_scale(ctx->team_us / TEAM_ANCHOR_US * PAR_ANCHOR_US, ctx->vx ? ctx->vx->lanes : 1);
+}
+static double stream_par_min(const mlpb_ctx *ctx) {
+    return ctx->team.active ? team_par_min(ctx) : par_min(ctx, SMALLM_PAR_MIN_FLOPS);
 }
 
 /* The cost of one call of once(ctx) in microseconds: the median over 9
@@ -186,7 +209,10 @@ void mlpb_ctx_free(mlpb_ctx *c) {
 const mlpb_kcfg *mlpb_ctx_cfg(const mlpb_ctx *c) { return &c->cfg; }
 const mlpb_vec_isa *mlpb_ctx_vec(const mlpb_ctx *c) { return c->vx; }
 double mlpb_ctx_region_us(const mlpb_ctx *c) { return c->region_us; }
-long mlpb_ctx_par_min(const mlpb_ctx *c, mlpb_gemm_path path) { return (long)par_min(c, par_dflt[path]); }
+long mlpb_ctx_par_min(const mlpb_ctx *c, mlpb_gemm_path path) {
+    return (long)(path == MLPB_PATH_SMALLM ? stream_par_min(c) : par_min(c, par_dflt[path]));
+}
+long mlpb_ctx_team_par_min(const mlpb_ctx *c) { return (long)team_par_min(c); }
 void mlpb_ctx_set_par_min_flops(mlpb_ctx *c, long flops) { c->par_min_flops = flops; }
 const char *const mlpb_split_names[] = { "auto", "shared", "rows", "cols", NULL };
 void mlpb_ctx_set_split(mlpb_ctx *c, mlpb_split split) {
@@ -291,9 +317,6 @@ static void scale_c(int m, int n, float beta, float *C, ptrdiff_t ldc) {
             *c = beta == 0.0f ? 0.0f : beta * *c;
         }
 }
-
-/* Small-M column unit handed to a thread: a multiple of every ISA's width. */
-#define SMALLM_UNIT 64
 
 /* The block size for extent x: as many blocks as `cap` needs, of equal size
  * rounded up to a multiple of q, so no block is a thin remainder. */
@@ -476,22 +499,104 @@ static void ref_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
 /* m <= MR with the SIMD table: no packing at all. op(B) = N streams rows of B
  * through an m x (up to 8 vectors) register tile; op(B) = T (op(A) = N) takes
  * dot products along k, or with k <= 16 transposes B's rows 8 at a time in
- * registers and streams them. Threads split the columns in SMALLM_UNIT blocks; each
- * element's sum is computed the same way whatever the split. */
+ * registers and streams them. Threads split the columns in SMALLM_UNIT blocks
+ * (unit_range), or, op(B) = N, the K blocks (smallm_kpart); each element's
+ * sum is computed the same way whatever the split.
+ * op(A) = op(B) = N (a forward GEMM) takes K in blocks of SMALLM_UNIT steps,
+ * whatever the threads:
+ *   C <- alpha A_0 B_0 + beta C,  then  C <- C + fl(alpha A_b B_b)
+ * in block order (the kernel's beta = 1: fma(1, c, y) = c + y), so that a
+ * thread can take whole blocks: the rows of B it reads are then its own
+ * lines, the rows of W that batch 1's update (the narrow path's rows, in the
+ * same units) and backward (op(B) = T's columns) give it. op(A) = T (dW at
+ * fan-in <= MR) keeps K whole: the fused update's sums stay those of dW. */
+#define SMALLM_UNIT 64
+
+/* thread tid's share [x0, x1) of x in whole units of SMALLM_UNIT (empty: x0 >= x1) */
+static void unit_range(int x, int tid, int nt, int *x0, int *x1) {
+    const int nu = (x + SMALLM_UNIT - 1) / SMALLM_UNIT;
+    *x0 = SMALLM_UNIT * (int)((long)nu * tid / nt);
+    *x1 = SMALLM_UNIT * (int)((long)nu * (tid + 1) / nt);
+    if (*x1 > x) *x1 = x;
+}
+
+/* the K block of the small-M path with op(B) = N */
+static int smallm_kb(const gemm_args *g) { return g->ta == MLPB_N ? SMALLM_UNIT : g->k; }
+
+/* op(B) = N, K blocks [b0, b1) of columns [j0, j1) into C (ldc): the first
+ * with beta, the rest added */
+static void smallm_bn_blocks(const mlpb_vec_isa *vx, const gemm_args *g, int b0, int b1, int j0, int j1,
+                             float beta, float *C, ptrdiff_t ldc) {
+    const ptrdiff_t asi = g->ta == MLPB_N ? g->lda : 1, asp = g->ta == MLPB_N ? 1 : g->lda;
+    const int KB = smallm_kb(g);
+    for (int b = b0; b < b1; b++) {
+        const int p0 = b * KB, kb = g->k - p0 < KB ? g->k - p0 : KB;
+        vx->smallm_bn(g->m, j1 - j0, kb, g->alpha, g->A + (size_t)p0 * asp, asi, asp,
+                      g->B + (size_t)p0 * g->ldb + j0, g->ldb, b == b0 ? beta : 1.0f, C + j0, ldc);
+    }
+}
+
 static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const mlpb_vec_isa *vx = ctx->vx;
-    const int m = g->m, n = g->n, nu = (n + SMALLM_UNIT - 1) / SMALLM_UNIT;
-    const int j0 = SMALLM_UNIT * (int)((long)nu * tid / nt);
-    int j1 = SMALLM_UNIT * (int)((long)nu * (tid + 1) / nt);
-    if (j1 > n) j1 = n;
+    int j0, j1;
+    unit_range(g->n, tid, nt, &j0, &j1);
     if (j0 >= j1) return;
     if (g->tb == MLPB_N)
-        vx->smallm_bn(m, j1 - j0, g->k, g->alpha, g->A, g->ta == MLPB_N ? g->lda : 1, g->ta == MLPB_N ? 1 : g->lda,
-                      g->B + j0, g->ldb, g->beta, g->C + j0, g->ldc);
+        smallm_bn_blocks(vx, g, 0, (g->k + smallm_kb(g) - 1) / smallm_kb(g), j0, j1, g->beta, g->C, g->ldc);
     else
-        vx->smallm_bt(m, j1 - j0, g->k, g->alpha, g->A, g->lda, g->B + (size_t)j0 * g->ldb, g->ldb, g->beta,
+        vx->smallm_bt(g->m, j1 - j0, g->k, g->alpha, g->A, g->lda, g->B + (size_t)j0 * g->ldb, g->ldb, g->beta,
                       g->C + j0, g->ldc);
-    if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, 0, j0, m, j1 - j0);
+    if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, 0, j0, g->m, j1 - j0);
+}
+
+/* The leading dimension of a K block's partial product in the scratch (apack) */
+static ptrdiff_t kpart_ld(int n) { return (ptrdiff_t)round_up((size_t)n, 16); }
+
+/* Whether thread shares of K blocks fit the scratch: the most blocks a thread
+ * takes, each m x kpart_ld(n) */
+static int kpart_fits(const mlpb_ctx *ctx, int m, int n, int k, int nt) {
+    const int nkb = (k + SMALLM_UNIT - 1) / SMALLM_UNIT, most = (nkb + nt - 1) / nt;
+    return nkb >= nt && (size_t)most * (size_t)m * (size_t)kpart_ld(n) <= (size_t)ctx->cfg.mc * (size_t)ctx->cfg.kc;
+}
+
+/* The small-M GEMM, op(A) = op(B) = N, split over K: thread tid takes the K blocks
+ * of its unit_range of k, thread 0 into C, the others each block's
+ * fl(alpha op(A)_b B_b) into their scratch; after a barrier every thread adds
+ * those into its columns of C (unit_range of n), in block order, and runs
+ * the epilogue there: the sums smallm_part makes, in its order. */
+static void smallm_kpart(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
+    const mlpb_vec_isa *vx = ctx->vx;
+    const int m = g->m, n = g->n;
+    if (!kpart_fits(ctx, m, n, g->k, nt)) { /* fewer threads than the context's: columns */
+        smallm_part(ctx, g, tid, nt);
+        return;
+    }
+    const ptrdiff_t lds = kpart_ld(n);
+    int p0, p1;
+    unit_range(g->k, tid, nt, &p0, &p1);
+    const int b0 = p0 / SMALLM_UNIT, b1 = (p1 + SMALLM_UNIT - 1) / SMALLM_UNIT;
+    if (tid == 0) {
+        smallm_bn_blocks(vx, g, b0, b1, 0, n, g->beta, g->C, g->ldc);
+    } else {
+        float *s = ctx->apack[tid];
+        for (int b = b0; b < b1; b++)
+            smallm_bn_blocks(vx, g, b, b + 1, 0, n, 0.0f, s + (size_t)(b - b0) * m * lds, lds);
+    }
+    job_barrier(ctx);
+    int j0, j1;
+    unit_range(n, tid, nt, &j0, &j1);
+    for (int t = 1; t < nt; t++) {            /* the other threads' blocks, in block order */
+        int q0, q1;
+        unit_range(g->k, t, nt, &q0, &q1);
+        const float *s = ctx->apack[t];
+        for (int b = q0 / SMALLM_UNIT; b < (q1 + SMALLM_UNIT - 1) / SMALLM_UNIT; b++, s += (size_t)m * lds)
+            for (int i = 0; i < m; i++) {
+                float *c = g->C + (size_t)i * g->ldc;
+                const float *si = s + (size_t)i * lds;
+                for (int j = j0; j < j1; j++) c[j] += si[j];
+            }
+    }
+    if (g->epi && j0 < j1) epi_tile(vx, g->epi, g->C, g->ldc, 0, j0, m, j1 - j0);
 }
 
 /* The narrow paths (SIMD table only), for the shapes a 10-class output layer
@@ -506,7 +611,8 @@ static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
  *     call (vx->pack_q);
  *   small n, op(A) = T: narrow_tc, C^T tiles over one or two vectors of rows
  *     of C, A read in place, K in blocks of KC.
- * Threads split the rows, in whole blocks: no result depends on them.
+ * Threads split the rows, in whole blocks (with small k, in the units of
+ * unit_range): no result depends on them.
  * Row blocks through the small-M kernel (k <= NARROW_K) write C at full
  * speed, several bytes per flop; when C is bigger than a core's share of L3
  * (past_l3_share) and beta == 0, each block goes to a scratch tile
@@ -548,13 +654,25 @@ static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt)
     const mlpb_vec_isa *vx = ctx->vx;
     const int dot = g->k > NARROW_K;
     const int RB = dot ? DOT_BLOCK / vx->dot_rows * vx->dot_rows : bn_rows(ctx);
-    const int nb = (g->m + RB - 1) / RB;
-    const int bend = (int)((long)nb * (tid + 1) / nt);
-    for (int b = (int)((long)nb * tid / nt); b < bend; b++) {
-        const int i0 = b * RB, rb = g->m - i0 < RB ? g->m - i0 : RB;
+    /* dot: whole row blocks per thread; small k: the rows of unit_range, cut
+     * at multiples of RB (a block's row count sets its partial-sum sets), near
+     * the rows of W the small-M path's K blocks give the same thread */
+    int r0, r1;
+    if (dot) {
+        const int nb = (g->m + RB - 1) / RB;
+        r0 = RB * (int)((long)nb * tid / nt);
+        r1 = RB * (int)((long)nb * (tid + 1) / nt);
+        if (r1 > g->m) r1 = g->m;
+    } else {
+        unit_range(g->m, tid, nt, &r0, &r1);
+        r0 = r0 / RB * RB;
+        r1 = r1 >= g->m ? g->m : r1 / RB * RB;
+    }
+    for (int i0 = r0; i0 < r1; i0 += RB) {
+        const int rb = r1 - i0 < RB ? r1 - i0 : RB;
         float *c = g->C + (size_t)i0 * g->ldc;
         if (dot) {    /* C(i0 : i0+rb, :) = alpha A(i0 : i0+rb, :) op(B) + beta C, op(B) as Bx (pack_q) */
-            const int rn = b + 1 < bend ? (g->m - i0 - rb < RB ? g->m - i0 - rb : RB) : 0; /* this thread's next block */
+            const int rn = i0 + rb < r1 ? (r1 - i0 - rb < RB ? r1 - i0 - rb : RB) : 0; /* this thread's next block */
             const mlpb_span next = { g->A + (size_t)(i0 + rb) * g->lda, g->lda, rn, g->k };
             vx->dotq(rb, g->n, g->k, g->alpha, g->A + (size_t)i0 * g->lda, g->lda, g->Bx, g->beta, c, g->ldc,
                      rn && g->prefetch ? &next : NULL);
@@ -803,16 +921,28 @@ static mlpb_gemm_path gemm_path(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int
     return n <= NARROW_N || k <= NARROW_K ? MLPB_PATH_NARROW : MLPB_PATH_PACKED;
 }
 
+/* Whether the small-M path splits K (smallm_kpart) rather than N over nt
+ * threads: op(B) = N, the threads' blocks fit the scratch, and either N has
+ * a single unit or, unless a split is forced (ROWS: K, COLS: N), k >= n. */
+static int smallm_ksplit(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k, int nt) {
+    if (ta != MLPB_N || tb != MLPB_N || !kpart_fits(ctx, m, n, k, nt)) return 0;
+    if (n <= SMALLM_UNIT) return 1;
+    return ctx->split == MLPB_SPLIT_ROWS || (ctx->split != MLPB_SPLIT_COLS && k >= n);
+}
+
 /* Whether a GEMM of `flops` on that path runs on the context's threads (the
- * small-M kernel splits whole column units only). */
-static int gemm_par(const mlpb_ctx *ctx, mlpb_gemm_path path, int n, double flops) {
-    if (ctx->cfg.threads < 2 || (path == MLPB_PATH_SMALLM && n <= SMALLM_UNIT)) return 0;
-    return flops >= par_min(ctx, par_dflt[path]);
+ * small-M kernel splits whole units of N or K only). */
+static int gemm_par(const mlpb_ctx *ctx, mlpb_gemm_path path, mlpb_op ta, mlpb_op tb, int m, int n, int k,
+                    double flops) {
+    if (ctx->cfg.threads < 2) return 0;
+    if (path == MLPB_PATH_SMALLM && n <= SMALLM_UNIT && !smallm_ksplit(ctx, ta, tb, m, n, k, ctx->cfg.threads)) return 0;
+    const int stream = path == MLPB_PATH_SMALLM || (path == MLPB_PATH_NARROW && k <= NARROW_K);
+    return flops >= (stream ? stream_par_min(ctx) : par_min(ctx, par_dflt[path]));
 }
 
 int mlpb_gemm_splits(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k) {
     if (m <= 0 || n <= 0 || k <= 0) return 0;
-    return gemm_par(ctx, gemm_path(ctx, ta, tb, m, n, k), n, 2.0 * m * n * k);
+    return gemm_par(ctx, gemm_path(ctx, ta, tb, m, n, k), ta, tb, m, n, k, 2.0 * m * n * k);
 }
 
 void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
@@ -828,15 +958,15 @@ void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
     gemm_args g = { ta, tb, m, n, k, alpha, beta, A, B, B, lda, ldb, ldb, C, ldc, epi, 0, 0 };
     const double flops = 2.0 * m * n * k;
     const mlpb_gemm_path path = gemm_path(ctx, ta, tb, m, n, k);
-    const int par = gemm_par(ctx, path, n, flops);
+    const int par = gemm_par(ctx, path, ta, tb, m, n, k, flops);
     if (ctx->cfg.kernel == MLPB_KERNEL_REF) {
         run(ctx, par, ref_part, &g);
         return;
     }
     if (path == MLPB_PATH_SMALLM) {
-        run(ctx, par, smallm_part, &g);
+        run(ctx, par, par && smallm_ksplit(ctx, ta, tb, m, n, k, ctx->cfg.threads) ? smallm_kpart : smallm_part, &g);
         return;
     }
     if (path == MLPB_PATH_NARROW && gemm_narrow(ctx, &g, par)) return;
-    run(ctx, path == MLPB_PATH_PACKED ? par : gemm_par(ctx, MLPB_PATH_PACKED, n, flops), packed_part, &g);
+    run(ctx, path == MLPB_PATH_PACKED ? par : gemm_par(ctx, MLPB_PATH_PACKED, ta, tb, m, n, k, flops), packed_part, &g);
 }

@@ -109,10 +109,15 @@ const char *mlpb_ctx_vec_isa(const mlpb_ctx *ctx);
 void mlpb_ctx_set_par_min_flops(mlpb_ctx *ctx, long flops);
 /* The measured cost of an empty parallel region of the context's threads in
  * microseconds (0 for one thread), which scales the defaults; and the
- * threshold in effect for each GEMM path (info and result metadata). */
+ * threshold in effect for each GEMM path (info and result metadata;
+ * MLPB_PATH_SMALLM's also holds for the narrow path's k <= 16, and called
+ * inside a team it is the team's). */
 double mlpb_ctx_region_us(const mlpb_ctx *ctx);
 typedef enum { MLPB_PATH_PACKED = 0, MLPB_PATH_NARROW, MLPB_PATH_SMALLM } mlpb_gemm_path;
 long mlpb_ctx_par_min(const mlpb_ctx *ctx, mlpb_gemm_path path);
+/* MLPB_PATH_SMALLM's threshold inside a team, from the post's measured cost
+ * (mlpb_ctx_team_us; the region's before any team) */
+long mlpb_ctx_team_par_min(const mlpb_ctx *ctx);
 /* A team: fn(arg) runs on the calling thread while the context's other
  * threads wait inside one OpenMP parallel region, spinning on a shared word
  * (yielding the core after 4096 pauses, ~80 us on the Zen 5 VM, or at once
@@ -124,9 +129,11 @@ long mlpb_ctx_par_min(const mlpb_ctx *ctx, mlpb_gemm_path path);
  * calls (a training run, a timing loop); while fn works alone the other
  * cores spin. fn must not open OpenMP regions itself; nested calls and one
  * thread run fn(arg) directly. The GEMM thresholds stay those of a region
- * (mlpb_ctx_region_us): a split also moves operands between the cores, and
- * splitting more inside a team (thresholds scaled by the post's cost, 4x
- * lower) made SGD on 2 threads 3x slower (the weights crossing every step). */
+ * (mlpb_ctx_region_us), but for the small-M path and the narrow path's small
+ * k (batch 1-MR's forward and update), which scale with the post's cost: a
+ * split also moves operands between the cores, and splitting all GEMMs more
+ * inside a team made SGD on 2 threads 3x slower (the weights crossing every
+ * step); those two split W by the same rows, each core keeping its own. */
 void mlpb_team_run(mlpb_ctx *ctx, void (*fn)(void *), void *arg);
 /* The measured cost of posting an empty job to the context's team (us),
  * timed when its first team starts; 0 before that, and for one thread. */
