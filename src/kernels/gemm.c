@@ -339,6 +339,7 @@ typedef struct gemm_args {
     const mlpb_epi *epi;
     int stream; /* narrow row blocks: C's rows via a scratch tile and streaming stores */
     int prefetch; /* narrow dot path: each row block prefetches the next */
+    int *kparts; /* smallm_kpart: the threads that took K blocks (0: none, columns instead) */
 } gemm_args;
 
 typedef void (*gemm_part)(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt);
@@ -559,18 +560,22 @@ static int kpart_fits(const mlpb_ctx *ctx, int m, int n, int k, int nt) {
     return nkb >= nt && (size_t)most * (size_t)m * (size_t)kpart_ld(n) <= (size_t)ctx->cfg.mc * (size_t)ctx->cfg.kc;
 }
 
-/* The small-M GEMM, op(A) = op(B) = N, split over K: thread tid takes the K blocks
- * of its unit_range of k, thread 0 into C, the others each block's
- * fl(alpha op(A)_b B_b) into their scratch; after a barrier every thread adds
- * those into its columns of C (unit_range of n), in block order, and runs
- * the epilogue there: the sums smallm_part makes, in its order. */
+/* The small-M GEMM, op(A) = op(B) = N, split over K: thread tid takes the K
+ * blocks of its unit_range of k, thread 0 into C, the others each block's
+ * fl(alpha op(A)_b B_b) into their scratch, and records nt in g->kparts
+ * (0: it fell back to smallm_part). After the join the calling thread adds
+ * the scratch into C in block order and runs the epilogue (smallm_kjoin):
+ * the sums smallm_part makes, in its order, and no barrier inside the job
+ * (m n adds and epilogues beside m n k / nt FMAs: k >= n here, or n <= 64). */
 static void smallm_kpart(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const mlpb_vec_isa *vx = ctx->vx;
     const int m = g->m, n = g->n;
     if (!kpart_fits(ctx, m, n, g->k, nt)) { /* fewer threads than the context's: columns */
+        if (tid == 0) *g->kparts = 0;
         smallm_part(ctx, g, tid, nt);
         return;
     }
+    if (tid == 0) *g->kparts = nt;
     const ptrdiff_t lds = kpart_ld(n);
     int p0, p1;
     unit_range(g->k, tid, nt, &p0, &p1);
@@ -582,9 +587,11 @@ static void smallm_kpart(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
         for (int b = b0; b < b1; b++)
             smallm_bn_blocks(vx, g, b, b + 1, 0, n, 0.0f, s + (size_t)(b - b0) * m * lds, lds);
     }
-    job_barrier(ctx);
-    int j0, j1;
-    unit_range(n, tid, nt, &j0, &j1);
+}
+
+static void smallm_kjoin(mlpb_ctx *ctx, const gemm_args *g, int nt) {
+    const int m = g->m, n = g->n;
+    const ptrdiff_t lds = kpart_ld(n);
     for (int t = 1; t < nt; t++) {            /* the other threads' blocks, in block order */
         int q0, q1;
         unit_range(g->k, t, nt, &q0, &q1);
@@ -593,10 +600,10 @@ static void smallm_kpart(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
             for (int i = 0; i < m; i++) {
                 float *c = g->C + (size_t)i * g->ldc;
                 const float *si = s + (size_t)i * lds;
-                for (int j = j0; j < j1; j++) c[j] += si[j];
+                for (int j = 0; j < n; j++) c[j] += si[j];
             }
     }
-    if (g->epi && j0 < j1) epi_tile(vx, g->epi, g->C, g->ldc, 0, j0, m, j1 - j0);
+    if (g->epi) epi_tile(ctx->vx, g->epi, g->C, g->ldc, 0, 0, m, n);
 }
 
 /* The narrow paths (SIMD table only), for the shapes a 10-class output layer
@@ -955,7 +962,7 @@ void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
         if (epi) epi_tile(ctx->vx, epi, C, ldc, 0, 0, m, n);
         return;
     }
-    gemm_args g = { ta, tb, m, n, k, alpha, beta, A, B, B, lda, ldb, ldb, C, ldc, epi, 0, 0 };
+    gemm_args g = { ta, tb, m, n, k, alpha, beta, A, B, B, lda, ldb, ldb, C, ldc, epi, 0, 0, NULL };
     const double flops = 2.0 * m * n * k;
     const mlpb_gemm_path path = gemm_path(ctx, ta, tb, m, n, k);
     const int par = gemm_par(ctx, path, ta, tb, m, n, k, flops);
@@ -964,7 +971,14 @@ void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
         return;
     }
     if (path == MLPB_PATH_SMALLM) {
-        run(ctx, par, par && smallm_ksplit(ctx, ta, tb, m, n, k, ctx->cfg.threads) ? smallm_kpart : smallm_part, &g);
+        int kparts = 0;
+        if (par && smallm_ksplit(ctx, ta, tb, m, n, k, ctx->cfg.threads)) {
+            g.kparts = &kparts;
+            run(ctx, par, smallm_kpart, &g);
+            if (kparts) smallm_kjoin(ctx, &g, kparts);
+        } else {
+            run(ctx, par, smallm_part, &g);
+        }
         return;
     }
     if (path == MLPB_PATH_NARROW && gemm_narrow(ctx, &g, par)) return;
