@@ -271,11 +271,11 @@ static void sweep_epilogues(setup *s) {
 }
 
 /* m <= MR: kernel SIMD's small-M path (no packing, B streamed, threads split
- * the columns, or NN the K blocks of 64; TT falls back to the packed frame):
- * every m up to MR, n below, at and past a vector and past the threads'
- * column unit, k = 0, 1, odd and long, one K block (64) and past it (65, 130,
- * 300, 784: 2, 3, 5, 13 blocks, split over 2 and 3 threads, or over N where
- * the scratch does not fit or the split is forced to cols), and the k <= 16
+ * the columns, or NN the K blocks of 128; TT falls back to the packed
+ * frame): every m up to MR, n below, at and past a vector and past the
+ * threads' column unit, k = 0, 1, odd and long, one K block (128) and past it
+ * (129, 257, 300, 784: 2, 3, 3, 7 blocks, split over 2 and 3 threads, or over
+ * N where the scratch does not fit or the split is forced to cols), and the k <= 16
  * of op(B) = T's transposing kernel (tails of 2, 1, 5 and none past 8 k
  * steps, 2, 3 and 5 alone), every epilogue, beta = 0 over NaN; an odd count
  * of k values, so that each k meets both betas. Under the tiny blocking (the
@@ -284,7 +284,7 @@ static void sweep_epilogues(setup *s) {
 static void sweep_smallm(setup *s) {
     const int MR = s->u->mr, NR = s->u->nr;
     const int ns[4] = { 1, 7, NR + 1, 203 };
-    const int ks[15] = { 0, 1, 2, 5, 9, 10, 13, 16, 17, 300, 3, 64, 65, 130, 784 };
+    const int ks[15] = { 0, 1, 2, 5, 9, 10, 13, 16, 17, 300, 3, 128, 129, 257, 784 };
     const mlpb_epi_kind kinds[4] = { MLPB_EPI_NONE, MLPB_EPI_BIAS, MLPB_EPI_BIAS_SIGMOID, MLPB_EPI_DSIGMOID };
     int c = 0;
     for (int o = 0; o < 4; o++)
