@@ -276,7 +276,7 @@ static int test_threads(void) {
           "an explicit threshold");
     mlpb_ctx_set_par_min_flops(c2, -1);
     CHECK(mlpb_ctx_par_min(c2, MLPB_PATH_NARROW) == 0, "split every GEMM");
-    /* small-M: one unit of N (64) and of K (128) is no work for 2; past either (K: NN only), it is */
+    /* small-M: one unit of N (64) and K whole (below 128) is no work for 2; past either (K: NN only), it is */
     CHECK(mlpb_gemm_splits(c2, MLPB_N, MLPB_N, 1, 256, 784) && mlpb_gemm_splits(c2, MLPB_T, MLPB_N, 784, 256, 1) &&
           mlpb_gemm_splits(c2, MLPB_N, MLPB_N, 64, 256, 784) && mlpb_gemm_splits(c2, MLPB_N, MLPB_N, 1, 64, 784) &&
           mlpb_gemm_splits(c2, MLPB_N, MLPB_N, 1, 64, 64) == !vec && mlpb_gemm_splits(c2, MLPB_T, MLPB_N, 5, 64, 784) == !vec &&

@@ -271,11 +271,11 @@ static void sweep_epilogues(setup *s) {
 }
 
 /* m <= MR: kernel SIMD's small-M path (no packing, B streamed, threads split
- * the columns, or NN the K blocks of 128; TT falls back to the packed
- * frame): every m up to MR, n below, at and past a vector and past the
- * threads' column unit, k = 0, 1, odd and long, one K block (128) and past it
- * (129, 257, 300, 784: 2, 3, 3, 7 blocks, split over 2 and 3 threads, or over
- * N where the scratch does not fit or the split is forced to cols), and the k <= 16
+ * the columns, or NN the two halves of K from k = 128; TT falls back to the
+ * packed frame): every m up to MR, n below, at and past a vector and past
+ * the threads' column unit, k = 0, 1, odd and long, K whole (up to 127) and
+ * in halves (128, 129, 257, 300, 784: split over 2 and 3 threads, or over N
+ * where the scratch does not fit or the split is forced to cols), and the k <= 16
  * of op(B) = T's transposing kernel (tails of 2, 1, 5 and none past 8 k
  * steps, 2, 3 and 5 alone), every epilogue, beta = 0 over NaN; an odd count
  * of k values, so that each k meets both betas. Under the tiny blocking (the
@@ -304,7 +304,8 @@ static void sweep_smallm(setup *s) {
  * rows), 9 and 11 (6 + 3, 6 + 5: a one-column store group after a whole
  * one); k small at 1, 2, 9, 16 and 17, with n narrow too (the output
  * layer's dW at batch <= 16) or not; m at MR + 1, 19 and 27 (a masked last
- * vector of rows: 16 + 3 and 16 + 11 on either ISA) and 128; k long enough
+ * vector of rows: 16 + 3 and 16 + 11 on either ISA) and 128, and 170 with
+ * small k (row blocks counted from each half of the rows); k long enough
  * for the K blocks of this blocking; op(B) too big for the transpose buffer (the packed frame
  * takes over); every orientation, every epilogue, beta = 0 over NaN. Then the op(A) = N
  * dot path (dotq) at every n up to 12 and every k mod 8. */
@@ -344,6 +345,14 @@ static void sweep_narrow(setup *s) {
                 run_case(s, MLPB_N, tb ? MLPB_T : MLPB_N, ms[c % 4], n, 17 + ki + 8 * (c % 2), c % 2 ? 1.0f : 0.7f,
                          b0 ? 0.0f : -1.3f, c % 3 == 0 ? 3 : 0, (c >> 2) & 1, b0 && c % 2, kinds[(c >> 1) % 4]);
             }
+    /* small k on 170 rows: the row blocks count from each half (0-87, 88-169),
+     * the first half's last block 4 rows on either ISA's RB (12, 6) where
+     * blocks counted from 0 would give it a whole one (other partial-sum sets) */
+    for (int o = 0; o < 2; o++)
+        for (int ki = 1; ki < 4; ki++)
+            for (int ni = 1; ni < 5; ni += 3, c++)
+                run_case(s, OPS[o][0], OPS[o][1], 170, sn[ni], sk[ki], 0.7f, c % 2 ? 0.0f : -1.3f, 0,
+                         c & 1, 0, kinds[c % 4]);
     for (int o = 0; o < 4; o++) { /* op(B) past the 64 Ki-float transpose buffer */
         run_case(s, OPS[o][0], OPS[o][1], MR + 1, 10, 7000, 1.0f, 0.0f, 0, 1, 1, MLPB_EPI_BIAS);
         run_case(s, OPS[o][0], OPS[o][1], MR + 1, 5000, 16, 0.7f, -1.3f, 3, 0, 0, MLPB_EPI_NONE);

@@ -95,7 +95,7 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa) {
  * The narrow path's small k (the small-M kernel on row blocks: batch 1-16's
  * update) takes the small-M threshold: a forward GEMM of batch 1-MR and its
  * update each stream W once, and must split together or not at all, each
- * core then keeping its rows of W (unit_range); one split alone moves W's
+ * core then keeping its half of W's rows (w_half); one split alone moves W's
  * lines between the cores every step (SGD 0.3x).
  * Inside a team (training), those two scale with the team's post instead of
  * the region (stream_scale); the others stay the region's.
@@ -339,7 +339,7 @@ typedef struct gemm_args {
     const mlpb_epi *epi;
     int stream; /* narrow row blocks: C's rows via a scratch tile and streaming stores */
     int prefetch; /* narrow dot path: each row block prefetches the next */
-    int *kparts; /* smallm_kpart: the threads that took K blocks (0: none, columns instead) */
+    int *kparts; /* smallm_kpart: 1 when thread 1's scratch holds the second half's sums (0: columns instead) */
 } gemm_args;
 
 typedef void (*gemm_part)(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt);
@@ -501,24 +501,20 @@ static void ref_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
  * through an m x (up to 8 vectors) register tile; op(B) = T (op(A) = N) takes
  * dot products along k, or with k <= 16 transposes B's rows 8 at a time in
  * registers and streams them. Threads split the columns in SMALLM_UNIT blocks
- * (unit_range), or, op(B) = N, the K blocks (smallm_kpart); each element's
- * sum is computed the same way whatever the split.
- * op(A) = op(B) = N (a forward GEMM) takes K in blocks of KSPLIT_UNIT steps,
- * whatever the threads:
- *   C <- alpha A_0 B_0 + beta C,  then  C <- C + fl(alpha A_b B_b)
- * in block order (the kernel's beta = 1: fma(1, c, y) = c + y), so that a
- * thread can take whole blocks: the rows of B it reads are then its own
- * lines, the rows of W that batch 1's update (the narrow path's rows, in the
- * same units) and backward (op(B) = T's columns) give it. op(A) = T (dW at
- * fan-in <= MR) keeps K whole: the fused update's sums stay those of dW. */
+ * (unit_range), or, op(A) = op(B) = N, the two halves of K (smallm_kpart);
+ * each element's sum is computed the same way whatever the split.
+ * op(A) = op(B) = N (a forward GEMM) takes K in two halves, [0, h) and
+ * [h, k) with h = w_half(k), whatever the threads:
+ *   C <- alpha A_0 B_0 + beta C,  then  C <- C + fl(alpha A_1 B_1)
+ * (the kernel's beta = 1: fma(1, c, y) = c + y), so that two threads can
+ * take a half each: the rows of B each reads are then its own lines, the
+ * rows of W that batch 1's update (the narrow path's row halves, w_half) and
+ * backward (op(B) = T's column units) give it. op(A) = T (dW at fan-in <= MR)
+ * keeps K whole: the fused update's sums stay those of dW. Two halves, not
+ * more: a third thread would sit out the K split (the VMs here have 2 cores),
+ * and each half beyond the first costs one thread one pass over C and the
+ * other core's m x n partial sums. */
 #define SMALLM_UNIT 64
-
-/* K blocks, and the rows of W, that a thread takes whole: twice the column
- * unit, so that one thread pays one pass over its C tile per 128 k steps
- * (with 64, batch 4-8's forward on 1 thread ran 5% slower than unblocked)
- * and the row halves of W still meet the column halves of the backward's C
- * (W2's rows 0-127 / 128-255 either way) */
-#define KSPLIT_UNIT 128
 
 /* thread tid's share [x0, x1) of x in whole units (empty: x0 >= x1) */
 static void unit_range(int x, int unit, int tid, int nt, int *x0, int *x1) {
@@ -528,20 +524,17 @@ static void unit_range(int x, int unit, int tid, int nt, int *x0, int *x1) {
     if (*x1 > x) *x1 = x;
 }
 
-/* the K block of the small-M path with op(B) = N */
-static int smallm_kb(const gemm_args *g) { return g->ta == MLPB_N ? KSPLIT_UNIT : g->k; }
+/* Where W's rows (x of them: a forward GEMM's k, an update's m) are cut in
+ * two; x itself (no cut) below 128 rows. A multiple of 8, so the halves of
+ * W2 (256 rows) are the backward's column units (0-127, 128-255). */
+static int w_half(int x) { return x >= 128 ? (int)round_up((size_t)(x + 1) / 2, 8) : x; }
 
-/* op(B) = N, K blocks [b0, b1) of columns [j0, j1) into C (ldc): the first
- * with beta, the rest added */
-static void smallm_bn_blocks(const mlpb_vec_isa *vx, const gemm_args *g, int b0, int b1, int j0, int j1,
-                             float beta, float *C, ptrdiff_t ldc) {
+/* op(B) = N, K steps [p0, p1) of columns [j0, j1) into C (ldc), with beta */
+static void smallm_bn_span(const mlpb_vec_isa *vx, const gemm_args *g, int p0, int p1, int j0, int j1,
+                           float beta, float *C, ptrdiff_t ldc) {
     const ptrdiff_t asi = g->ta == MLPB_N ? g->lda : 1, asp = g->ta == MLPB_N ? 1 : g->lda;
-    const int KB = smallm_kb(g);
-    for (int b = b0; b < b1; b++) {
-        const int p0 = b * KB, kb = g->k - p0 < KB ? g->k - p0 : KB;
-        vx->smallm_bn(g->m, j1 - j0, kb, g->alpha, g->A + (size_t)p0 * asp, asi, asp,
-                      g->B + (size_t)p0 * g->ldb + j0, g->ldb, b == b0 ? beta : 1.0f, C + j0, ldc);
-    }
+    vx->smallm_bn(g->m, j1 - j0, p1 - p0, g->alpha, g->A + (size_t)p0 * asp, asi, asp,
+                  g->B + (size_t)p0 * g->ldb + j0, g->ldb, beta, C + j0, ldc);
 }
 
 static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
@@ -549,66 +542,54 @@ static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     int j0, j1;
     unit_range(g->n, SMALLM_UNIT, tid, nt, &j0, &j1);
     if (j0 >= j1) return;
-    if (g->tb == MLPB_N)
-        smallm_bn_blocks(vx, g, 0, (g->k + smallm_kb(g) - 1) / smallm_kb(g), j0, j1, g->beta, g->C, g->ldc);
-    else
+    if (g->tb == MLPB_N) {
+        const int h = g->ta == MLPB_N ? w_half(g->k) : g->k;
+        smallm_bn_span(vx, g, 0, h, j0, j1, g->beta, g->C, g->ldc);
+        if (h < g->k) smallm_bn_span(vx, g, h, g->k, j0, j1, 1.0f, g->C, g->ldc);
+    } else {
         vx->smallm_bt(g->m, j1 - j0, g->k, g->alpha, g->A, g->lda, g->B + (size_t)j0 * g->ldb, g->ldb, g->beta,
                       g->C + j0, g->ldc);
+    }
     if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, 0, j0, g->m, j1 - j0);
 }
 
-/* The leading dimension of a K block's partial product in the scratch (apack) */
+/* The leading dimension of the second half's partial product in the scratch (apack[1]) */
 static ptrdiff_t kpart_ld(int n) { return (ptrdiff_t)round_up((size_t)n, 16); }
 
-/* Whether thread shares of K blocks fit the scratch: the most blocks a thread
- * takes, each m x kpart_ld(n) */
-static int kpart_fits(const mlpb_ctx *ctx, int m, int n, int k, int nt) {
-    const int nkb = (k + KSPLIT_UNIT - 1) / KSPLIT_UNIT, most = (nkb + nt - 1) / nt;
-    return nkb >= nt && (size_t)most * (size_t)m * (size_t)kpart_ld(n) <= (size_t)ctx->cfg.mc * (size_t)ctx->cfg.kc;
+/* Whether K has two halves and the second's m x n partial sums fit the scratch */
+static int kpart_fits(const mlpb_ctx *ctx, int m, int n, int k) {
+    return w_half(k) < k && (size_t)m * (size_t)kpart_ld(n) <= (size_t)ctx->cfg.mc * (size_t)ctx->cfg.kc;
 }
 
-/* The small-M GEMM, op(A) = op(B) = N, split over K: thread tid takes the K
- * blocks of its unit_range of k, thread 0 into C, the others each block's
- * fl(alpha op(A)_b B_b) into their scratch, and records nt in g->kparts
- * (0: it fell back to smallm_part). After the join the calling thread adds
- * the scratch into C in block order and runs the epilogue (smallm_kjoin):
- * the sums smallm_part makes, in its order, and no barrier inside the job
- * (m n adds and epilogues beside m n k / nt FMAs: k >= n here, or n <= 64). */
+/* The small-M GEMM, op(A) = op(B) = N, split over K: thread 0 takes the
+ * first half into C, thread 1 the second's fl(alpha A_1 B_1) into its
+ * scratch (others: nothing), and records that in g->kparts (0: fell back to
+ * smallm_part, fewer threads than the context's). After the join the calling
+ * thread adds the scratch into C and runs the epilogue (smallm_kjoin): the
+ * sums smallm_part makes, and no barrier inside the job (m n adds and
+ * epilogues beside m n k / 2 FMAs: k >= n here, or n <= 64). */
 static void smallm_kpart(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
-    const mlpb_vec_isa *vx = ctx->vx;
-    const int m = g->m, n = g->n;
-    if (!kpart_fits(ctx, m, n, g->k, nt)) { /* fewer threads than the context's: columns */
-        if (tid == 0) *g->kparts = 0;
+    if (nt < 2) {
+        *g->kparts = 0;
         smallm_part(ctx, g, tid, nt);
         return;
     }
-    if (tid == 0) *g->kparts = nt;
-    const ptrdiff_t lds = kpart_ld(n);
-    int p0, p1;
-    unit_range(g->k, KSPLIT_UNIT, tid, nt, &p0, &p1);
-    const int b0 = p0 / KSPLIT_UNIT, b1 = (p1 + KSPLIT_UNIT - 1) / KSPLIT_UNIT;
+    const int h = w_half(g->k);
     if (tid == 0) {
-        smallm_bn_blocks(vx, g, b0, b1, 0, n, g->beta, g->C, g->ldc);
-    } else {
-        float *s = ctx->apack[tid];
-        for (int b = b0; b < b1; b++)
-            smallm_bn_blocks(vx, g, b, b + 1, 0, n, 0.0f, s + (size_t)(b - b0) * m * lds, lds);
+        *g->kparts = 1;
+        smallm_bn_span(ctx->vx, g, 0, h, 0, g->n, g->beta, g->C, g->ldc);
+    } else if (tid == 1) {
+        smallm_bn_span(ctx->vx, g, h, g->k, 0, g->n, 0.0f, ctx->apack[1], kpart_ld(g->n));
     }
 }
 
-static void smallm_kjoin(mlpb_ctx *ctx, const gemm_args *g, int nt) {
+static void smallm_kjoin(mlpb_ctx *ctx, const gemm_args *g) {
     const int m = g->m, n = g->n;
     const ptrdiff_t lds = kpart_ld(n);
-    for (int t = 1; t < nt; t++) {            /* the other threads' blocks, in block order */
-        int q0, q1;
-        unit_range(g->k, KSPLIT_UNIT, t, nt, &q0, &q1);
-        const float *s = ctx->apack[t];
-        for (int b = q0 / KSPLIT_UNIT; b < (q1 + KSPLIT_UNIT - 1) / KSPLIT_UNIT; b++, s += (size_t)m * lds)
-            for (int i = 0; i < m; i++) {
-                float *c = g->C + (size_t)i * g->ldc;
-                const float *si = s + (size_t)i * lds;
-                for (int j = 0; j < n; j++) c[j] += si[j];
-            }
+    for (int i = 0; i < m; i++) {
+        float *c = g->C + (size_t)i * g->ldc;
+        const float *si = ctx->apack[1] + (size_t)i * lds;
+        for (int j = 0; j < n; j++) c[j] += si[j];
     }
     if (g->epi) epi_tile(ctx->vx, g->epi, g->C, g->ldc, 0, 0, m, n);
 }
@@ -625,8 +606,8 @@ static void smallm_kjoin(mlpb_ctx *ctx, const gemm_args *g, int nt) {
  *     call (vx->pack_q);
  *   small n, op(A) = T: narrow_tc, C^T tiles over one or two vectors of rows
  *     of C, A read in place, K in blocks of KC.
- * Threads split the rows, in whole blocks (with small k, in the units of
- * unit_range): no result depends on them.
+ * Threads split the rows, in whole blocks (with small k, of each half of
+ * the rows, w_half): no result depends on them.
  * Row blocks through the small-M kernel (k <= NARROW_K) write C at full
  * speed, several bytes per flop; when C is bigger than a core's share of L3
  * (past_l3_share) and beta == 0, each block goes to a scratch tile
@@ -668,46 +649,50 @@ static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt)
     const mlpb_vec_isa *vx = ctx->vx;
     const int dot = g->k > NARROW_K;
     const int RB = dot ? DOT_BLOCK / vx->dot_rows * vx->dot_rows : bn_rows(ctx);
-    /* dot: whole row blocks per thread; small k: the rows of unit_range, cut
-     * at multiples of RB (a block's row count sets its partial-sum sets), near
-     * the rows of W the small-M path's K blocks give the same thread */
-    int r0, r1;
-    if (dot) {
-        const int nb = (g->m + RB - 1) / RB;
-        r0 = RB * (int)((long)nb * tid / nt);
-        r1 = RB * (int)((long)nb * (tid + 1) / nt);
-        if (r1 > g->m) r1 = g->m;
-    } else {
-        unit_range(g->m, KSPLIT_UNIT, tid, nt, &r0, &r1);
-        r0 = r0 / RB * RB;
-        r1 = r1 >= g->m ? g->m : r1 / RB * RB;
-    }
-    for (int i0 = r0; i0 < r1; i0 += RB) {
-        const int rb = r1 - i0 < RB ? r1 - i0 : RB;
-        float *c = g->C + (size_t)i0 * g->ldc;
-        if (dot) {    /* C(i0 : i0+rb, :) = alpha A(i0 : i0+rb, :) op(B) + beta C, op(B) as Bx (pack_q) */
-            const int rn = i0 + rb < r1 ? (r1 - i0 - rb < RB ? r1 - i0 - rb : RB) : 0; /* this thread's next block */
-            const mlpb_span next = { g->A + (size_t)(i0 + rb) * g->lda, g->lda, rn, g->k };
-            vx->dotq(rb, g->n, g->k, g->alpha, g->A + (size_t)i0 * g->lda, g->lda, g->Bx, g->beta, c, g->ldc,
-                     rn && g->prefetch ? &next : NULL);
-            if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, i0, 0, rb, g->n);
-            continue;
+    /* whole row blocks per thread; small k: blocks counted from each of the
+     * two halves of W's rows (w_half; a block's row count sets its partial-sum
+     * sets, so the blocks must not depend on the threads), the first half to
+     * the first nt / 2 threads: on 2, the rows the small-M path's K split
+     * gives each */
+    const int h = dot ? g->m : w_half(g->m), halves = h < g->m ? 2 : 1;
+    for (int half = 0; half < halves; half++) {
+        int r0 = half ? h : 0, r1 = half ? g->m : h, t = tid, tn = nt;
+        if (halves == 2 && nt > 1) {
+            const int lo = tid < nt / 2;
+            if (lo != (half == 0)) continue;
+            t = lo ? tid : tid - nt / 2;
+            tn = lo ? nt / 2 : nt - nt / 2;
         }
-        /* ... = alpha op(A)(i0 : i0+rb, :) Bx + beta C, Bx (k, n), A read in place */
-        const int an = g->ta == MLPB_N;
-        const float *a = an ? g->A + (size_t)i0 * g->lda : g->A + i0;
-        const ptrdiff_t asi = an ? g->lda : 1, asp = an ? 1 : g->lda;
-        /* streaming: into the scratch tile T (rb, n), its epilogue there, then to C (beta == 0) */
-        float *dst = g->stream ? ctx->apack[tid] : c;
-        const ptrdiff_t ldd = g->stream ? (ptrdiff_t)round_up((size_t)g->n, 16) : g->ldc;
-        const float beta = g->stream ? 0.0f : g->beta;
-        if (g->k == 1) vx->rank1(rb, g->n, g->alpha, a, asi, g->Bx, beta, dst, ldd);
-        else vx->smallm_bn(rb, g->n, g->k, g->alpha, a, asi, asp, g->Bx, g->ldbx, beta, dst, ldd);
-        if (g->stream) {
-            if (g->epi) epi_rows(vx, g->epi, dst, ldd, i0, 0, rb, g->n);
-            vx->stream_rows(rb, g->n, dst, ldd, c, g->ldc);
-        } else if (g->epi) {
-            epi_tile(vx, g->epi, g->C, g->ldc, i0, 0, rb, g->n);
+        const int nb = (r1 - r0 + RB - 1) / RB, b0 = (int)((long)nb * t / tn), b1 = (int)((long)nb * (t + 1) / tn);
+        r1 = r0 + RB * b1 < r1 ? r0 + RB * b1 : r1;
+        r0 += RB * b0;
+        for (int i0 = r0; i0 < r1; i0 += RB) {
+            const int rb = r1 - i0 < RB ? r1 - i0 : RB;
+            float *c = g->C + (size_t)i0 * g->ldc;
+            if (dot) {    /* C(i0 : i0+rb, :) = alpha A(i0 : i0+rb, :) op(B) + beta C, op(B) as Bx (pack_q) */
+                const int rn = i0 + rb < r1 ? (r1 - i0 - rb < RB ? r1 - i0 - rb : RB) : 0; /* this thread's next block */
+                const mlpb_span next = { g->A + (size_t)(i0 + rb) * g->lda, g->lda, rn, g->k };
+                vx->dotq(rb, g->n, g->k, g->alpha, g->A + (size_t)i0 * g->lda, g->lda, g->Bx, g->beta, c, g->ldc,
+                         rn && g->prefetch ? &next : NULL);
+                if (g->epi) epi_tile(vx, g->epi, g->C, g->ldc, i0, 0, rb, g->n);
+                continue;
+            }
+            /* ... = alpha op(A)(i0 : i0+rb, :) Bx + beta C, Bx (k, n), A read in place */
+            const int an = g->ta == MLPB_N;
+            const float *a = an ? g->A + (size_t)i0 * g->lda : g->A + i0;
+            const ptrdiff_t asi = an ? g->lda : 1, asp = an ? 1 : g->lda;
+            /* streaming: into the scratch tile T (rb, n), its epilogue there, then to C (beta == 0) */
+            float *dst = g->stream ? ctx->apack[tid] : c;
+            const ptrdiff_t ldd = g->stream ? (ptrdiff_t)round_up((size_t)g->n, 16) : g->ldc;
+            const float beta = g->stream ? 0.0f : g->beta;
+            if (g->k == 1) vx->rank1(rb, g->n, g->alpha, a, asi, g->Bx, beta, dst, ldd);
+            else vx->smallm_bn(rb, g->n, g->k, g->alpha, a, asi, asp, g->Bx, g->ldbx, beta, dst, ldd);
+            if (g->stream) {
+                if (g->epi) epi_rows(vx, g->epi, dst, ldd, i0, 0, rb, g->n);
+                vx->stream_rows(rb, g->n, dst, ldd, c, g->ldc);
+            } else if (g->epi) {
+                epi_tile(vx, g->epi, g->C, g->ldc, i0, 0, rb, g->n);
+            }
         }
     }
     if (g->stream) vx->stream_fence(); /* before the join, after which others read C */
@@ -935,11 +920,11 @@ static mlpb_gemm_path gemm_path(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int
     return n <= NARROW_N || k <= NARROW_K ? MLPB_PATH_NARROW : MLPB_PATH_PACKED;
 }
 
-/* Whether the small-M path splits K (smallm_kpart) rather than N over nt
- * threads: op(B) = N, the threads' blocks fit the scratch, and either N has
- * a single unit or, unless a split is forced (ROWS: K, COLS: N), k >= n. */
-static int smallm_ksplit(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k, int nt) {
-    if (ta != MLPB_N || tb != MLPB_N || !kpart_fits(ctx, m, n, k, nt)) return 0;
+/* Whether the small-M path splits K (smallm_kpart) rather than N: op(A) =
+ * op(B) = N, K has two halves whose partial sums fit the scratch, and either
+ * N has a single unit or, unless a split is forced (ROWS: K, COLS: N), k >= n. */
+static int smallm_ksplit(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k) {
+    if (ta != MLPB_N || tb != MLPB_N || !kpart_fits(ctx, m, n, k)) return 0;
     if (n <= SMALLM_UNIT) return 1;
     return ctx->split == MLPB_SPLIT_ROWS || (ctx->split != MLPB_SPLIT_COLS && k >= n);
 }
@@ -949,7 +934,7 @@ static int smallm_ksplit(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int
 static int gemm_par(const mlpb_ctx *ctx, mlpb_gemm_path path, mlpb_op ta, mlpb_op tb, int m, int n, int k,
                     double flops) {
     if (ctx->cfg.threads < 2) return 0;
-    if (path == MLPB_PATH_SMALLM && n <= SMALLM_UNIT && !smallm_ksplit(ctx, ta, tb, m, n, k, ctx->cfg.threads)) return 0;
+    if (path == MLPB_PATH_SMALLM && n <= SMALLM_UNIT && !smallm_ksplit(ctx, ta, tb, m, n, k)) return 0;
     const int stream = path == MLPB_PATH_SMALLM || (path == MLPB_PATH_NARROW && k <= NARROW_K);
     return flops >= (stream ? stream_par_min(ctx) : par_min(ctx, par_dflt[path]));
 }
@@ -979,10 +964,10 @@ void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
     }
     if (path == MLPB_PATH_SMALLM) {
         int kparts = 0;
-        if (par && smallm_ksplit(ctx, ta, tb, m, n, k, ctx->cfg.threads)) {
+        if (par && smallm_ksplit(ctx, ta, tb, m, n, k)) {
             g.kparts = &kparts;
             run(ctx, par, smallm_kpart, &g);
-            if (kparts) smallm_kjoin(ctx, &g, kparts);
+            if (kparts) smallm_kjoin(ctx, &g);
         } else {
             run(ctx, par, smallm_part, &g);
         }
