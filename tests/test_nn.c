@@ -306,8 +306,8 @@ static void train_synth(int threads, mlpb_kernel kind, int batch, int epochs, ml
 static int test_determinism(void) {
     mlpb_dataset tr, te;
     char err[MLPB_ERRLEN];
-    /* 150 features: batch 1's and 5's first forward GEMM (k = 150, K in halves
-     * blocks) splits over K, its update over rows */
+    /* 150 features: batch 1's and 5's first forward GEMM (k = 150, K in two
+     * halves) splits over K, its update over rows */
     CHECK(mlpb_synthetic(1000, 150, 5, 1, 2, &tr, err, sizeof err) == 0, "%s", err);
     CHECK(mlpb_synthetic(300, 150, 5, 1, 3, &te, err, sizeof err) == 0, "%s", err);
     const int batches[] = { 0, 1, 5, 32, 333 };
