@@ -149,5 +149,18 @@ else
   fail "info exited non-zero: $(cat "$tmp/info.err")"
 fi
 
+# MLPB_PAR_MIN: a bad value refused by name; -1 marked on the parallel line (2+ cores)
+MLPB_PAR_MIN=abc refuse "MLPB_PAR_MIN not a number" "MLPB_PAR_MIN" --data synthetic --samples 500 --epochs 1
+checks=$((checks + 1))
+if MLPB_PAR_MIN=-1 "$bin" info >"$tmp/info" 2>"$tmp/info.err"; then
+  if grep -Eq "^cores +1$" "$tmp/info" || grep -Eq "^parallel .*fewer flops than 0M \(packed\).*\[MLPB_PAR_MIN\]" "$tmp/info"; then
+    echo "ok   MLPB_PAR_MIN=-1: every GEMM splits, marked"
+  else
+    fail "MLPB_PAR_MIN=-1: $(grep '^parallel' "$tmp/info")"
+  fi
+else
+  fail "MLPB_PAR_MIN=-1 info exited non-zero: $(cat "$tmp/info.err")"
+fi
+
 echo "cli: $checks groups, $fails failed"
 [ $fails -eq 0 ]

@@ -314,6 +314,13 @@ mlpb_ctx *cli_make_ctx(const mlpb_sysinfo *si, mlpb_kernel kernel, const mlpb_uk
     mlpb_ctx *ctx = mlpb_ctx_new(&cfg);
     if (!ctx) cli_fail("out of memory allocating packing buffers for %d threads", threads);
     mlpb_set_ftz(threads);
+    const char *pm = getenv("MLPB_PAR_MIN"); /* the thresholds overridden (gemm --par-min's meaning) */
+    if (pm && *pm) {
+        long v;
+        char err[256];
+        if (mlpb_parse_long("MLPB_PAR_MIN", pm, -1, 1L << 50, &v, err, sizeof err)) cli_fail("%s", err);
+        mlpb_ctx_set_par_min_flops(ctx, v);
+    }
     mlpb_team_run(ctx, team_noop, NULL); /* times a team's post once (cli_par_line) */
     *isa_used = kernel == MLPB_KERNEL_REF ? "none" : u->isa;
     return ctx;
@@ -325,9 +332,9 @@ const char *cli_par_line(const mlpb_ctx *ctx, char *buf, size_t len) {
     else
         snprintf(buf, len, "%d threads: an empty parallel region %.2f us, a team's post %.2f us; GEMMs of fewer flops "
                  "than %.3gM (packed), %.3gM (narrow), %.3gM (small-M and k <= 16; in a team %.3gM) run on one "
-                 "thread (%s kernels)", t, mlpb_ctx_region_us(ctx), mlpb_ctx_team_us(ctx),
+                 "thread (%s kernels)%s", t, mlpb_ctx_region_us(ctx), mlpb_ctx_team_us(ctx),
                  mlpb_ctx_par_min(ctx, MLPB_PATH_PACKED) / 1e6, mlpb_ctx_par_min(ctx, MLPB_PATH_NARROW) / 1e6,
                  mlpb_ctx_par_min(ctx, MLPB_PATH_SMALLM) / 1e6, mlpb_ctx_team_par_min(ctx) / 1e6,
-                 mlpb_ctx_cfg(ctx)->ukr->isa);
+                 mlpb_ctx_cfg(ctx)->ukr->isa, getenv("MLPB_PAR_MIN") && *getenv("MLPB_PAR_MIN") ? " [MLPB_PAR_MIN]" : "");
     return buf;
 }

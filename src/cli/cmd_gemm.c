@@ -40,7 +40,7 @@ static const cli_opt gemm_opts[] = {
     {"threads", "LIST", NULL, "1,all cores", "thread counts, comma list; OpenBLAS runs with the same count"},
     {"reps", "N", "5", NULL, "timed runs per configuration after a warm-up, median reported; each run repeats the GEMM for >= 20 ms, and the runs of a shape's configurations (BLAS, kernels, threads) take turns, in reverse order every other round (--quick: 2, 1 ms)"},
     {"split", "LIST", "auto", NULL, "how the threads share a packed GEMM, comma list of auto|shared|rows|cols (several: each a variant of the blocked and simd rungs, timed in turns); auto: the frame's choice"},
-    {"par-min", "FLOPS", "0", NULL, "GEMMs below this many flops run on one thread; 0: the frame's measured thresholds; -1: split every GEMM (to find the crossover: --threads 1,2 --par-min -1)"},
+    {"par-min", "FLOPS", NULL, "$MLPB_PAR_MIN or 0", "GEMMs below this many flops run on one thread; 0: the frame's measured thresholds; -1: split every GEMM (to find the crossover: --threads 1,2 --par-min -1)"},
     {"team", "on|off", "on", NULL, "on: each timed run of our kernels inside one team (mlpb_team_run: the other threads wait spinning, no parallel region per call), as training runs its steps; off: a parallel region per call"},
     {"quick", "", "off", NULL, "a switch, no value: tiny shapes and short runs for the smoke test (explicit flags still win)"},
     {"out", "FILE.csv", NULL, "stdout", "write the CSV here, and the run's setup to FILE.meta.txt beside it"},
@@ -345,9 +345,10 @@ static void write_meta(FILE *f, const char *prefix, const char *cmdline, const m
     fprintf(f, "%sblas            %s\n", prefix, mlpb_blas_describe(buf, sizeof buf));
     fprintf(f, "%senvironment     OPENBLAS_CORETYPE=%s OPENBLAS_L2_SIZE=%s OPENBLAS_NUM_THREADS=%s\n", prefix,
             env_or_unset("OPENBLAS_CORETYPE"), env_or_unset("OPENBLAS_L2_SIZE"), env_or_unset("OPENBLAS_NUM_THREADS"));
-    fprintf(f, "%senvironment     OMP_NUM_THREADS=%s OMP_PROC_BIND=%s OMP_WAIT_POLICY=%s GOMP_SPINCOUNT=%s MLPB_ISA=%s\n",
-            prefix, env_or_unset("OMP_NUM_THREADS"), env_or_unset("OMP_PROC_BIND"), env_or_unset("OMP_WAIT_POLICY"),
-            env_or_unset("GOMP_SPINCOUNT"), env_or_unset("MLPB_ISA"));
+    fprintf(f, "%senvironment     OMP_NUM_THREADS=%s OMP_PROC_BIND=%s OMP_WAIT_POLICY=%s GOMP_SPINCOUNT=%s MLPB_ISA=%s "
+            "MLPB_PAR_MIN=%s\n", prefix, env_or_unset("OMP_NUM_THREADS"), env_or_unset("OMP_PROC_BIND"),
+            env_or_unset("OMP_WAIT_POLICY"), env_or_unset("GOMP_SPINCOUNT"), env_or_unset("MLPB_ISA"),
+            env_or_unset("MLPB_PAR_MIN"));
     fprintf(f, "%sload average    %s (at start)\n", prefix, load);
 }
 
@@ -402,7 +403,8 @@ int mlpb_cmd_gemm(int argc, char **argv) {
         cli_usage_error(&c, "%s", err);
     if (nt == 0) cli_usage_error(&c, "--threads: at least one thread count");
     long reps = cli_long(&c, "--reps", quick && !given(&c, "reps") ? "2" : cli_get(&c, "reps"), 1, MAX_REPS);
-    const long par_min = cli_long(&c, "--par-min", cli_get(&c, "par-min"), -1, 1L << 50);
+    const int par_flag = cli_get(&c, "par-min") != NULL; /* else cli_make_ctx applied $MLPB_PAR_MIN */
+    const long par_min = par_flag ? cli_long(&c, "--par-min", cli_get(&c, "par-min"), -1, 1L << 50) : 0;
     const double min_time = quick ? 1e-3 : 20e-3, peak_s = quick ? 0.05 : 0.5, calm = quick ? 0.05 : 1.0;
 
     /* kernels and splits: comma lists of words */
@@ -491,7 +493,7 @@ int mlpb_cmd_gemm(int argc, char **argv) {
         for (int t = 0; t < nt; t++) {
             const char *used;
             ctx[v][t] = cli_make_ctx(&si, vs[v].kernel, vs[v].ukr, threads[t], &used);
-            mlpb_ctx_set_par_min_flops(ctx[v][t], par_min);
+            if (par_flag) mlpb_ctx_set_par_min_flops(ctx[v][t], par_min);
             mlpb_ctx_set_split(ctx[v][t], vs[v].split);
         }
     int maxt = 1;

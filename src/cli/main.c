@@ -20,7 +20,8 @@ static void usage(FILE *f) {
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-7s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nmlpbench COMMAND --help lists the command's flags with their defaults.\n"
-               "environment: MLPBENCH_DATA (fashion-mnist folder), MLPB_ISA (default --isa)\n");
+               "environment: MLPBENCH_DATA (fashion-mnist folder), MLPB_ISA (default --isa), MLPB_PAR_MIN (GEMMs\n"
+               "  below this many flops run on one thread; 0 or unset: the measured thresholds; -1: split all)\n");
 }
 
 static int run(int argc, char **argv) {
