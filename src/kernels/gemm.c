@@ -126,11 +126,12 @@ static double par_min(const mlpb_ctx *ctx, double dflt) {
 /* In a team the small-M / small-k threshold is SMALLM_PAR_MIN_FLOPS times
  * the post's measured cost over TEAM_ANCHOR_US (and the vector width's
  * factor). Batch 1's W1 GEMMs (401K flops each) split, K over the forward
- * and rows over the update, in SGD on 2 threads of the Zen 5 VM
- * (bench/ab_train.sh, --batch 1 --threads 2, a build splitting them against
- * one that does not): 1.61x the samples/s with a post of 0.14-0.17 us, 0.80x
- * with 0.48-0.66 us (the VM's slow state: lines crossing cores cost several
- * times more then, results/owner-zen5). The anchor puts the crossover
+ * and rows over the update, against not, in SGD on 2 threads of the Zen 5
+ * VM: 0.78x the samples/s with a post of 0.48-0.53 us (the VM's slow state,
+ * where lines crossing cores cost several times more: results/owner-zen5),
+ * AB_NEW_ENV=MLPB_PAR_MIN=300000 bench/ab_train.sh ... --batch 1 --threads 2
+ * (results/train-ksplit-zen5/b1-forced); a trial of the first version in
+ * the fast state (post 0.14-0.17 us) 1.61x. The anchor puts the crossover
  * between, at ~0.3 us; set from those two states, not tuned further. */
 #define TEAM_ANCHOR_US 0.34
 static double team_par_min(const mlpb_ctx *ctx) {
