@@ -7,8 +7,13 @@
 # own A/B with an environment difference (AB_NEW_ENV=MLPB_PAR_MIN=300000).
 ab_turns() {
   local script=$1 n=$2 old=$3 new=$4 i v bin order envs
+  local - # the AB_*_ENV words are split, never globbed (restored on return)
+  set -f
   if [ "$n" -gt 0 ]; then
     for bin in "$old" "$new"; do [ -x "$bin" ] || { echo "$script: $bin is not an executable" >&2; exit 1; }; done
+    for envs in ${AB_OLD_ENV:-} ${AB_NEW_ENV:-}; do
+      [[ $envs =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || { echo "$script: AB_*_ENV word '$envs' is not VAR=value" >&2; exit 1; }
+    done
   fi
   for i in $(seq 1 "$n"); do
     order="old new"
@@ -19,8 +24,9 @@ ab_turns() {
       envs=${AB_OLD_ENV:-}
       [ "$v" = new ] && envs=${AB_NEW_ENV:-}
       echo "$script: round $i/$n, $v ($bin${envs:+ with $envs})" >&2
-      # shellcheck disable=SC2086 # envs: words on purpose
-      ( [ -z "$envs" ] || export $envs; ab_run "$bin" "$v$i" ) || exit 1
+      # a subshell, not under || (which would switch off set -e inside ab_run)
+      # shellcheck disable=SC2086
+      ([ -z "$envs" ] || export $envs; ab_run "$bin" "$v$i")
     done
   done
 }

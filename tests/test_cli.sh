@@ -149,11 +149,21 @@ else
   fail "info exited non-zero: $(cat "$tmp/info.err")"
 fi
 
-# MLPB_PAR_MIN: a bad value refused by name; -1 marked on the parallel line (2+ cores)
+# MLPB_PAR_MIN: a bad value refused by name before any output (gemm and sweep open files
+# before their kernel contexts); -1 marked on the parallel line (2+ cores)
 MLPB_PAR_MIN=abc refuse "MLPB_PAR_MIN not a number" "MLPB_PAR_MIN" --data synthetic --samples 500 --epochs 1
 checks=$((checks + 1))
+MLPB_PAR_MIN=1x "$bin" gemm --quick --out "$tmp/pm.csv" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q MLPB_PAR_MIN "$tmp/err" && [ ! -e "$tmp/pm.csv" ] &&
+   [ ! -s "$tmp/out" ]; then
+  echo "ok   MLPB_PAR_MIN=1x gemm: rc 2, one line, no CSV"
+else
+  fail "MLPB_PAR_MIN=1x gemm: rc $rc, $(cat "$tmp/err"), csv $(ls "$tmp"/pm.csv 2>&1)"
+fi
+checks=$((checks + 1))
 if MLPB_PAR_MIN=-1 "$bin" info >"$tmp/info" 2>"$tmp/info.err"; then
-  if grep -Eq "^cores +1$" "$tmp/info" || grep -Eq "^parallel .*fewer flops than 0M \(packed\).*\[MLPB_PAR_MIN\]" "$tmp/info"; then
+  if grep -Eq "^cores +1$" "$tmp/info" || grep -Eq "^parallel .*fewer flops than 0M \(packed\).*\[set: MLPB_PAR_MIN" "$tmp/info"; then
     echo "ok   MLPB_PAR_MIN=-1: every GEMM splits, marked"
   else
     fail "MLPB_PAR_MIN=-1: $(grep '^parallel' "$tmp/info")"

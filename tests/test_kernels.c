@@ -193,17 +193,21 @@ static void team_nested(void *p) {
     mlpb_team_run(t->c, mark_nested, t); /* runs fn directly */
 }
 
-/* inside a team: the small-M threshold and whether batch b's forward GEMM
- * (b x 256 x 784) and its update (784 x 256 x b, k = b) split, b = 1 .. MR */
-typedef struct { mlpb_ctx *c; long sm, pk; int fwd[64], upd[64]; } team_rule;
+/* inside a team: the thresholds and whether batch b's forward GEMMs (b x 256
+ * x 784, b x 128 x 256) and their updates (784 x 256 x b, 256 x 128 x b)
+ * split, b = 1 .. 16 */
+typedef struct { mlpb_ctx *c; long sm, pk, na; int fwd[2][17], upd[2][17]; } team_rule;
 static void read_rule(void *p) {
     team_rule *t = p;
     t->sm = mlpb_ctx_par_min(t->c, MLPB_PATH_SMALLM);
     t->pk = mlpb_ctx_par_min(t->c, MLPB_PATH_PACKED);
-    for (int b = 1; b <= mlpb_ctx_cfg(t->c)->ukr->mr && b < 64; b++) {
-        t->fwd[b] = mlpb_gemm_splits(t->c, MLPB_N, MLPB_N, b, 256, 784);
-        t->upd[b] = mlpb_gemm_splits(t->c, MLPB_T, MLPB_N, 784, 256, b);
-    }
+    t->na = mlpb_ctx_par_min(t->c, MLPB_PATH_NARROW);
+    static const int w[2][2] = { { 784, 256 }, { 256, 128 } };
+    for (int l = 0; l < 2; l++)
+        for (int b = 1; b <= 16; b++) {
+            t->fwd[l][b] = mlpb_gemm_splits(t->c, MLPB_N, MLPB_N, b, w[l][1], w[l][0]);
+            t->upd[l][b] = mlpb_gemm_splits(t->c, MLPB_T, MLPB_N, w[l][0], w[l][1], b);
+        }
 }
 
 static int test_threads(void) {
@@ -283,17 +287,20 @@ static int test_threads(void) {
           !mlpb_gemm_splits(c1, MLPB_N, MLPB_N, 64, 256, 784), "splits with -1: every GEMM with work for 2 threads");
     mlpb_ctx_set_par_min_flops(c2, 0);
     CHECK(mlpb_ctx_par_min(c2, MLPB_PATH_PACKED) == pk, "0 restores the defaults");
-    /* each path's threshold decides (small-M; narrow k <= 16: small-M's; narrow dot; packed), at the flop
-     * count either side */
-    static const int shp[4][3] = { { 1, 256, 784 }, { 784, 256, 8 }, { 784, 10, 256 }, { 64, 256, 784 } };
-    const long th[4] = { vec ? sm : pk, vec ? sm : pk, vec ? na : pk, pk };
-    for (int q = 0; q < 4; q++) {
+    /* each path's threshold decides (small-M; narrow k <= MR: small-M's; narrow MR < k <= 16 and dot: the
+     * narrow one; packed), at the flop count either side (the first two shapes 803K and 1.07M flops, between
+     * small-M's and narrow's defaults at the Zen 5 VM's region cost) */
+    static const int shp[5][3] = { { 2, 256, 784 }, { 784, 256, 2 }, { 150, 256, 14 }, { 784, 10, 256 },
+                                   { 64, 256, 784 } };
+    const long th[5] = { vec ? sm : pk, vec ? sm : pk, vec ? na : pk, vec ? na : pk, pk };
+    for (int q = 0; q < 5; q++) {
         const int m = shp[q][0], n = shp[q][1], k = shp[q][2];
         const int want = 2.0 * m * n * k >= (double)th[q];
-        CHECK(mlpb_gemm_splits(c2, q == 1 ? MLPB_T : MLPB_N, MLPB_N, m, n, k) == want,
+        const mlpb_op ta = q == 1 || q == 2 ? MLPB_T : MLPB_N;
+        CHECK(mlpb_gemm_splits(c2, ta, MLPB_N, m, n, k) == want,
               "shape %dx%dx%d (threshold %ld): splits %d, want %d", m, n, k, th[q], !want, want);
         mlpb_ctx_set_par_min_flops(c2, (long)(2.0 * m * n * k) + 1);
-        CHECK(!mlpb_gemm_splits(c2, q == 1 ? MLPB_T : MLPB_N, MLPB_N, m, n, k), "one flop under the threshold");
+        CHECK(!mlpb_gemm_splits(c2, ta, MLPB_N, m, n, k), "one flop under the threshold");
         mlpb_ctx_set_par_min_flops(c2, 0);
     }
     /* in a team the small-M (and small-k) threshold follows the post's cost:
@@ -308,14 +315,22 @@ static int test_threads(void) {
         const double lanes = !strcmp(mlpb_ctx_vec_isa(c2), "avx512") ? 16 : !strcmp(mlpb_ctx_vec_isa(c2), "avx2") ? 8 : 1;
         double f = mlpb_ctx_team_us(c2) / 0.34 * lanes / 16;
         f = f < 1.0 / 64 ? 1.0 / 64 : f > 4 ? 4 : f;
-        CHECK(out.sm == sm && out.pk == pk && in.pk == pk && labs(in.sm - (long)(4.5e5 * f)) <= 1 &&
+        CHECK(out.sm == sm && out.pk == pk && in.pk == pk && in.na == na && labs(in.sm - (long)(4.5e5 * f)) <= 1 &&
               in.sm == mlpb_ctx_team_par_min(c2),
               "team rule: small-M %ld in a team (post %g us: want %ld), %ld outside (want %ld)", in.sm,
               mlpb_ctx_team_us(c2), (long)(4.5e5 * f), out.sm, sm);
-        for (int b = 1; b <= mlpb_ctx_cfg(c2)->ukr->mr && b < 64; b++)
-            CHECK(in.fwd[b] == in.upd[b] && out.fwd[b] == out.upd[b] && in.fwd[b] == (401408.0 * b >= in.sm),
-                  "batch %d: forward splits %d / %d, update %d / %d (in a team / outside)", b, in.fwd[b], out.fwd[b],
-                  in.upd[b], out.upd[b]);
+        const int mr = mlpb_ctx_cfg(c2)->ukr->mr; /* the batches whose forward takes the small-M path */
+        for (int l = 0; l < 2; l++)
+            for (int b = 1; b <= 16; b++) {
+                const double fl = (l ? 65536.0 : 401408.0) * b;
+                if (b <= mr)
+                    CHECK(in.fwd[l][b] == in.upd[l][b] && out.fwd[l][b] == out.upd[l][b] && in.fwd[l][b] == (fl >= in.sm),
+                          "W%d batch %d: forward splits %d / %d, update %d / %d (in a team / outside)", l + 1, b,
+                          in.fwd[l][b], out.fwd[l][b], in.upd[l][b], out.upd[l][b]);
+                else /* a packed forward: the update keeps the narrow threshold, in a team too */
+                    CHECK(in.upd[l][b] == (fl >= in.na) && in.fwd[l][b] == (fl >= in.pk), "W%d batch %d: update %d, "
+                          "forward %d in a team (narrow %ld, packed %ld)", l + 1, b, in.upd[l][b], in.fwd[l][b], in.na, in.pk);
+            }
     }
     mlpb_ctx_free(c1); mlpb_ctx_free(c2);
     free(A); free(B); free(C1); free(C2);

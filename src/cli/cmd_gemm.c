@@ -39,7 +39,7 @@ static const cli_opt gemm_opts[] = {
     {"kernel", "LIST", "ref,blocked,simd", NULL, "kernel rungs to time, comma list (ref skips shapes with m*n*k > 2^28)"},
     {"threads", "LIST", NULL, "1,all cores", "thread counts, comma list; OpenBLAS runs with the same count"},
     {"reps", "N", "5", NULL, "timed runs per configuration after a warm-up, median reported; each run repeats the GEMM for >= 20 ms, and the runs of a shape's configurations (BLAS, kernels, threads) take turns, in reverse order every other round (--quick: 2, 1 ms)"},
-    {"split", "LIST", "auto", NULL, "how the threads share a packed GEMM, comma list of auto|shared|rows|cols (several: each a variant of the blocked and simd rungs, timed in turns); auto: the frame's choice"},
+    {"split", "LIST", "auto", NULL, "how the threads share a packed GEMM, comma list of auto|shared|rows|cols (several: each a variant of the blocked and simd rungs, timed in turns); auto: the frame's choice; the small-M path splits N with cols, K's halves otherwise"},
     {"par-min", "FLOPS", NULL, "$MLPB_PAR_MIN or 0", "GEMMs below this many flops run on one thread; 0: the frame's measured thresholds; -1: split every GEMM (to find the crossover: --threads 1,2 --par-min -1)"},
     {"team", "on|off", "on", NULL, "on: each timed run of our kernels inside one team (mlpb_team_run: the other threads wait spinning, no parallel region per call), as training runs its steps; off: a parallel region per call"},
     {"quick", "", "off", NULL, "a switch, no value: tiny shapes and short runs for the smoke test (explicit flags still win)"},

@@ -3,12 +3,15 @@
  * and NT share one micro-kernel), the cut of rows into MR- and edge panels,
  * partial tiles, fused epilogues, OpenMP partitioning over (JR, IR) tiles;
  * beside it, with a SIMD table, a small-M path (m <= MR: no packing, B
- * streamed once, parallel over N) and narrow paths for n <= 12 or k <= 16
- * (the output layer: unpacked, parallel over M). Not here: the micro-kernels
- * (ukernel_*.c), the SIMD element-wise / pack / small-M / narrow kernels
- * (vec_inl.h, vec_<isa>.c), the choice of blocking (sys/). The K loop is
- * never split across threads, and no result depends on the number of
- * threads. A GEMM too small for two threads never enters OpenMP (run()).
+ * streamed once, parallel over N, or op(A) = op(B) = N over K's two fixed
+ * halves) and narrow paths for n <= 12 or k <= 16 (the output layer:
+ * unpacked, parallel over M). Not here: the micro-kernels (ukernel_*.c), the
+ * SIMD element-wise / pack / small-M / narrow kernels (vec_inl.h,
+ * vec_<isa>.c), the choice of blocking (sys/). No K loop is split where the
+ * split follows the threads (only the small-M halves, which k alone sets, and
+ * whose sums one thread makes in the same order), and no result depends on
+ * the number of threads. A GEMM too small for two threads never enters
+ * OpenMP (run()).
  *
  * Threads split each (JC, PC, IC) block's tiles into contiguous runs, and
  * packed_split() chooses who packs what: each thread what its own run reads
@@ -92,13 +95,14 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa) {
  * (2 threads over 1): packed 1.05M flops 0.62-0.75, 2.1M 1.26-1.30, 4.2M
  * 1.31-1.52; narrow 655K 0.51-0.68, 1.31M 0.78-1.01; small-M 65K 0.30,
  * 401K 1.04-1.06 (1x256x784, split over N), 1.05M 1.6-1.7 (1x1024x1024).
- * The narrow path's small k (the small-M kernel on row blocks: batch 1-16's
- * update) takes the small-M threshold: a forward GEMM of batch 1-MR and its
- * update each stream W once, and must split together or not at all, each
- * core then keeping its half of W's rows (w_half); one split alone moves W's
- * lines between the cores every step (SGD 0.3x).
- * Inside a team (training), those two scale with the team's post instead of
- * the region (stream_scale); the others stay the region's.
+ * The narrow path's small k up to MR (the small-M kernel on row blocks:
+ * batch 1-MR's update) takes the small-M threshold: a forward GEMM of batch
+ * 1-MR and its update each stream W once, and must split together or not at
+ * all, each core then keeping its half of W's rows (w_half); one split alone
+ * moves W's lines between the cores every step (SGD 0.3x). (Batch MR+1-16's
+ * forward is packed: its update keeps the narrow threshold.)
+ * Inside a team (training), that one threshold scales with the team's post
+ * instead of the region (team_par_min); the others stay the region's.
  * Elsewhere they scale with the region's measured cost and the vector width (the
  * second core saves work of that many flops per microsecond; the plain-C
  * rungs count one lane: 1/16 of AVX-512's). The cost is measured anew for
@@ -215,6 +219,7 @@ long mlpb_ctx_par_min(const mlpb_ctx *c, mlpb_gemm_path path) {
 }
 long mlpb_ctx_team_par_min(const mlpb_ctx *c) { return (long)team_par_min(c); }
 void mlpb_ctx_set_par_min_flops(mlpb_ctx *c, long flops) { c->par_min_flops = flops; }
+long mlpb_ctx_par_min_set(const mlpb_ctx *c) { return c->par_min_flops; }
 const char *const mlpb_split_names[] = { "auto", "shared", "rows", "cols", NULL };
 void mlpb_ctx_set_split(mlpb_ctx *c, mlpb_split split) {
     c->split = split >= MLPB_SPLIT_SHARED && split <= MLPB_SPLIT_COLS ? split : MLPB_SPLIT_AUTO;
@@ -340,7 +345,7 @@ typedef struct gemm_args {
     const mlpb_epi *epi;
     int stream; /* narrow row blocks: C's rows via a scratch tile and streaming stores */
     int prefetch; /* narrow dot path: each row block prefetches the next */
-    int *kparts; /* smallm_kpart: 1 when thread 1's scratch holds the second half's sums (0: columns instead) */
+    int *kparts; /* smallm_kpart: 1 when thread 1's scratch holds the second half's sums (0: one thread did all) */
 } gemm_args;
 
 typedef void (*gemm_part)(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt);
@@ -568,7 +573,7 @@ static int kpart_fits(const mlpb_ctx *ctx, int m, int n, int k) {
  * smallm_part, fewer threads than the context's). After the join the calling
  * thread adds the scratch into C and runs the epilogue (smallm_kjoin): the
  * sums smallm_part makes, and no barrier inside the job (m n adds and
- * epilogues beside m n k / 2 FMAs: k >= n here, or n <= 64). */
+ * epilogues beside m n k / 2 FMAs, k >= 128). */
 static void smallm_kpart(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     if (nt < 2) {
         *g->kparts = 0;
@@ -922,12 +927,14 @@ static mlpb_gemm_path gemm_path(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int
 }
 
 /* Whether the small-M path splits K (smallm_kpart) rather than N: op(A) =
- * op(B) = N, K has two halves whose partial sums fit the scratch, and either
- * N has a single unit or, unless a split is forced (ROWS: K, COLS: N), k >= n. */
+ * op(B) = N, K has two halves whose partial sums fit the scratch, and the
+ * split is not forced to N (COLS; with a single unit of N, K anyway). K even
+ * where N would be quicker alone (batch 4-8's fwd-W1 0.89x in
+ * results/kernels/zen5_ksplit): the update splits W's rows the same way, and
+ * N against rows moves W's lines every step (results/train-ksplit-zen5). */
 static int smallm_ksplit(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k) {
     if (ta != MLPB_N || tb != MLPB_N || !kpart_fits(ctx, m, n, k)) return 0;
-    if (n <= SMALLM_UNIT) return 1;
-    return ctx->split == MLPB_SPLIT_ROWS || (ctx->split != MLPB_SPLIT_COLS && k >= n);
+    return n <= SMALLM_UNIT || ctx->split != MLPB_SPLIT_COLS;
 }
 
 /* Whether a GEMM of `flops` on that path runs on the context's threads (the
@@ -936,7 +943,7 @@ static int gemm_par(const mlpb_ctx *ctx, mlpb_gemm_path path, mlpb_op ta, mlpb_o
                     double flops) {
     if (ctx->cfg.threads < 2) return 0;
     if (path == MLPB_PATH_SMALLM && n <= SMALLM_UNIT && !smallm_ksplit(ctx, ta, tb, m, n, k)) return 0;
-    const int stream = path == MLPB_PATH_SMALLM || (path == MLPB_PATH_NARROW && k <= NARROW_K);
+    const int stream = path == MLPB_PATH_SMALLM || (path == MLPB_PATH_NARROW && k <= bn_rows(ctx));
     return flops >= (stream ? stream_par_min(ctx) : par_min(ctx, par_dflt[path]));
 }
 

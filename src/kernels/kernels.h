@@ -107,10 +107,12 @@ const char *mlpb_ctx_vec_isa(const mlpb_ctx *ctx);
 /* GEMMs of fewer flops than this run on one thread (no result depends on it):
  * 0 restores the frame's measured defaults, < 0 splits every GEMM (tests). */
 void mlpb_ctx_set_par_min_flops(mlpb_ctx *ctx, long flops);
+/* The value set (0: none, the measured thresholds apply) */
+long mlpb_ctx_par_min_set(const mlpb_ctx *ctx);
 /* The measured cost of an empty parallel region of the context's threads in
  * microseconds (0 for one thread), which scales the defaults; and the
  * threshold in effect for each GEMM path (info and result metadata;
- * MLPB_PATH_SMALLM's also holds for the narrow path's k <= 16, and called
+ * MLPB_PATH_SMALLM's also holds for the narrow path's k <= MR, and called
  * inside a team it is the team's). */
 double mlpb_ctx_region_us(const mlpb_ctx *ctx);
 typedef enum { MLPB_PATH_PACKED = 0, MLPB_PATH_NARROW, MLPB_PATH_SMALLM } mlpb_gemm_path;
@@ -147,7 +149,8 @@ void mlpb_par_run(mlpb_ctx *ctx, int par, mlpb_job fn, const void *arg);
 int mlpb_gemm_splits(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k);
 /* How threads share a packed GEMM (gemm.c, packed_split): AUTO (the default)
  * lets the frame choose; the others force one, to compare them (gemm --split)
- * and to test that none changes a bit. */
+ * and to test that none changes a bit. In the small-M path COLS forces the
+ * split over N, any other K's halves where it has them. */
 typedef enum { MLPB_SPLIT_AUTO = 0, MLPB_SPLIT_SHARED, MLPB_SPLIT_ROWS, MLPB_SPLIT_COLS } mlpb_split;
 extern const char *const mlpb_split_names[]; /* "auto", "shared", "rows", "cols", NULL: mlpb_split order */
 void mlpb_ctx_set_split(mlpb_ctx *ctx, mlpb_split split);
@@ -164,7 +167,8 @@ void mlpb_ctx_set_stream(mlpb_ctx *ctx, int mode);
 /* C(m,n) = alpha * op(A) * op(B) + beta * C, then the epilogue.
  * op(A) is (m,k): A is (m,k) for N, (k,m) for T; op(B) is (k,n) likewise.
  * beta == 0 never reads C (NaN in C does not spread). k == 0 scales C.
- * Parallel over M and N only: the result does not depend on threads. */
+ * Parallel over M and N, and the small-M path's K over two halves set by k
+ * alone, summed in the one-thread order: the result does not depend on threads. */
 void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
                float alpha, const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb,
                float beta, float *C, ptrdiff_t ldc, const mlpb_epi *epi);
