@@ -522,11 +522,11 @@ static void ref_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
  * other core's m x n partial sums. */
 #define SMALLM_UNIT 64
 
-/* thread tid's share [x0, x1) of x in whole units (empty: x0 >= x1) */
-static void unit_range(int x, int unit, int tid, int nt, int *x0, int *x1) {
-    const int nu = (x + unit - 1) / unit;
-    *x0 = unit * (int)((long)nu * tid / nt);
-    *x1 = unit * (int)((long)nu * (tid + 1) / nt);
+/* thread tid's share [x0, x1) of x columns in whole SMALLM_UNITs (empty: x0 >= x1) */
+static void unit_range(int x, int tid, int nt, int *x0, int *x1) {
+    const int nu = (x + SMALLM_UNIT - 1) / SMALLM_UNIT;
+    *x0 = SMALLM_UNIT * (int)((long)nu * tid / nt);
+    *x1 = SMALLM_UNIT * (int)((long)nu * (tid + 1) / nt);
     if (*x1 > x) *x1 = x;
 }
 
@@ -546,7 +546,7 @@ static void smallm_bn_span(const mlpb_vec_isa *vx, const gemm_args *g, int p0, i
 static void smallm_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const mlpb_vec_isa *vx = ctx->vx;
     int j0, j1;
-    unit_range(g->n, SMALLM_UNIT, tid, nt, &j0, &j1);
+    unit_range(g->n, tid, nt, &j0, &j1);
     if (j0 >= j1) return;
     if (g->tb == MLPB_N) {
         const int h = g->ta == MLPB_N ? w_half(g->k) : g->k;
