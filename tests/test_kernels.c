@@ -288,8 +288,8 @@ static int test_threads(void) {
     mlpb_ctx_set_par_min_flops(c2, 0);
     CHECK(mlpb_ctx_par_min(c2, MLPB_PATH_PACKED) == pk, "0 restores the defaults");
     /* each path's threshold decides (small-M; narrow k <= MR: small-M's; narrow MR < k <= 16 and dot: the
-     * narrow one; packed), at the flop count either side (the first two shapes 803K and 1.07M flops, between
-     * small-M's and narrow's defaults at the Zen 5 VM's region cost) */
+     * narrow one; packed), at the flop count either side (the first three shapes 803K, 803K and 1.07M flops:
+     * between small-M's and narrow's defaults at the Zen 5 VM's region cost) */
     static const int shp[5][3] = { { 2, 256, 784 }, { 784, 256, 2 }, { 150, 256, 14 }, { 784, 10, 256 },
                                    { 64, 256, 784 } };
     const long th[5] = { vec ? sm : pk, vec ? sm : pk, vec ? na : pk, vec ? na : pk, pk };
@@ -306,8 +306,9 @@ static int test_threads(void) {
     /* in a team the small-M (and small-k) threshold follows the post's cost:
      * 4.5e5 flops x post / 0.34 us x lanes / 16 (within [1/64, 4]); the
      * others stay the region's; outside a team, the region's for all. Either
-     * way batch b's forward and update split together (each core then keeps
-     * its rows of W: a split of one alone moves them every step) */
+     * way batch b <= MR's forward and update split together (each core then
+     * keeps its rows of W: a split of one alone moves them every step); past
+     * MR the forward is packed and the update keeps the narrow threshold */
     if (vec) {
         team_rule in = { .c = c2 }, out = { .c = c2 };
         read_rule(&out);
