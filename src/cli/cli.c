@@ -304,6 +304,12 @@ const mlpb_ukr *cli_isa(const cli *c, const char *isa) {
 
 static void team_noop(void *arg) { (void)arg; }
 
+int cli_env_par_min(long *flops, char *err, size_t errlen) {
+    const char *pm = getenv("MLPB_PAR_MIN");
+    if (!pm || !*pm) return 0;
+    return mlpb_parse_long("MLPB_PAR_MIN", pm, -1, 1L << 50, flops, err, errlen) ? -1 : 1;
+}
+
 mlpb_ctx *cli_make_ctx(const mlpb_sysinfo *si, mlpb_kernel kernel, const mlpb_ukr *ukr, int threads,
                        const char **isa_used) {
     const mlpb_ukr *u = kernel == MLPB_KERNEL_SIMD ? ukr : mlpb_ukr_find("scalar");
@@ -314,13 +320,9 @@ mlpb_ctx *cli_make_ctx(const mlpb_sysinfo *si, mlpb_kernel kernel, const mlpb_uk
     mlpb_ctx *ctx = mlpb_ctx_new(&cfg);
     if (!ctx) cli_fail("out of memory allocating packing buffers for %d threads", threads);
     mlpb_set_ftz(threads);
-    const char *pm = getenv("MLPB_PAR_MIN"); /* the thresholds overridden (gemm --par-min's meaning; main.c checked it) */
-    if (pm && *pm) {
-        long v;
-        char err[256];
-        if (mlpb_parse_long("MLPB_PAR_MIN", pm, -1, 1L << 50, &v, err, sizeof err)) cli_fail("%s", err);
-        mlpb_ctx_set_par_min_flops(ctx, v);
-    }
+    long par_min; /* the thresholds overridden (gemm --par-min's meaning); main.c refused a bad value */
+    char err[256];
+    if (cli_env_par_min(&par_min, err, sizeof err) > 0) mlpb_ctx_set_par_min_flops(ctx, par_min);
     mlpb_team_run(ctx, team_noop, NULL); /* times a team's post once (cli_par_line) */
     *isa_used = kernel == MLPB_KERNEL_REF ? "none" : u->isa;
     return ctx;

@@ -88,6 +88,9 @@ extern const char *const cli_kernel_names[]; /* "ref", "blocked", "simd", NULL *
 /* The micro-kernel for --isa (auto, avx512, avx2, scalar; $MLPB_ISA when the
  * flag is absent). Unknown: usage error; not on this CPU: run-time error. */
 const mlpb_ukr *cli_isa(const cli *c, const char *isa);
+/* $MLPB_PAR_MIN: 1 and *flops when set, 0 when unset or empty, -1 and a
+ * message naming it in err when it is not a whole number in [-1, 2^50]. */
+int cli_env_par_min(long *flops, char *err, size_t errlen);
 /* A kernel context with blocking from the caches; exits on failure. Sets
  * flush-to-zero in every thread and pins the threads (sys/pin.h: call
  * mlpb_pin_threads again to learn what was applied). *isa_used: the ISA the

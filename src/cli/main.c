@@ -2,11 +2,9 @@
  * to stdout (or CSV); diagnostics to stderr. Exit 0 on success, 1 on a
  * failure at run time, 2 on bad usage. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "cli/args.h"
-
+#include "cli/cli.h"
 #include "cli/commands.h"
 #include "sys/dist.h"
 
@@ -29,14 +27,11 @@ static void usage(FILE *f) {
 
 static int run(int argc, char **argv) {
     if (argc < 2) { usage(stderr); return 2; }
-    const char *pm = getenv("MLPB_PAR_MIN"); /* refused before a command writes anything */
-    if (pm && *pm) {
-        long v;
-        char err[256];
-        if (mlpb_parse_long("MLPB_PAR_MIN", pm, -1, 1L << 50, &v, err, sizeof err)) {
-            fprintf(stderr, "mlpbench: %s\n", err);
-            return 2;
-        }
+    long par_min; /* a bad $MLPB_PAR_MIN refused before a command writes anything */
+    char err[256];
+    if (cli_env_par_min(&par_min, err, sizeof err) < 0) {
+        fprintf(stderr, "mlpbench: %s\n", err);
+        return 2;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) { usage(stdout); return 0; }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

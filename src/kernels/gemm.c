@@ -938,18 +938,20 @@ static int smallm_ksplit(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int
 }
 
 /* Whether a GEMM of `flops` on that path runs on the context's threads (the
- * small-M kernel splits whole units of N or K only). */
-static int gemm_par(const mlpb_ctx *ctx, mlpb_gemm_path path, mlpb_op ta, mlpb_op tb, int m, int n, int k,
-                    double flops) {
+ * small-M kernel splits whole units of N, or K's halves: ksplit, from
+ * smallm_ksplit). */
+static int gemm_par(const mlpb_ctx *ctx, mlpb_gemm_path path, int ksplit, int n, int k, double flops) {
     if (ctx->cfg.threads < 2) return 0;
-    if (path == MLPB_PATH_SMALLM && n <= SMALLM_UNIT && !smallm_ksplit(ctx, ta, tb, m, n, k)) return 0;
+    if (path == MLPB_PATH_SMALLM && n <= SMALLM_UNIT && !ksplit) return 0;
     const int stream = path == MLPB_PATH_SMALLM || (path == MLPB_PATH_NARROW && k <= bn_rows(ctx));
     return flops >= (stream ? stream_par_min(ctx) : par_min(ctx, par_dflt[path]));
 }
 
 int mlpb_gemm_splits(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k) {
     if (m <= 0 || n <= 0 || k <= 0) return 0;
-    return gemm_par(ctx, gemm_path(ctx, ta, tb, m, n, k), ta, tb, m, n, k, 2.0 * m * n * k);
+    const mlpb_gemm_path path = gemm_path(ctx, ta, tb, m, n, k);
+    return gemm_par(ctx, path, path == MLPB_PATH_SMALLM && smallm_ksplit(ctx, ta, tb, m, n, k), n, k,
+                    2.0 * m * n * k);
 }
 
 void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
@@ -965,14 +967,15 @@ void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
     gemm_args g = { ta, tb, m, n, k, alpha, beta, A, B, B, lda, ldb, ldb, C, ldc, epi, 0, 0, NULL };
     const double flops = 2.0 * m * n * k;
     const mlpb_gemm_path path = gemm_path(ctx, ta, tb, m, n, k);
-    const int par = gemm_par(ctx, path, ta, tb, m, n, k, flops);
+    const int ksplit = path == MLPB_PATH_SMALLM && smallm_ksplit(ctx, ta, tb, m, n, k);
+    const int par = gemm_par(ctx, path, ksplit, n, k, flops);
     if (ctx->cfg.kernel == MLPB_KERNEL_REF) {
         run(ctx, par, ref_part, &g);
         return;
     }
     if (path == MLPB_PATH_SMALLM) {
         int kparts = 0;
-        if (par && smallm_ksplit(ctx, ta, tb, m, n, k)) {
+        if (par && ksplit) {
             g.kparts = &kparts;
             run(ctx, par, smallm_kpart, &g);
             if (kparts) smallm_kjoin(ctx, &g);
@@ -982,5 +985,5 @@ void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
         return;
     }
     if (path == MLPB_PATH_NARROW && gemm_narrow(ctx, &g, par)) return;
-    run(ctx, path == MLPB_PATH_PACKED ? par : gemm_par(ctx, MLPB_PATH_PACKED, ta, tb, m, n, k, flops), packed_part, &g);
+    run(ctx, path == MLPB_PATH_PACKED ? par : gemm_par(ctx, MLPB_PATH_PACKED, 0, n, k, flops), packed_part, &g);
 }
