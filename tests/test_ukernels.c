@@ -273,17 +273,19 @@ static void sweep_epilogues(setup *s) {
 /* m <= MR: kernel SIMD's small-M path (no packing, B streamed, threads split
  * the columns, or NN the two halves of K from k = 128; TT falls back to the
  * packed frame): every m up to MR, n below, at and past a vector and past
- * the threads' column unit, k = 0, 1, odd and long, K whole (up to 127) and
+ * the threads' column units (300: op(B) = N's one-chain columns in a whole
+ * 16-vector tile at m = 1 and a narrower one, cut by 2 and 3 threads, then
+ * 44 in partial-sum sets), k = 0, 1, odd and long, K whole (up to 127) and
  * in halves (128, 129, 300: split over 2 and 3 threads, or over N where the
  * scratch does not fit or the split is forced to cols), and the k <= 16
  * of op(B) = T's transposing kernel (tails of 2, 1, 5 and none past 8 k
  * steps, 2, 3 and 5 alone), every epilogue, beta = 0 over NaN; an odd count
  * of k values, so that each k meets both betas. Under the tiny blocking (the
  * scalar kernel has no small-M path) up to k = 130: there the K split's
- * partial sums do not fit its scratch at n = 203 (they do at the other n). */
+ * partial sums fit its scratch (2 MR x 17 floats) only where m and n are small. */
 static void sweep_smallm(setup *s) {
     const int MR = s->u->mr, NR = s->u->nr;
-    const int ns[4] = { 1, 7, NR + 1, 203 };
+    const int ns[4] = { 1, 7, NR + 1, 300 };
     const int ks[13] = { 0, 1, 2, 5, 9, 10, 13, 16, 17, 300, 3, 128, 129 };
     const mlpb_epi_kind kinds[4] = { MLPB_EPI_NONE, MLPB_EPI_BIAS, MLPB_EPI_BIAS_SIGMOID, MLPB_EPI_DSIGMOID };
     int c = 0;

@@ -520,7 +520,7 @@ static void ref_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
  * more: a third thread would sit out the K split (the VMs here have 2 cores),
  * and each half beyond the first costs one thread one pass over C and the
  * other core's m x n partial sums. */
-#define SMALLM_UNIT 64
+#define SMALLM_UNIT MLPB_SM_UNIT /* vec_inl.h: the kernel sums whole units in one chain */
 
 /* thread tid's share [x0, x1) of x columns in whole SMALLM_UNITs (empty: x0 >= x1) */
 static void unit_range(int x, int tid, int nt, int *x0, int *x1) {

@@ -51,6 +51,11 @@ static inline float mlpb_sigmoidf(float z) { return 1.0f / (1.0f + expf(-z)); } 
  * results never depend on it. */
 typedef struct mlpb_span { const float *p; ptrdiff_t ld; int rows, cols; } mlpb_span;
 
+/* smallm_bn's column unit: a call's columns in whole units (all but its last
+ * n mod MLPB_SM_UNIT) are summed as one chain each, the rest in partial-sum
+ * sets; gemm.c cuts C's columns among threads at multiples of it. */
+#define MLPB_SM_UNIT 64
+
 typedef struct mlpb_vec_isa {
     const char *isa;   /* "avx2", "avx512" */
     int lanes;         /* floats per vector */
@@ -75,8 +80,11 @@ typedef struct mlpb_vec_isa {
     /* Small-M GEMM, m <= smallm_maxr, no packing, B streamed once:
      * C(m,n) = alpha * op(A) B + beta C with op(A)(i,p) = A[i asi + p asp]   (op(B) = N);
      * C(m,n) = alpha * A B^T + beta C, A (m,k) row-major, B (n,k) row-major (op(B) = T).
-     * beta == 0 never reads C. Each element's sum runs in a fixed order that
-     * does not depend on n, so column ranges can be split over threads. */
+     * beta == 0 never reads C. Each element's sum runs in a fixed order; with
+     * op(B) = N that order depends on whether its column lies in the call's
+     * whole MLPB_SM_UNITs (one chain) or past them (partial-sum sets), so
+     * column ranges can be split over threads at unit multiples counted from
+     * column 0 (the last range ends at n); with op(B) = T at any column. */
     void (*smallm_bn)(int m, int n, int k, float alpha, const float *A, ptrdiff_t asi, ptrdiff_t asp,
                       const float *B, ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc);
     void (*smallm_bt)(int m, int n, int k, float alpha, const float *A, ptrdiff_t lda,
@@ -518,10 +526,18 @@ static void k_rank1(int m, int n, float alpha, const float *A, ptrdiff_t asi, co
 /* Partial-sum sets: below ~6 independent FMA chains the FMA latency, not its
  * throughput, bounds a tile, so U sets take the k steps in turn and are added
  * in a fixed order at the end (((s0 + s1) + s2) + s3). In the small-M tiles U
- * depends on the row count RB only, never on a tile's width: the threads split
- * the columns, and an element must be summed the same way wherever the split
- * puts it. The widths then keep U RB NV (U RB JB) within VEC_SM_ACC. */
+ * never depends on a tile's width: the threads split the columns, and an
+ * element must be summed the same way wherever the split puts it. op(B) = N
+ * (smn): the columns in a call's whole MLPB_SM_UNITs take one set, in wide
+ * tiles of SMN_NVW(RB) vectors (RB NVW chains, 7 to 24; a k step reads up to
+ * 256 contiguous floats of B, a whole row of W1 in batch 1's forward, which
+ * streams W from L2), the last n mod MLPB_SM_UNIT columns SMN_U(RB) sets in
+ * tiles of SMN_NV(RB) vectors (for RB >= 6 one set and the same widths);
+ * op(B) = T (smt): SMT_U(RB) sets. The widths keep U RB NV (U RB JB) within
+ * VEC_SM_ACC. */
 #define SMN_U(RB) ((RB) >= 6 ? 1 : (RB) >= 3 ? 2 : 4)
+#define SMN_NVW(RB) (VEC_SM_ACC / (RB) < 16 ? VEC_SM_ACC / (RB) : 16)
+_Static_assert(MLPB_SM_UNIT % VL == 0, "smn: whole units are whole vectors");
 #define SMT_U(RB) ((RB) >= 3 ? 1 : 2)
 #define SM_CLAMP(x) ((x) < 1 ? 1 : (x) > 8 ? 8 : (x))
 #define SMN_NV(RB) SM_CLAMP(VEC_SM_ACC / ((RB) * SMN_U(RB)))
@@ -540,7 +556,7 @@ smn_tile(const int RB, const int NV, const int U, const int rd, V *acc, const in
     int p = 0;
 #define SMN_STEP(u) {                                                                            \
         const float *a = A + (size_t)(p + (u)) * asp, *b = B + (size_t)(p + (u)) * ldb;          \
-        V *s = acc + (u) * RB * NV, bv[8]; /* NV <= 8 */                                             \
+        V *s = acc + (u) * RB * NV, bv[16]; /* NV <= 16 */                                           \
         UNROLL for (int v = 0; v < NV; v++)                                                             \
             bv[v] = masked && v == NV - 1 ? VLOADM(b + v * VL, mask) : VLOAD(b + v * VL);        \
         UNROLL for (int r = 0; r < RB; r++) { /* one broadcast live at a time: no spills */             \
@@ -608,9 +624,16 @@ smt_tile(const int RB, const int JB, const int U, V *acc, int k, const float *A,
         }
 }
 
-/* One function per row count RB: whole row blocks of C. smn: tiles of
- * SMN_NV(RB) vectors, then one tile for the rest (its last vector masked).
- * smt: the columns in equal blocks of at most SMT_JB(RB). */
+/* One function per row count RB: whole row blocks of C. smn: the whole
+ * units in tiles of SMN_NVW(RB) vectors and one narrower tile, one set each;
+ * then the rest in tiles of SMN_NV(RB) vectors and one for the last (its last
+ * vector masked). smt: the columns in equal blocks of at most SMT_JB(RB). */
+#define SMN_WREST(RB, NVV) case NVV:                                                                 \
+    if (NVV < NVW) {                                                                             \
+        if (beta != 0.0f) smn_tile(RB, NVV, 1, 1, acc, 0, VMASK(1), k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
+        else smn_tile(RB, NVV, 1, 0, acc, 0, VMASK(1), k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
+    }                                                                                            \
+    break;
 #define SMN_REST(RB, NVV) case NVV:                                                                  \
     if (NVV <= NV) {                                                                             \
         if (beta != 0.0f) smn_tile(RB, NVV, SMN_U(RB), 1, acc, msk, mm, k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
@@ -625,9 +648,25 @@ smt_tile(const int RB, const int JB, const int U, V *acc, int k, const float *A,
     static void smn_r##RB(int n, int k, const float *A, ptrdiff_t asi, ptrdiff_t asp,           \
                           const float *B, ptrdiff_t ldb, float alpha, float beta, float *C,     \
                           ptrdiff_t ldc) {                                                       \
-        enum { NV = SMN_NV(RB) };                                                                \
+        enum { NV = SMN_NV(RB), NVW = SMN_NVW(RB) };                                             \
         V acc[VEC_SM_ACC];                                                                       \
+        const int nw = n / MLPB_SM_UNIT * MLPB_SM_UNIT; /* [0, nw): one set per element */     \
         int j = 0;                                                                               \
+        if (beta != 0.0f)                                                                        \
+            for (; j + NVW * VL <= nw; j += NVW * VL)                                            \
+                smn_tile(RB, NVW, 1, 1, acc, 0, VMASK(1), k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
+        else                                                                                     \
+            for (; j + NVW * VL <= nw; j += NVW * VL)                                            \
+                smn_tile(RB, NVW, 1, 0, acc, 0, VMASK(1), k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
+        if (j < nw) {                                                                            \
+            switch ((nw - j) / VL) { /* whole vectors: MLPB_SM_UNIT is a multiple of VL */       \
+            SMN_WREST(RB, 1) SMN_WREST(RB, 2) SMN_WREST(RB, 3) SMN_WREST(RB, 4) SMN_WREST(RB, 5) \
+            SMN_WREST(RB, 6) SMN_WREST(RB, 7) SMN_WREST(RB, 8) SMN_WREST(RB, 9) SMN_WREST(RB, 10) \
+            SMN_WREST(RB, 11) SMN_WREST(RB, 12) SMN_WREST(RB, 13) SMN_WREST(RB, 14) SMN_WREST(RB, 15) \
+            default: break;                                                                      \
+            }                                                                                    \
+            j = nw;                                                                              \
+        }                                                                                        \
         if (beta != 0.0f)                                                                        \
             for (; j + NV * VL <= n; j += NV * VL)                                               \
                 smn_tile(RB, NV, SMN_U(RB), 1, acc, 0, VMASK(1), k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
