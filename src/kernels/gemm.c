@@ -101,8 +101,8 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa) {
  * all, each core then keeping its half of W's rows (w_half); one split alone
  * moves W's lines between the cores every step (SGD 0.3x). (Batch MR+1-16's
  * forward is packed: its update keeps the narrow threshold.)
- * Inside a team (training), that one threshold scales with the team's post
- * instead of the region (team_par_min); the others stay the region's.
+ * Inside a team (training), that one threshold is team_par_min's instead;
+ * the others stay the region's.
  * Elsewhere they scale with the region's measured cost and the vector width (the
  * second core saves work of that many flops per microsecond; the plain-C
  * rungs count one lane: 1/16 of AVX-512's). The cost is measured anew for
@@ -127,20 +127,24 @@ static double par_min(const mlpb_ctx *ctx, double dflt) {
     return p == 0 ? dflt * ctx->par_scale : p < 0 ? 0.0 : (double)p;
 }
 
-/* In a team the small-M / small-k threshold is SMALLM_PAR_MIN_FLOPS times
- * the post's measured cost over TEAM_ANCHOR_US (and the vector width's
- * factor). Batch 1's W1 GEMMs (401K flops each) split, K over the forward
- * and rows over the update, against not, in SGD on 2 threads of the Zen 5
- * VM: 0.78x the samples/s with a post of 0.48-0.53 us (the VM's slow state,
- * where lines crossing cores cost several times more: results/owner-zen5),
- * AB_NEW_ENV=MLPB_PAR_MIN=300000 bench/ab_train.sh ... --batch 1 --threads 2
- * (results/train-ksplit-zen5/b1-forced); a trial of the first version in
- * the fast state (post 0.14-0.17 us) 1.61x. The anchor puts the crossover
- * between, at ~0.3 us; set from those two states, not tuned further. */
-#define TEAM_ANCHOR_US 0.34
+/* In a team the small-M / small-k threshold is TEAM_SMALLM_FLOPS (times the
+ * vector width's factor), raised in proportion to the post's measured cost
+ * past TEAM_ANCHOR_US. Measured in SGD on 2 threads of the Zen 5 VM in its
+ * slow state (posts of 0.48-0.64 us), one binary (2252841) with MLPB_PAR_MIN
+ * in turns (results/train-smn-wide-zen5/thresholds): 300K against the then
+ * default (0.76-0.80M), batch 1's W1 GEMMs (401K flops each) split: 1.60x
+ * the samples/s; 150K against 400K, batch 3-5's W2 GEMMs (196K-327K) split
+ * too: 0.91-0.93x. The threshold sits between them. Before 2252841's one-chain
+ * small-M tiles the W1 split lost in that state (0.78x,
+ * results/train-ksplit-zen5/b1-forced) and the threshold followed the post
+ * from 0.34 us; the fast state (posts of 0.14-0.17 us) is not measured since:
+ * below the anchor the threshold stays put. */
+#define TEAM_SMALLM_FLOPS 3.6e5
+#define TEAM_ANCHOR_US 0.75 /* past the posts that VM shows (0.45-0.71 us, once 1.03) */
 static double team_par_min(const mlpb_ctx *ctx) {
     if (ctx->par_min_flops != 0 || ctx->team_us <= 0.0) return par_min(ctx, SMALLM_PAR_MIN_FLOPS);
-    return SMALLM_PAR_MIN_FLOPS * par_scale(ctx->team_us / TEAM_ANCHOR_US * PAR_ANCHOR_US, ctx->vx ? ctx->vx->lanes : 1);
+    const double post = ctx->team_us > TEAM_ANCHOR_US ? ctx->team_us / TEAM_ANCHOR_US : 1.0;
+    return TEAM_SMALLM_FLOPS * par_scale(post * PAR_ANCHOR_US, ctx->vx ? ctx->vx->lanes : 1);
 }
 static double stream_par_min(const mlpb_ctx *ctx) {
     return ctx->team.active ? team_par_min(ctx) : par_min(ctx, SMALLM_PAR_MIN_FLOPS);

@@ -117,8 +117,9 @@ long mlpb_ctx_par_min_set(const mlpb_ctx *ctx);
 double mlpb_ctx_region_us(const mlpb_ctx *ctx);
 typedef enum { MLPB_PATH_PACKED = 0, MLPB_PATH_NARROW, MLPB_PATH_SMALLM } mlpb_gemm_path;
 long mlpb_ctx_par_min(const mlpb_ctx *ctx, mlpb_gemm_path path);
-/* MLPB_PATH_SMALLM's threshold inside a team, from the post's measured cost
- * (mlpb_ctx_team_us; the region's before any team) */
+/* MLPB_PATH_SMALLM's threshold inside a team: a set count, raised when the
+ * post's measured cost (mlpb_ctx_team_us) is high (gemm.c); the region's
+ * before any team */
 long mlpb_ctx_team_par_min(const mlpb_ctx *ctx);
 /* A team: fn(arg) runs on the calling thread while the context's other
  * threads wait inside one OpenMP parallel region, spinning on a shared word
