@@ -196,7 +196,7 @@ static void team_nested(void *p) {
 /* inside a team: the thresholds and whether batch b's forward GEMMs (b x 256
  * x 784, b x 128 x 256) and their updates (784 x 256 x b, 256 x 128 x b)
  * split, b = 1 .. 16 */
-typedef struct { mlpb_ctx *c; long sm, pk, na; int fwd[2][17], upd[2][17]; } team_rule;
+typedef struct { mlpb_ctx *c; long sm, pk, na; int fwd[2][17], upd[2][17], bwd[17]; } team_rule;
 static void read_rule(void *p) {
     team_rule *t = p;
     t->sm = mlpb_ctx_par_min(t->c, MLPB_PATH_SMALLM);
@@ -207,6 +207,7 @@ static void read_rule(void *p) {
         for (int b = 1; b <= 16; b++) {
             t->fwd[l][b] = mlpb_gemm_splits(t->c, MLPB_N, MLPB_N, b, w[l][1], w[l][0]);
             t->upd[l][b] = mlpb_gemm_splits(t->c, MLPB_T, MLPB_N, w[l][0], w[l][1], b);
+            if (l) t->bwd[b] = mlpb_gemm_splits(t->c, MLPB_N, MLPB_T, b, w[l][0], w[l][1]);
         }
 }
 
@@ -304,36 +305,48 @@ static int test_threads(void) {
         mlpb_ctx_set_par_min_flops(c2, 0);
     }
     /* in a team the small-M (and small-k) threshold is 3.6e5 flops x
-     * max(1, post / 0.75 us) x lanes / 16 (that factor within [1/64, 4]); the
-     * others stay the region's; outside a team, the region's for all. Either
-     * way batch b <= MR's forward and update split together (each core then
-     * keeps its rows of W: a split of one alone moves them every step); past
-     * MR the forward is packed and the update keeps the narrow threshold */
-    if (vec) {
-        team_rule in = { .c = c2 }, out = { .c = c2 };
+     * max(1, post / 0.75 us) x lanes / 16 (that factor within [1/64, 4]), and
+     * W must hold MC KC / 2 floats: with the blocking here (64 x 128) W1 and
+     * W2 do, with the Zen 5 VM's (444 x 288) W1 only; the others stay the
+     * region's; outside a team, the region's for all. Either way batch b <= MR's
+     * forward, update and (W2) backward split together (each core then keeps
+     * its rows of W: a split of one alone moves them every step); past MR the
+     * forward is packed and the update keeps the narrow threshold */
+    const mlpb_kcfg cfg3 = { MLPB_KERNEL_SIMD, mlpb_ukr_find("auto"), 444, 288, 4096, 2 };
+    mlpb_ctx *c3 = vec ? mlpb_ctx_new(&cfg3) : NULL;
+    if (vec && !c3) { fprintf(stderr, "mlpb_ctx_new failed\n"); exit(1); }
+    for (int q = 0; vec && q < 2; q++) {
+        mlpb_ctx *c = q ? c3 : c2;
+        const double wmin = 0.5 * mlpb_ctx_cfg(c)->mc * mlpb_ctx_cfg(c)->kc;
+        team_rule in = { .c = c }, out = { .c = c };
         read_rule(&out);
-        mlpb_team_run(c2, read_rule, &in);
-        const double lanes = !strcmp(mlpb_ctx_vec_isa(c2), "avx512") ? 16 : !strcmp(mlpb_ctx_vec_isa(c2), "avx2") ? 8 : 1;
-        const double post = mlpb_ctx_team_us(c2);
+        mlpb_team_run(c, read_rule, &in);
+        const double lanes = !strcmp(mlpb_ctx_vec_isa(c), "avx512") ? 16 : !strcmp(mlpb_ctx_vec_isa(c), "avx2") ? 8 : 1;
+        const double post = mlpb_ctx_team_us(c);
         double f = (post > 0.75 ? post / 0.75 : 1.0) * lanes / 16;
         f = f < 1.0 / 64 ? 1.0 / 64 : f > 4 ? 4 : f;
-        CHECK(out.sm == sm && out.pk == pk && in.pk == pk && in.na == na && labs(in.sm - (long)(3.6e5 * f)) <= 1 &&
-              in.sm == mlpb_ctx_team_par_min(c2),
-              "team rule: small-M %ld in a team (post %g us: want %ld), %ld outside (want %ld)", in.sm, post,
-              (long)(3.6e5 * f), out.sm, sm);
-        const int mr = mlpb_ctx_cfg(c2)->ukr->mr; /* the batches whose forward takes the small-M path */
+        CHECK(out.sm == mlpb_ctx_par_min(c, MLPB_PATH_SMALLM) && in.pk == out.pk && in.na == out.na &&
+              labs(in.sm - (long)(3.6e5 * f)) <= 1 && in.sm == mlpb_ctx_team_par_min(c) &&
+              mlpb_ctx_team_w_min(c) == (long)wmin && (wmin < 256 * 128) == !q && wmin < 784 * 256,
+              "team rule: small-M %ld in a team (post %g us: want %ld), %ld outside; W of %ld floats (want %g)", in.sm,
+              post, (long)(3.6e5 * f), out.sm, mlpb_ctx_team_w_min(c), wmin);
+        const int mr = mlpb_ctx_cfg(c)->ukr->mr; /* the batches whose forward takes the small-M path */
         for (int l = 0; l < 2; l++)
             for (int b = 1; b <= 16; b++) {
-                const double fl = (l ? 65536.0 : 401408.0) * b;
+                const double fl = (l ? 65536.0 : 401408.0) * b, wf = l ? 256 * 128 : 784 * 256;
                 if (b <= mr)
-                    CHECK(in.fwd[l][b] == in.upd[l][b] && out.fwd[l][b] == out.upd[l][b] && in.fwd[l][b] == (fl >= in.sm),
-                          "W%d batch %d: forward splits %d / %d, update %d / %d (in a team / outside)", l + 1, b,
-                          in.fwd[l][b], out.fwd[l][b], in.upd[l][b], out.upd[l][b]);
+                    CHECK(in.fwd[l][b] == in.upd[l][b] && out.fwd[l][b] == out.upd[l][b] &&
+                          in.fwd[l][b] == (fl >= in.sm && wf >= wmin) && out.fwd[l][b] == (fl >= out.sm) &&
+                          (!l || (in.bwd[b] == in.fwd[l][b] && out.bwd[b] == out.fwd[l][b])),
+                          "W%d batch %d (blocking %d): forward splits %d / %d, update %d / %d, backward %d / %d (in a "
+                          "team / outside)", l + 1, b, q, in.fwd[l][b], out.fwd[l][b], in.upd[l][b], out.upd[l][b],
+                          in.bwd[b], out.bwd[b]);
                 else /* a packed forward: the update keeps the narrow threshold, in a team too */
                     CHECK(in.upd[l][b] == (fl >= in.na) && in.fwd[l][b] == (fl >= in.pk), "W%d batch %d: update %d, "
                           "forward %d in a team (narrow %ld, packed %ld)", l + 1, b, in.upd[l][b], in.fwd[l][b], in.na, in.pk);
             }
     }
+    mlpb_ctx_free(c3);
     mlpb_ctx_free(c1); mlpb_ctx_free(c2);
     free(A); free(B); free(C1); free(C2);
     return check_summary("threads");

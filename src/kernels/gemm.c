@@ -146,6 +146,16 @@ static double team_par_min(const mlpb_ctx *ctx) {
     const double post = ctx->team_us > TEAM_ANCHOR_US ? ctx->team_us / TEAM_ANCHOR_US : 1.0;
     return TEAM_SMALLM_FLOPS * par_scale(post * PAR_ANCHOR_US, ctx->vx ? ctx->vx->lanes : 1);
 }
+/* ... and, with the default thresholds, a big operand: W (a forward's B, an
+ * update's C) of at least half a packed A block (MC KC floats, which sysinfo
+ * sizes to half the L2: so a quarter of it). The flops alone could not tell
+ * the two: W2 (256 x 128) split at batch 6 and 8 (393K, 524K flops) lost
+ * 0.89x / 0.92x against not, W1 (784 x 256) at batch 1 (401K) gained 1.60x
+ * (MLPB_PAR_MIN 600000 against the default; batch 10 and 12, where both
+ * split it, 0.98x / 0.99x: results/train-smn-wide-zen5/thresholds/w2-600k). */
+static double team_w_min(const mlpb_ctx *ctx) {
+    return ctx->par_min_flops != 0 ? 0.0 : 0.5 * (double)ctx->cfg.mc * (double)ctx->cfg.kc;
+}
 static double stream_par_min(const mlpb_ctx *ctx) {
     return ctx->team.active ? team_par_min(ctx) : par_min(ctx, SMALLM_PAR_MIN_FLOPS);
 }
@@ -222,6 +232,7 @@ long mlpb_ctx_par_min(const mlpb_ctx *c, mlpb_gemm_path path) {
     return (long)(path == MLPB_PATH_SMALLM ? stream_par_min(c) : par_min(c, par_dflt[path]));
 }
 long mlpb_ctx_team_par_min(const mlpb_ctx *c) { return (long)team_par_min(c); }
+long mlpb_ctx_team_w_min(const mlpb_ctx *c) { return (long)team_w_min(c); }
 void mlpb_ctx_set_par_min_flops(mlpb_ctx *c, long flops) { c->par_min_flops = flops; }
 long mlpb_ctx_par_min_set(const mlpb_ctx *c) { return c->par_min_flops; }
 const char *const mlpb_split_names[] = { "auto", "shared", "rows", "cols", NULL };
@@ -943,18 +954,21 @@ static int smallm_ksplit(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int
 
 /* Whether a GEMM of `flops` on that path runs on the context's threads (the
  * small-M kernel splits whole units of N, or K's halves: ksplit, from
- * smallm_ksplit). */
-static int gemm_par(const mlpb_ctx *ctx, mlpb_gemm_path path, int ksplit, int n, int k, double flops) {
+ * smallm_ksplit). In a team a small-M or small-k one also needs W, n max(m, k)
+ * floats, of team_w_min: a forward's B (k n), an update's C (m n), a
+ * backward's B^T (n k) are the same W, so the three split together. */
+static int gemm_par(const mlpb_ctx *ctx, mlpb_gemm_path path, int ksplit, int m, int n, int k, double flops) {
     if (ctx->cfg.threads < 2) return 0;
     if (path == MLPB_PATH_SMALLM && n <= SMALLM_UNIT && !ksplit) return 0;
     const int stream = path == MLPB_PATH_SMALLM || (path == MLPB_PATH_NARROW && k <= bn_rows(ctx));
+    if (stream && ctx->team.active && (double)n * (double)(m > k ? m : k) < team_w_min(ctx)) return 0;
     return flops >= (stream ? stream_par_min(ctx) : par_min(ctx, par_dflt[path]));
 }
 
 int mlpb_gemm_splits(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k) {
     if (m <= 0 || n <= 0 || k <= 0) return 0;
     const mlpb_gemm_path path = gemm_path(ctx, ta, tb, m, n, k);
-    return gemm_par(ctx, path, path == MLPB_PATH_SMALLM && smallm_ksplit(ctx, ta, tb, m, n, k), n, k,
+    return gemm_par(ctx, path, path == MLPB_PATH_SMALLM && smallm_ksplit(ctx, ta, tb, m, n, k), m, n, k,
                     2.0 * m * n * k);
 }
 
@@ -972,7 +986,7 @@ void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
     const double flops = 2.0 * m * n * k;
     const mlpb_gemm_path path = gemm_path(ctx, ta, tb, m, n, k);
     const int ksplit = path == MLPB_PATH_SMALLM && smallm_ksplit(ctx, ta, tb, m, n, k);
-    const int par = gemm_par(ctx, path, ksplit, n, k, flops);
+    const int par = gemm_par(ctx, path, ksplit, m, n, k, flops);
     if (ctx->cfg.kernel == MLPB_KERNEL_REF) {
         run(ctx, par, ref_part, &g);
         return;
@@ -989,5 +1003,5 @@ void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
         return;
     }
     if (path == MLPB_PATH_NARROW && gemm_narrow(ctx, &g, par)) return;
-    run(ctx, path == MLPB_PATH_PACKED ? par : gemm_par(ctx, MLPB_PATH_PACKED, 0, n, k, flops), packed_part, &g);
+    run(ctx, path == MLPB_PATH_PACKED ? par : gemm_par(ctx, MLPB_PATH_PACKED, 0, m, n, k, flops), packed_part, &g);
 }

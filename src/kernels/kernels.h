@@ -121,6 +121,9 @@ long mlpb_ctx_par_min(const mlpb_ctx *ctx, mlpb_gemm_path path);
  * post's measured cost (mlpb_ctx_team_us) is high (gemm.c); the region's
  * before any team */
 long mlpb_ctx_team_par_min(const mlpb_ctx *ctx);
+/* ... and the floats of W (n max(m, k)) such a GEMM also needs there to
+ * split (0: any; an explicit threshold sets it to 0) */
+long mlpb_ctx_team_w_min(const mlpb_ctx *ctx);
 /* A team: fn(arg) runs on the calling thread while the context's other
  * threads wait inside one OpenMP parallel region, spinning on a shared word
  * (yielding the core after 4096 pauses, ~80 us on the Zen 5 VM, or at once
