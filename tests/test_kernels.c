@@ -304,11 +304,12 @@ static int test_threads(void) {
         CHECK(!mlpb_gemm_splits(c2, ta, MLPB_N, m, n, k), "one flop under the threshold");
         mlpb_ctx_set_par_min_flops(c2, 0);
     }
-    /* in a team the small-M (and small-k) threshold is 3.6e5 flops x
-     * max(1, post / 0.75 us) x lanes / 16 (that factor within [1/64, 4]), and
-     * W must hold MC KC / 2 floats: with the blocking here (64 x 128) W1 and
-     * W2 do, with the Zen 5 VM's (444 x 288) W1 only; the others stay the
-     * region's; outside a team, the region's for all. Either way batch b <= MR's
+    /* in a team the small-M (and small-k) threshold is 4.5e5 flops x post /
+     * 0.34 us x lanes / 16, for a W of MC KC / 2 floats or more at most 3.6e5
+     * x max(1, post / 0.75 us) x lanes / 16 (each factor within [1/64, 4]):
+     * with the blocking here (64 x 128) W1 and W2 are big, with the Zen 5 VM's
+     * (444 x 288) W1 only; the others stay the region's; outside a team, the
+     * region's for all. Either way batch b <= MR's
      * forward, update and (W2) backward split together (each core then keeps
      * its rows of W: a split of one alone moves them every step); past MR the
      * forward is packed and the update keeps the narrow threshold */
@@ -323,20 +324,23 @@ static int test_threads(void) {
         mlpb_team_run(c, read_rule, &in);
         const double lanes = !strcmp(mlpb_ctx_vec_isa(c), "avx512") ? 16 : !strcmp(mlpb_ctx_vec_isa(c), "avx2") ? 8 : 1;
         const double post = mlpb_ctx_team_us(c);
-        double f = (post > 0.75 ? post / 0.75 : 1.0) * lanes / 16;
+        double f = post / 0.34 * lanes / 16, fb = (post > 0.75 ? post / 0.75 : 1.0) * lanes / 16;
         f = f < 1.0 / 64 ? 1.0 / 64 : f > 4 ? 4 : f;
+        fb = fb < 1.0 / 64 ? 1.0 / 64 : fb > 4 ? 4 : fb;
+        const long big = mlpb_ctx_team_par_min(c, 1), want_big = (long)(3.6e5 * fb < 4.5e5 * f ? 3.6e5 * fb : 4.5e5 * f);
         CHECK(out.sm == mlpb_ctx_par_min(c, MLPB_PATH_SMALLM) && in.pk == out.pk && in.na == out.na &&
-              labs(in.sm - (long)(3.6e5 * f)) <= 1 && in.sm == mlpb_ctx_team_par_min(c) &&
+              labs(in.sm - (long)(4.5e5 * f)) <= 1 && in.sm == mlpb_ctx_team_par_min(c, 0) && labs(big - want_big) <= 1 &&
               mlpb_ctx_team_w_min(c) == (long)wmin && (wmin < 256 * 128) == !q && wmin < 784 * 256,
-              "team rule: small-M %ld in a team (post %g us: want %ld), %ld outside; W of %ld floats (want %g)", in.sm,
-              post, (long)(3.6e5 * f), out.sm, mlpb_ctx_team_w_min(c), wmin);
+              "team rule: small-M %ld in a team (post %g us: want %ld), %ld with a big W (want %ld), %ld outside; "
+              "big W from %ld floats (want %g)", in.sm, post, (long)(4.5e5 * f), big, want_big, out.sm,
+              mlpb_ctx_team_w_min(c), wmin);
         const int mr = mlpb_ctx_cfg(c)->ukr->mr; /* the batches whose forward takes the small-M path */
         for (int l = 0; l < 2; l++)
             for (int b = 1; b <= 16; b++) {
                 const double fl = (l ? 65536.0 : 401408.0) * b, wf = l ? 256 * 128 : 784 * 256;
                 if (b <= mr)
                     CHECK(in.fwd[l][b] == in.upd[l][b] && out.fwd[l][b] == out.upd[l][b] &&
-                          in.fwd[l][b] == (fl >= in.sm && wf >= wmin) && out.fwd[l][b] == (fl >= out.sm) &&
+                          in.fwd[l][b] == (fl >= (wf >= wmin ? big : in.sm)) && out.fwd[l][b] == (fl >= out.sm) &&
                           (!l || (in.bwd[b] == in.fwd[l][b] && out.bwd[b] == out.fwd[l][b])),
                           "W%d batch %d (blocking %d): forward splits %d / %d, update %d / %d, backward %d / %d (in a "
                           "team / outside)", l + 1, b, q, in.fwd[l][b], out.fwd[l][b], in.upd[l][b], out.upd[l][b],

@@ -127,37 +127,39 @@ static double par_min(const mlpb_ctx *ctx, double dflt) {
     return p == 0 ? dflt * ctx->par_scale : p < 0 ? 0.0 : (double)p;
 }
 
-/* In a team the small-M / small-k threshold is TEAM_SMALLM_FLOPS (times the
- * vector width's factor), raised in proportion to the post's measured cost
- * past TEAM_ANCHOR_US. Measured in SGD on 2 threads of the Zen 5 VM in its
- * slow state (posts of 0.48-0.64 us), one binary (2252841) with MLPB_PAR_MIN
- * in turns (results/train-smn-wide-zen5/thresholds): 300K against the then
- * default (0.76-0.80M), batch 1's W1 GEMMs (401K flops each) split: 1.60x
- * the samples/s; 150K against 400K, batch 3-5's W2 GEMMs (196K-327K) split
- * too: 0.91-0.93x. The threshold sits between them. Before 2252841's one-chain
- * small-M tiles the W1 split lost in that state (0.78x,
- * results/train-ksplit-zen5/b1-forced) and the threshold followed the post
- * from 0.34 us; the fast state (posts of 0.14-0.17 us) is not measured since:
- * below the anchor the threshold stays put. */
-#define TEAM_SMALLM_FLOPS 3.6e5
-#define TEAM_ANCHOR_US 0.75 /* past the posts that VM shows (0.45-0.71 us, once 1.03) */
-static double team_par_min(const mlpb_ctx *ctx) {
+/* In a team the small-M / small-k threshold follows the team's post:
+ * SMALLM_PAR_MIN_FLOPS times the post over TEAM_ANCHOR_US (and the vector
+ * width's factor); for a big W (a forward's B, an update's C, a backward's
+ * B^T: n max(m, k) floats, at least half a packed A block, MC KC / 2, which
+ * sysinfo sizes to a quarter of the L2) at most TEAM_BIGW_FLOPS, raised only
+ * for posts past TEAM_BIGW_US. SGD on 2 threads of the Zen 5 VM, one binary
+ * with MLPB_PAR_MIN in turns (results/train-smn-wide-zen5/thresholds), and
+ * two builds (results/train-team-wmin-zen5, whose rounds met both states):
+ *   W1 (784 x 256) at batch 1 (401K flops) split against not: 1.60x the
+ *     samples/s with posts of 0.48-0.64 us (w1-300k), also a gain with
+ *     posts of 0.14-0.17 us (1.61x in a trial of e209df4);
+ *   W2 (256 x 128) split at batch 3-8 (196K-524K) against not: 0.89-0.93x
+ *     with posts of 0.48-0.63 us (w2-150k, w2-600k); with posts of
+ *     0.14-0.17 us 1.07-1.25x at batch 6-12 (train-team-wmin-zen5, which
+ *     took W2's split away: the rounds in that state).
+ * Before 2252841's one-chain small-M tiles the W1 split lost with the slow
+ * posts too (0.78x, results/train-ksplit-zen5/b1-forced). */
+#define TEAM_ANCHOR_US 0.34
+#define TEAM_BIGW_FLOPS 3.6e5
+#define TEAM_BIGW_US 0.75 /* past the posts that VM shows (0.45-0.71 us, once 1.03) */
+static double team_w_min(const mlpb_ctx *ctx) { return 0.5 * (double)ctx->cfg.mc * (double)ctx->cfg.kc; }
+static double team_par_min(const mlpb_ctx *ctx, double wfloats) {
     if (ctx->par_min_flops != 0 || ctx->team_us <= 0.0) return par_min(ctx, SMALLM_PAR_MIN_FLOPS);
-    const double post = ctx->team_us > TEAM_ANCHOR_US ? ctx->team_us / TEAM_ANCHOR_US : 1.0;
-    return TEAM_SMALLM_FLOPS * par_scale(post * PAR_ANCHOR_US, ctx->vx ? ctx->vx->lanes : 1);
+    const int lanes = ctx->vx ? ctx->vx->lanes : 1;
+    const double t = SMALLM_PAR_MIN_FLOPS * par_scale(ctx->team_us / TEAM_ANCHOR_US * PAR_ANCHOR_US, lanes);
+    if (wfloats < team_w_min(ctx)) return t;
+    const double post = ctx->team_us > TEAM_BIGW_US ? ctx->team_us / TEAM_BIGW_US : 1.0;
+    const double big = TEAM_BIGW_FLOPS * par_scale(post * PAR_ANCHOR_US, lanes);
+    return big < t ? big : t;
 }
-/* ... and, with the default thresholds, a big operand: W (a forward's B, an
- * update's C) of at least half a packed A block (MC KC floats, which sysinfo
- * sizes to half the L2: so a quarter of it). The flops alone could not tell
- * the two: W2 (256 x 128) split at batch 6 and 8 (393K, 524K flops) lost
- * 0.89x / 0.92x against not, W1 (784 x 256) at batch 1 (401K) gained 1.60x
- * (MLPB_PAR_MIN 600000 against the default; batch 10 and 12, where both
- * split it, 0.98x / 0.99x: results/train-smn-wide-zen5/thresholds/w2-600k). */
-static double team_w_min(const mlpb_ctx *ctx) {
-    return ctx->par_min_flops != 0 ? 0.0 : 0.5 * (double)ctx->cfg.mc * (double)ctx->cfg.kc;
-}
-static double stream_par_min(const mlpb_ctx *ctx) {
-    return ctx->team.active ? team_par_min(ctx) : par_min(ctx, SMALLM_PAR_MIN_FLOPS);
+/* the small-M / small-k threshold for a W of wfloats floats */
+static double stream_par_min(const mlpb_ctx *ctx, double wfloats) {
+    return ctx->team.active ? team_par_min(ctx, wfloats) : par_min(ctx, SMALLM_PAR_MIN_FLOPS);
 }
 
 /* The cost of one call of once(ctx) in microseconds: the median over 9
@@ -229,9 +231,9 @@ const mlpb_kcfg *mlpb_ctx_cfg(const mlpb_ctx *c) { return &c->cfg; }
 const mlpb_vec_isa *mlpb_ctx_vec(const mlpb_ctx *c) { return c->vx; }
 double mlpb_ctx_region_us(const mlpb_ctx *c) { return c->region_us; }
 long mlpb_ctx_par_min(const mlpb_ctx *c, mlpb_gemm_path path) {
-    return (long)(path == MLPB_PATH_SMALLM ? stream_par_min(c) : par_min(c, par_dflt[path]));
+    return (long)(path == MLPB_PATH_SMALLM ? stream_par_min(c, 0.0) : par_min(c, par_dflt[path]));
 }
-long mlpb_ctx_team_par_min(const mlpb_ctx *c) { return (long)team_par_min(c); }
+long mlpb_ctx_team_par_min(const mlpb_ctx *c, int big_w) { return (long)team_par_min(c, big_w ? team_w_min(c) : 0.0); }
 long mlpb_ctx_team_w_min(const mlpb_ctx *c) { return (long)team_w_min(c); }
 void mlpb_ctx_set_par_min_flops(mlpb_ctx *c, long flops) { c->par_min_flops = flops; }
 long mlpb_ctx_par_min_set(const mlpb_ctx *c) { return c->par_min_flops; }
@@ -954,15 +956,14 @@ static int smallm_ksplit(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int
 
 /* Whether a GEMM of `flops` on that path runs on the context's threads (the
  * small-M kernel splits whole units of N, or K's halves: ksplit, from
- * smallm_ksplit). In a team a small-M or small-k one also needs W, n max(m, k)
- * floats, of team_w_min: a forward's B (k n), an update's C (m n), a
+ * smallm_ksplit). A small-M or small-k one's threshold in a team follows
+ * W's size, n max(m, k) floats: a forward's B (k n), an update's C (m n), a
  * backward's B^T (n k) are the same W, so the three split together. */
 static int gemm_par(const mlpb_ctx *ctx, mlpb_gemm_path path, int ksplit, int m, int n, int k, double flops) {
     if (ctx->cfg.threads < 2) return 0;
     if (path == MLPB_PATH_SMALLM && n <= SMALLM_UNIT && !ksplit) return 0;
     const int stream = path == MLPB_PATH_SMALLM || (path == MLPB_PATH_NARROW && k <= bn_rows(ctx));
-    if (stream && ctx->team.active && (double)n * (double)(m > k ? m : k) < team_w_min(ctx)) return 0;
-    return flops >= (stream ? stream_par_min(ctx) : par_min(ctx, par_dflt[path]));
+    return flops >= (stream ? stream_par_min(ctx, (double)n * (m > k ? m : k)) : par_min(ctx, par_dflt[path]));
 }
 
 int mlpb_gemm_splits(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k) {

@@ -117,12 +117,10 @@ long mlpb_ctx_par_min_set(const mlpb_ctx *ctx);
 double mlpb_ctx_region_us(const mlpb_ctx *ctx);
 typedef enum { MLPB_PATH_PACKED = 0, MLPB_PATH_NARROW, MLPB_PATH_SMALLM } mlpb_gemm_path;
 long mlpb_ctx_par_min(const mlpb_ctx *ctx, mlpb_gemm_path path);
-/* MLPB_PATH_SMALLM's threshold inside a team: a set count, raised when the
- * post's measured cost (mlpb_ctx_team_us) is high (gemm.c); the region's
- * before any team */
-long mlpb_ctx_team_par_min(const mlpb_ctx *ctx);
-/* ... and the floats of W (n max(m, k)) such a GEMM also needs there to
- * split (0: any; an explicit threshold sets it to 0) */
+/* MLPB_PATH_SMALLM's threshold inside a team, from the post's measured cost
+ * (mlpb_ctx_team_us; the region's before any team), for a small W or (big_w)
+ * a W (n max(m, k) floats) of at least mlpb_ctx_team_w_min floats (gemm.c) */
+long mlpb_ctx_team_par_min(const mlpb_ctx *ctx, int big_w);
 long mlpb_ctx_team_w_min(const mlpb_ctx *ctx);
 /* A team: fn(arg) runs on the calling thread while the context's other
  * threads wait inside one OpenMP parallel region, spinning on a shared word
