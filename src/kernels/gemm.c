@@ -140,7 +140,7 @@ static double par_min(const mlpb_ctx *ctx, double dflt) {
  *     posts of 0.14-0.17 us (1.61x in a trial of e209df4);
  *   W2 (256 x 128) split at batch 3-8 (196K-524K) against not: 0.89-0.93x
  *     with posts of 0.48-0.63 us (w2-150k, w2-600k); with posts of
- *     0.14-0.17 us 1.07-1.25x at batch 6-12 (train-team-wmin-zen5, which
+ *     0.14-0.17 us 1.03-1.24x at batch 6-12 (train-team-wmin-zen5, which
  *     took W2's split away: the rounds in that state).
  * Before 2252841's one-chain small-M tiles the W1 split lost with the slow
  * posts too (0.78x, results/train-ksplit-zen5/b1-forced). */
