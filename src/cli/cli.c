@@ -334,11 +334,11 @@ const char *cli_par_line(const mlpb_ctx *ctx, char *buf, size_t len) {
     else
         snprintf(buf, len, "%d threads: an empty parallel region %.2f us, a team's post %.2f us; GEMMs of fewer flops "
                  "than %.3gM (packed), %.3gM (narrow), %.3gM (small-M and k <= MR; in a team %.3gM, %.3gM with a W of "
-                 "%ldK floats or more) run on one thread (%s kernels)%s", t, mlpb_ctx_region_us(ctx),
+                 "%ld floats or more) run on one thread (%s kernels)%s", t, mlpb_ctx_region_us(ctx),
                  mlpb_ctx_team_us(ctx), mlpb_ctx_par_min(ctx, MLPB_PATH_PACKED) / 1e6,
                  mlpb_ctx_par_min(ctx, MLPB_PATH_NARROW) / 1e6, mlpb_ctx_par_min(ctx, MLPB_PATH_SMALLM) / 1e6,
                  mlpb_ctx_team_par_min(ctx, 0) / 1e6, mlpb_ctx_team_par_min(ctx, 1) / 1e6,
-                 mlpb_ctx_team_w_min(ctx) / 1000,
+                 mlpb_ctx_team_w_min(ctx),
                  mlpb_ctx_cfg(ctx)->ukr->isa, mlpb_ctx_par_min_set(ctx) ? " [set: MLPB_PAR_MIN or --par-min]" : "");
     return buf;
 }

@@ -129,33 +129,44 @@ static double par_min(const mlpb_ctx *ctx, double dflt) {
 
 /* In a team the small-M / small-k threshold follows the team's post:
  * SMALLM_PAR_MIN_FLOPS times the post over TEAM_ANCHOR_US (and the vector
- * width's factor); for a big W (a forward's B, an update's C, a backward's
- * B^T: n max(m, k) floats, at least half a packed A block, MC KC / 2, which
- * sysinfo sizes to a quarter of the L2) at most TEAM_BIGW_FLOPS, raised only
- * for posts past TEAM_BIGW_US. SGD on 2 threads of the Zen 5 VM, one binary
- * with MLPB_PAR_MIN in turns (results/train-smn-wide-zen5/thresholds), and
- * two builds (results/train-team-wmin-zen5, whose rounds met both states):
+ * width's factor); for a big W (w_floats, at least half a packed A block,
+ * MC KC / 2, which sysinfo sizes to a quarter of the L2) the smaller of that
+ * and TEAM_BIGW_FLOPS (with the same width factor), raised only for posts
+ * past TEAM_BIGW_US. SGD on 2 threads of the Zen 5 VM
+ * (results/train-smn-wide-zen5/thresholds: one binary, MLPB_PAR_MIN on one
+ * side; results/train-team-wmin-zen5: two builds, whose rounds met both
+ * states; posts in each run's meta.json):
  *   W1 (784 x 256) at batch 1 (401K flops) split against not: 1.60x the
- *     samples/s with posts of 0.48-0.64 us (w1-300k), also a gain with
- *     posts of 0.14-0.17 us (1.61x in a trial of e209df4);
+ *     samples/s with posts of 0.57-0.61 us (w1-300k, one run 1.03), also a
+ *     gain with posts of 0.14-0.17 us (1.61x in a trial of e209df4);
  *   W2 (256 x 128) split at batch 3-8 (196K-524K) against not: 0.89-0.93x
- *     with posts of 0.48-0.63 us (w2-150k, w2-600k); with posts of
- *     0.14-0.17 us 1.03-1.24x at batch 6-12 (train-team-wmin-zen5, which
- *     took W2's split away: the rounds in that state).
+ *     with posts of mostly 0.47-0.71 us (w2-150k, w2-600k: one run of
+ *     w2-600k met 0.17); with posts of 0.14-0.17 us 1.03-1.24x at
+ *     batch 6-12 (train-team-wmin-zen5, which took W2's split away: the
+ *     rounds in that state).
  * Before 2252841's one-chain small-M tiles the W1 split lost with the slow
  * posts too (0.78x, results/train-ksplit-zen5/b1-forced). */
 #define TEAM_ANCHOR_US 0.34
 #define TEAM_BIGW_FLOPS 3.6e5
 #define TEAM_BIGW_US 0.75 /* past the posts that VM shows (0.45-0.71 us, once 1.03) */
-static double team_w_min(const mlpb_ctx *ctx) { return 0.5 * (double)ctx->cfg.mc * (double)ctx->cfg.kc; }
-static double team_par_min(const mlpb_ctx *ctx, double wfloats) {
-    if (ctx->par_min_flops != 0 || ctx->team_us <= 0.0) return par_min(ctx, SMALLM_PAR_MIN_FLOPS);
-    const int lanes = ctx->vx ? ctx->vx->lanes : 1;
-    const double t = SMALLM_PAR_MIN_FLOPS * par_scale(ctx->team_us / TEAM_ANCHOR_US * PAR_ANCHOR_US, lanes);
-    if (wfloats < team_w_min(ctx)) return t;
-    const double post = ctx->team_us > TEAM_BIGW_US ? ctx->team_us / TEAM_BIGW_US : 1.0;
+double mlpb_team_par_min_at(double post_us, int lanes, int big_w) {
+    const double t = SMALLM_PAR_MIN_FLOPS * par_scale(post_us / TEAM_ANCHOR_US * PAR_ANCHOR_US, lanes);
+    if (!big_w) return t;
+    const double post = post_us > TEAM_BIGW_US ? post_us / TEAM_BIGW_US : 1.0;
     const double big = TEAM_BIGW_FLOPS * par_scale(post * PAR_ANCHOR_US, lanes);
     return big < t ? big : t;
+}
+static double team_w_min(const mlpb_ctx *ctx) { return 0.5 * (double)ctx->cfg.mc * (double)ctx->cfg.kc; }
+/* The floats of W in a GEMM of the network's step: with op(A) = T (dW, the
+ * fused update: k is the batch) C, m x n; otherwise (the forward, k x n, and
+ * the backward, n x k: m is the batch) B. So a layer's forward, update and
+ * backward see the same W, whatever the batch. */
+static double w_floats(mlpb_op ta, int m, int n, int k) {
+    return ta == MLPB_T ? (double)m * (double)n : (double)n * (double)k;
+}
+static double team_par_min(const mlpb_ctx *ctx, double wfloats) {
+    if (ctx->par_min_flops != 0 || ctx->team_us <= 0.0) return par_min(ctx, SMALLM_PAR_MIN_FLOPS);
+    return mlpb_team_par_min_at(ctx->team_us, ctx->vx ? ctx->vx->lanes : 1, wfloats >= team_w_min(ctx));
 }
 /* the small-M / small-k threshold for a W of wfloats floats */
 static double stream_par_min(const mlpb_ctx *ctx, double wfloats) {
@@ -521,7 +532,7 @@ static void ref_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
 }
 
 /* m <= MR with the SIMD table: no packing at all. op(B) = N streams rows of B
- * through an m x (up to 8 vectors) register tile; op(B) = T (op(A) = N) takes
+ * through an m x (up to 16 vectors) register tile; op(B) = T (op(A) = N) takes
  * dot products along k, or with k <= 16 transposes B's rows 8 at a time in
  * registers and streams them. Threads split the columns in SMALLM_UNIT blocks
  * (unit_range), or, op(A) = op(B) = N, the two halves of K (smallm_kpart);
@@ -957,19 +968,19 @@ static int smallm_ksplit(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int
 /* Whether a GEMM of `flops` on that path runs on the context's threads (the
  * small-M kernel splits whole units of N, or K's halves: ksplit, from
  * smallm_ksplit). A small-M or small-k one's threshold in a team follows
- * W's size, n max(m, k) floats: a forward's B (k n), an update's C (m n), a
- * backward's B^T (n k) are the same W, so the three split together. */
-static int gemm_par(const mlpb_ctx *ctx, mlpb_gemm_path path, int ksplit, int m, int n, int k, double flops) {
+ * W's size (w_floats, wf here), the same for a layer's forward, update and
+ * backward, so the three split together. */
+static int gemm_par(const mlpb_ctx *ctx, mlpb_gemm_path path, int ksplit, double wf, int n, int k, double flops) {
     if (ctx->cfg.threads < 2) return 0;
     if (path == MLPB_PATH_SMALLM && n <= SMALLM_UNIT && !ksplit) return 0;
     const int stream = path == MLPB_PATH_SMALLM || (path == MLPB_PATH_NARROW && k <= bn_rows(ctx));
-    return flops >= (stream ? stream_par_min(ctx, (double)n * (m > k ? m : k)) : par_min(ctx, par_dflt[path]));
+    return flops >= (stream ? stream_par_min(ctx, wf) : par_min(ctx, par_dflt[path]));
 }
 
 int mlpb_gemm_splits(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k) {
     if (m <= 0 || n <= 0 || k <= 0) return 0;
     const mlpb_gemm_path path = gemm_path(ctx, ta, tb, m, n, k);
-    return gemm_par(ctx, path, path == MLPB_PATH_SMALLM && smallm_ksplit(ctx, ta, tb, m, n, k), m, n, k,
+    return gemm_par(ctx, path, path == MLPB_PATH_SMALLM && smallm_ksplit(ctx, ta, tb, m, n, k), w_floats(ta, m, n, k), n, k,
                     2.0 * m * n * k);
 }
 
@@ -987,7 +998,8 @@ void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
     const double flops = 2.0 * m * n * k;
     const mlpb_gemm_path path = gemm_path(ctx, ta, tb, m, n, k);
     const int ksplit = path == MLPB_PATH_SMALLM && smallm_ksplit(ctx, ta, tb, m, n, k);
-    const int par = gemm_par(ctx, path, ksplit, m, n, k, flops);
+    const double wf = w_floats(ta, m, n, k);
+    const int par = gemm_par(ctx, path, ksplit, wf, n, k, flops);
     if (ctx->cfg.kernel == MLPB_KERNEL_REF) {
         run(ctx, par, ref_part, &g);
         return;
@@ -1004,5 +1016,5 @@ void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
         return;
     }
     if (path == MLPB_PATH_NARROW && gemm_narrow(ctx, &g, par)) return;
-    run(ctx, path == MLPB_PATH_PACKED ? par : gemm_par(ctx, MLPB_PATH_PACKED, 0, m, n, k, flops), packed_part, &g);
+    run(ctx, path == MLPB_PATH_PACKED ? par : gemm_par(ctx, MLPB_PATH_PACKED, 0, wf, n, k, flops), packed_part, &g);
 }

@@ -113,15 +113,18 @@ long mlpb_ctx_par_min_set(const mlpb_ctx *ctx);
  * microseconds (0 for one thread), which scales the defaults; and the
  * threshold in effect for each GEMM path (info and result metadata;
  * MLPB_PATH_SMALLM's also holds for the narrow path's k <= MR, and called
- * inside a team it is the team's). */
+ * inside a team it is the team's for a small W). */
 double mlpb_ctx_region_us(const mlpb_ctx *ctx);
 typedef enum { MLPB_PATH_PACKED = 0, MLPB_PATH_NARROW, MLPB_PATH_SMALLM } mlpb_gemm_path;
 long mlpb_ctx_par_min(const mlpb_ctx *ctx, mlpb_gemm_path path);
 /* MLPB_PATH_SMALLM's threshold inside a team, from the post's measured cost
- * (mlpb_ctx_team_us; the region's before any team), for a small W or (big_w)
- * a W (n max(m, k) floats) of at least mlpb_ctx_team_w_min floats (gemm.c) */
+ * (mlpb_ctx_team_us; the region's before any team; an explicit value when one
+ * is set), for a small W or (big_w) a W of at least mlpb_ctx_team_w_min
+ * floats (W: C with op(A) = T, else B; gemm.c); mlpb_team_par_min_at is
+ * the rule itself for a post of post_us and vectors of `lanes` floats. */
 long mlpb_ctx_team_par_min(const mlpb_ctx *ctx, int big_w);
 long mlpb_ctx_team_w_min(const mlpb_ctx *ctx);
+double mlpb_team_par_min_at(double post_us, int lanes, int big_w);
 /* A team: fn(arg) runs on the calling thread while the context's other
  * threads wait inside one OpenMP parallel region, spinning on a shared word
  * (yielding the core after 4096 pauses, ~80 us on the Zen 5 VM, or at once
@@ -134,7 +137,8 @@ long mlpb_ctx_team_w_min(const mlpb_ctx *ctx);
  * cores spin. fn must not open OpenMP regions itself; nested calls and one
  * thread run fn(arg) directly. The GEMM thresholds stay those of a region
  * (mlpb_ctx_region_us), but for the small-M path and the narrow path's small
- * k (batch 1-MR's forward and update), which scale with the post's cost: a
+ * k (batch 1-MR's forward and update), which follow the post's cost and
+ * W's size (mlpb_ctx_team_par_min): a
  * split also moves operands between the cores, and splitting all GEMMs more
  * inside a team made SGD on 2 threads 3x slower (the weights crossing every
  * step); those two split W by the same rows, each core keeping its own. */

@@ -529,7 +529,7 @@ static void k_rank1(int m, int n, float alpha, const float *A, ptrdiff_t asi, co
  * never depends on a tile's width: the threads split the columns, and an
  * element must be summed the same way wherever the split puts it. op(B) = N
  * (smn): the columns in a call's whole MLPB_SM_UNITs take one set, in wide
- * tiles of SMN_NVW(RB) vectors (RB NVW chains, 7 to 24; a k step reads up to
+ * tiles of SMN_NVW(RB) vectors (RB NVW chains, 10 to 24; a k step reads up to
  * 256 contiguous floats of B, a whole row of W1 in batch 1's forward, which
  * streams W from L2), the last n mod MLPB_SM_UNIT columns SMN_U(RB) sets in
  * tiles of SMN_NV(RB) vectors (for RB >= 6 one set and the same widths);
@@ -538,6 +538,7 @@ static void k_rank1(int m, int n, float alpha, const float *A, ptrdiff_t asi, co
 #define SMN_U(RB) ((RB) >= 6 ? 1 : (RB) >= 3 ? 2 : 4)
 #define SMN_NVW(RB) (VEC_SM_ACC / (RB) < 16 ? VEC_SM_ACC / (RB) : 16)
 _Static_assert(MLPB_SM_UNIT % VL == 0, "smn: whole units are whole vectors");
+_Static_assert(VEC_SM_MAXR <= VEC_SM_ACC, "smn: a wide tile of every row count has a vector");
 #define SMT_U(RB) ((RB) >= 3 ? 1 : 2)
 #define SM_CLAMP(x) ((x) < 1 ? 1 : (x) > 8 ? 8 : (x))
 #define SMN_NV(RB) SM_CLAMP(VEC_SM_ACC / ((RB) * SMN_U(RB)))
