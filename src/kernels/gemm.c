@@ -618,14 +618,10 @@ static void smallm_kpart(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
 }
 
 static void smallm_kjoin(mlpb_ctx *ctx, const gemm_args *g) {
-    const int m = g->m, n = g->n;
-    const ptrdiff_t lds = kpart_ld(n);
-    for (int i = 0; i < m; i++) {
-        float *c = g->C + (size_t)i * g->ldc;
-        const float *si = ctx->apack[1] + (size_t)i * lds;
-        for (int j = 0; j < n; j++) c[j] += si[j];
-    }
-    if (g->epi) epi_tile(ctx->vx, g->epi, g->C, g->ldc, 0, 0, m, n);
+    const ptrdiff_t lds = kpart_ld(g->n);
+    for (int i = 0; i < g->m; i++) /* C += 1 S row by row: c + 1 s = c + s, the bits smallm_part makes */
+        ctx->vx->axpy((size_t)g->n, 1.0f, ctx->apack[1] + (size_t)i * lds, g->C + (size_t)i * g->ldc);
+    if (g->epi) epi_tile(ctx->vx, g->epi, g->C, g->ldc, 0, 0, g->m, g->n);
 }
 
 /* The narrow paths (SIMD table only), for the shapes a 10-class output layer

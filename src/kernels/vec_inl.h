@@ -629,18 +629,13 @@ smt_tile(const int RB, const int JB, const int U, V *acc, int k, const float *A,
  * units in tiles of SMN_NVW(RB) vectors and one narrower tile, one set each;
  * then the rest in tiles of SMN_NV(RB) vectors and one for the last (its last
  * vector masked). smt: the columns in equal blocks of at most SMT_JB(RB). */
-#define SMN_WREST(RB, NVV) case NVV:                                                                 \
-    if (NVV < NVW) {                                                                             \
-        if (beta != 0.0f) smn_tile(RB, NVV, 1, 1, acc, 0, VMASK(1), k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
-        else smn_tile(RB, NVV, 1, 0, acc, 0, VMASK(1), k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
-    }                                                                                            \
-    break;
-#define SMN_REST(RB, NVV) case NVV:                                                                  \
-    if (NVV <= NV) {                                                                             \
-        if (beta != 0.0f) smn_tile(RB, NVV, SMN_U(RB), 1, acc, msk, mm, k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
-        else smn_tile(RB, NVV, SMN_U(RB), 0, acc, msk, mm, k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
-    }                                                                                            \
-    break;
+/* one smn tile of NVV vectors at column j, U sets (rd: C read when beta != 0) */
+#define SMN_CALL(RB, NVV, U, MSK, MM) do {                                                       \
+        if (beta != 0.0f) smn_tile(RB, NVV, U, 1, acc, MSK, MM, k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
+        else smn_tile(RB, NVV, U, 0, acc, MSK, MM, k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
+    } while (0)
+#define SMN_WREST(RB, NVV) case NVV: if (NVV < NVW) SMN_CALL(RB, NVV, 1, 0, VMASK(1)); break;
+#define SMN_REST(RB, NVV) case NVV: if (NVV <= NV) SMN_CALL(RB, NVV, SMN_U(RB), msk, mm); break;
 #define SMT_BLOCK(RB, J) case J:                                                                     \
     if (J <= JB) smt_tile(RB, J, SMT_U(RB), acc, k, A, lda, B + (size_t)j * ldb, ldb, alpha,  \
                           beta, C + j, ldc);                                                     \
@@ -653,12 +648,7 @@ smt_tile(const int RB, const int JB, const int U, V *acc, int k, const float *A,
         V acc[VEC_SM_ACC];                                                                       \
         const int nw = n / MLPB_SM_UNIT * MLPB_SM_UNIT; /* [0, nw): one set per element */     \
         int j = 0;                                                                               \
-        if (beta != 0.0f)                                                                        \
-            for (; j + NVW * VL <= nw; j += NVW * VL)                                            \
-                smn_tile(RB, NVW, 1, 1, acc, 0, VMASK(1), k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
-        else                                                                                     \
-            for (; j + NVW * VL <= nw; j += NVW * VL)                                            \
-                smn_tile(RB, NVW, 1, 0, acc, 0, VMASK(1), k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
+        for (; j + NVW * VL <= nw; j += NVW * VL) SMN_CALL(RB, NVW, 1, 0, VMASK(1));             \
         if (j < nw) {                                                                            \
             switch ((nw - j) / VL) { /* whole vectors: MLPB_SM_UNIT is a multiple of VL */       \
             SMN_WREST(RB, 1) SMN_WREST(RB, 2) SMN_WREST(RB, 3) SMN_WREST(RB, 4) SMN_WREST(RB, 5) \
@@ -668,12 +658,7 @@ smt_tile(const int RB, const int JB, const int U, V *acc, int k, const float *A,
             }                                                                                    \
             j = nw;                                                                              \
         }                                                                                        \
-        if (beta != 0.0f)                                                                        \
-            for (; j + NV * VL <= n; j += NV * VL)                                               \
-                smn_tile(RB, NV, SMN_U(RB), 1, acc, 0, VMASK(1), k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
-        else                                                                                     \
-            for (; j + NV * VL <= n; j += NV * VL)                                               \
-                smn_tile(RB, NV, SMN_U(RB), 0, acc, 0, VMASK(1), k, A, asi, asp, B + j, ldb, alpha, beta, C + j, ldc); \
+        for (; j + NV * VL <= n; j += NV * VL) SMN_CALL(RB, NV, SMN_U(RB), 0, VMASK(1));         \
         if (j < n) {                                                                             \
             const int r = n - j, msk = r % VL != 0;                                              \
             const VM mm = VMASK(msk ? r % VL : 1);                                               \
