@@ -25,7 +25,8 @@
  *           (n + 8 + 3 (max|z| + log n)) eps;
  *         1 vs 2 threads bit-identical for every kernel.
  *   table GEMMs called directly where the frame never calls them (narrow_tc
- *         past 12 columns, smallm_bt at k = 0), against ref_gemm.
+ *         past 12 columns, smallm_bt at k = 0), against ref_gemm;
+ *         smallm_bt's columns cut anywhere, bit for bit against one call.
  *   pack_t against its definition dst[p R + i] = src[i ld + p] (0 past the
  *         source's rows), exactly, for every R of 1..33 (the 8-line groups
  *         and each remainder), kc of 1..20 and 127..129 (the 8-step tail
@@ -304,6 +305,51 @@ static void test_table_gemms(const mlpb_vec_isa *vx) {
     }
 }
 
+/* smallm_bt cut anywhere (its contract: each element is summed the same way
+ * at any column, so threads may split C's columns at any j0): m = 1 (one
+ * chain per column, a tree per VL columns), 2 and 5 (partial-sum sets),
+ * k past SMT_KMAX with whole and masked vectors, and k <= 16 (the
+ * transposing kernel); one call over n columns bit for bit against two calls
+ * over [0, j0) and [j0, n) for j0 off and on the tiles' edges; the one call
+ * against ref_gemm. beta = 0 over NaN. */
+static void test_smallm_bt_cuts(const mlpb_vec_isa *vx) {
+    enum { MAXM = 5, N = 53, MAXK = 300, LDB = MAXK + 3, LDC = N + 4 };
+    static float A[MAXM * MAXK], B[N * LDB], C0[MAXM * LDC], C[MAXM * LDC], D[MAXM * LDC], Cr[MAXM * LDC];
+    mlpb_rng r;
+    mlpb_rng_seed(&r, 11);
+    fill_uniform(A, sizeof A / sizeof A[0], &r);
+    fill_uniform(B, sizeof B / sizeof B[0], &r);
+    const int ms[3] = { 1, 2, 5 }, ks[6] = { 3, 16, 17, 40, 133, 300 }, cuts[7] = { 1, 5, 8, 15, 16, 17, 31 };
+    int bad = 0, cases = 0;
+    for (int mi = 0; mi < 3; mi++)
+        for (int ki = 0; ki < 6; ki++)
+            for (int b = 0; b < 2; b++) {
+                const int m = ms[mi], k = ks[ki];
+                const float beta = b ? 0.0f : -1.3f;
+                fill_uniform(C0, sizeof C0 / sizeof C0[0], &r);
+                if (beta == 0.0f)
+                    for (int i = 0; i < MAXM * LDC; i++) C0[i] = NAN;
+                memcpy(C, C0, sizeof C);
+                memcpy(Cr, C0, sizeof Cr);
+                vx->smallm_bt(m, N, k, 0.7f, A, MAXK, B, LDB, beta, C, LDC);
+                ref_gemm(MLPB_N, MLPB_T, m, N, k, 0.7f, A, MAXK, B, LDB, beta, Cr, LDC);
+                char what[96];
+                snprintf(what, sizeof what, "%s smallm_bt m=%d n=%d k=%d beta=%g", vx->isa, m, N, k, beta);
+                CHECK(gemm_mismatches(MLPB_N, MLPB_T, m, N, k, 0.7f, A, MAXK, B, LDB, beta, C0, C, Cr, LDC, what) == 0,
+                      "%s", what);
+                for (int ci = 0; ci < 7; ci++, cases++) {
+                    const int j0 = cuts[ci];
+                    memcpy(D, C0, sizeof D);
+                    vx->smallm_bt(m, j0, k, 0.7f, A, MAXK, B, LDB, beta, D, LDC);
+                    vx->smallm_bt(m, N - j0, k, 0.7f, A, MAXK, B + (size_t)j0 * LDB, LDB, beta, D + j0, LDC);
+                    if (memcmp(C, D, sizeof C) != 0 && bad++ < 5)
+                        CHECK(0, "%s smallm_bt m=%d n=%d k=%d beta=%g cut at column %d: not the bits of one call",
+                              vx->isa, m, N, k, beta, j0);
+                }
+            }
+    CHECK(bad == 0, "%s smallm_bt: %d of %d cuts differ from one call", vx->isa, bad, cases);
+}
+
 /* the transposing pack (vec_inl.h k_pack_t): pure data movement, so exact */
 static void test_pack_t(const mlpb_vec_isa *vx) {
     enum { MAXR = 33, MAXK = 129, LD = MAXK + 5, GUARD = 16 };
@@ -391,6 +437,7 @@ int main(void) {
         test_exp(vx);
         test_kernels(isas[i]);
         test_table_gemms(vx);
+        test_smallm_bt_cuts(vx);
         test_pack_t(vx);
         test_rank1(vx);
     }

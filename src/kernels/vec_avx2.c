@@ -69,6 +69,18 @@ static inline __m256 bcastq_first(const float *p, int n) {
 /* hadd twice gives (c0 c2 c4 c6 | c1 c3 c5 c7), each (l0 + l1) + (l2 + l3) */
 #define QSUM8(x) _mm256_permutevar8x32_ps(_mm256_hadd_ps(_mm256_hadd_ps((x)[0], (x)[1]), _mm256_hadd_ps((x)[2], (x)[3])), \
                                           _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7))
+/* lane i = the sum of x[i]'s 8 lanes, i < 8: halves (lo+hi), then lanes
+ * (0+2), (1+3) and their sum, the same adds for every x[i] */
+static inline V vsums(const V x[8]) {
+    V t[4], u[2];
+    for (int i = 0; i < 4; i++) /* (x[2i] lo+hi | x[2i+1] lo+hi) */
+        t[i] = _mm256_add_ps(_mm256_permute2f128_ps(x[2 * i], x[2 * i + 1], 0x20), _mm256_permute2f128_ps(x[2 * i], x[2 * i + 1], 0x31));
+    for (int i = 0; i < 2; i++)
+        u[i] = _mm256_add_ps(_mm256_shuffle_ps(t[2 * i], t[2 * i + 1], 0x44), _mm256_shuffle_ps(t[2 * i], t[2 * i + 1], 0xee));
+    const V w = _mm256_add_ps(_mm256_shuffle_ps(u[0], u[1], 0x88), _mm256_shuffle_ps(u[0], u[1], 0xdd));
+    /* half 0 holds the sums of x[0], x[2], x[4], x[6]; half 1 of the odd ones */
+    return _mm256_permutevar8x32_ps(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
 
 #define VEC_TABLE mlpb_vec_avx2
 #define VEC_ISA "avx2"

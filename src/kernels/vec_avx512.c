@@ -71,6 +71,21 @@ static inline __m256 qsum8(const V x[4]) {
     return _mm512_castps512_ps256(_mm512_permutexvar_ps(ix, t));
 }
 #define QSUM8(x) qsum8(x)
+/* lane i = the sum of x[i]'s 16 lanes, i < 16: 128-bit chunks (0+2), (1+3),
+ * then their sum, then lanes (0+2), (1+3) and their sum, the same adds for
+ * every x[i] (each output lane only ever adds lanes of its own x[i]) */
+static inline V vsums(const V x[16]) {
+    V t[8], u[4], v[2];
+    for (int i = 0; i < 8; i++)
+        t[i] = _mm512_add_ps(_mm512_shuffle_f32x4(x[2 * i], x[2 * i + 1], 0x44), _mm512_shuffle_f32x4(x[2 * i], x[2 * i + 1], 0xee));
+    for (int i = 0; i < 4; i++) /* chunk c: x[4i + c]'s 4 partial lanes */
+        u[i] = _mm512_add_ps(_mm512_shuffle_f32x4(t[2 * i], t[2 * i + 1], 0x88), _mm512_shuffle_f32x4(t[2 * i], t[2 * i + 1], 0xdd));
+    for (int i = 0; i < 2; i++)
+        v[i] = _mm512_add_ps(_mm512_shuffle_ps(u[2 * i], u[2 * i + 1], 0x44), _mm512_shuffle_ps(u[2 * i], u[2 * i + 1], 0xee));
+    const V w = _mm512_add_ps(_mm512_shuffle_ps(v[0], v[1], 0x88), _mm512_shuffle_ps(v[0], v[1], 0xdd));
+    /* chunk c lane l holds the sum of x[c + 4 l] */
+    return _mm512_permutexvar_ps(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), w);
+}
 
 #define VEC_TABLE mlpb_vec_avx512
 #define VEC_ISA "avx512"
