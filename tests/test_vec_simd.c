@@ -35,7 +35,8 @@
  *   rank1 against its definition and against smallm_bn at k = 1 (up to its
  *         smallm_maxr rows), bit for bit
  *         (signed zeros included), n through the masked tails, beta 0 / 1 /
- *         other, C guarded.
+ *         other, C guarded; smallk against its definition, bit for bit, at
+ *         every k it takes, both orientations of A, alpha 1 and not.
  * Logits span +-30 with +-1000 planted, as in test_kernels vec. */
 #include <float.h>
 #include <math.h>
@@ -419,6 +420,55 @@ static void test_rank1(const mlpb_vec_isa *vx) {
     CHECK(bad == 0, "%s rank1: %d of %d cases wrong", vx->isa, bad, cases);
 }
 
+/* smallk against its definition (vec_inl.h), bit for bit: every k of
+ * 2 .. smallk_maxk, row counts below, at and past its row blocks (1 .. 25),
+ * n through the masked tails, op(A) = N and T, alpha 1 (no product) and not,
+ * beta 0 (C over NaN, not read), 1 and other; guards past each row of C. */
+static void test_smallk(const mlpb_vec_isa *vx) {
+    enum { MAXM = 25, MAXN = 40, MAXK = 9, LDA = MAXM + 3, LDC = MAXN + 5 };
+    static float A[MAXM * LDA], B[MAXK * MAXN], C0[MAXM * LDC], C[MAXM * LDC];
+    CHECK(vx->smallk_maxk >= 2 && vx->smallk_maxk <= MAXK, "%s smallk_maxk %d", vx->isa, vx->smallk_maxk);
+    mlpb_rng r;
+    mlpb_rng_seed(&r, 13);
+    fill_uniform(A, sizeof A / sizeof A[0], &r);
+    fill_uniform(B, sizeof B / sizeof B[0], &r);
+    A[1] = -0.0f; B[0] = 0.0f; /* a signed-zero product first in its chain */
+    const int ms[7] = { 1, 2, 5, 7, 12, 13, 25 }, ns[7] = { 1, 5, 7, 16, 17, 33, 40 };
+    const float alphas[2] = { 1.0f, -0.3f }, betas[3] = { 0.0f, 1.0f, -0.75f };
+    int bad = 0, cases = 0;
+    for (int k = 2; k <= vx->smallk_maxk && k <= MAXK; k++)
+        for (int mi = 0; mi < 7; mi++)
+            for (int ni = 0; ni < 7; ni++)
+                for (int t = 0; t < 2; t++)
+                    for (int ai = 0; ai < 2; ai++)
+                        for (int bi = 0; bi < 3; bi++, cases++) {
+                            const int m = ms[mi], n = ns[ni];
+                            const ptrdiff_t asi = t ? 1 : LDA, asp = t ? LDA : 1; /* op(A) = T: A (k, m) */
+                            const float alpha = alphas[ai], beta = betas[bi];
+                            fill_uniform(C0, sizeof C0 / sizeof C0[0], &r);
+                            if (beta == 0.0f)
+                                for (int i = 0; i < MAXM * LDC; i++) C0[i] = NAN;
+                            memcpy(C, C0, sizeof C);
+                            vx->smallk(m, n, k, alpha, A, asi, asp, B, MAXN, beta, C, LDC);
+                            int ok = 1;
+                            for (int i = 0; i < MAXM * LDC; i++) {
+                                const int row = i / LDC, col = i % LDC;
+                                float want = C0[i];
+                                if (row < m && col < n) {
+                                    float y = fmaf(A[row * asi], B[col], 0.0f);
+                                    for (int p = 1; p < k; p++) y = fmaf(A[row * asi + p * asp], B[p * MAXN + col], y);
+                                    if (alpha != 1.0f) y = alpha * y;
+                                    want = beta != 0.0f ? fmaf(beta, C0[i], y) : y;
+                                }
+                                ok &= memcmp(&C[i], &want, sizeof want) == 0;
+                            }
+                            if (!ok && bad++ < 5)
+                                CHECK(0, "%s smallk m=%d n=%d k=%d op(A)=%c alpha=%g beta=%g: differs from its definition",
+                                      vx->isa, m, n, k, t ? 'T' : 'N', alpha, beta);
+                        }
+    CHECK(bad == 0, "%s smallk: %d of %d cases wrong", vx->isa, bad, cases);
+}
+
 int main(void) {
     const char *isas[] = { "avx512", "avx2" };
     int tested = 0;
@@ -440,6 +490,7 @@ int main(void) {
         test_smallm_bt_cuts(vx);
         test_pack_t(vx);
         test_rank1(vx);
+        test_smallk(vx);
     }
     if (!tested) fprintf(stderr, "SKIP: no SIMD ISA on this CPU/build; nothing to test\n");
     return check_summary("test_vec_simd");

@@ -627,10 +627,13 @@ static void smallm_kjoin(mlpb_ctx *ctx, const gemm_args *g) {
 /* The narrow paths (SIMD table only), for the shapes a 10-class output layer
  * makes, where a packed NR-wide panel would be mostly padding or packing
  * would cost as much as the product:
- *   small k (k <= NARROW_K): rows of C in blocks of MR through the small-M
- *     kernel with op(B) = N: A read in place, op(B) as (k, n) rows (B itself,
- *     or its transpose made once per call); k = 1 through vx->rank1, the
- *     same values row by row (one stream of C at a time, no partial sums);
+ *   small k (k <= NARROW_K): rows of C in blocks of MR, A read in place,
+ *     op(B) as (k, n) rows (B itself, or its transpose made once per call):
+ *     k = 1 through vx->rank1 (the small-M kernel's values row by row, one
+ *     stream of C at a time, no partial sums), 2 <= k <= smallk_maxk through
+ *     vx->smallk (op(A)'s values held in registers, rows walked whole: the
+ *     weight gradients at batch 2-9 on AVX-512, 2-4 on AVX2), larger k
+ *     through the small-M kernel with op(B) = N;
  *   small n, op(A) = N: rows of C in blocks of DOT_BLOCK through the
  *     k-quad dot-product kernel (vx->dotq), op(B) packed for it once per
  *     call (vx->pack_q);
@@ -716,6 +719,7 @@ static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt)
             const ptrdiff_t ldd = g->stream ? (ptrdiff_t)round_up((size_t)g->n, 16) : g->ldc;
             const float beta = g->stream ? 0.0f : g->beta;
             if (g->k == 1) vx->rank1(rb, g->n, g->alpha, a, asi, g->Bx, beta, dst, ldd);
+            else if (g->k <= vx->smallk_maxk) vx->smallk(rb, g->n, g->k, g->alpha, a, asi, asp, g->Bx, g->ldbx, beta, dst, ldd);
             else vx->smallm_bn(rb, g->n, g->k, g->alpha, a, asi, asp, g->Bx, g->ldbx, beta, dst, ldd);
             if (g->stream) {
                 if (g->epi) epi_rows(vx, g->epi, dst, ldd, i0, 0, rb, g->n);

@@ -60,6 +60,7 @@ typedef struct mlpb_vec_isa {
     const char *isa;   /* "avx2", "avx512" */
     int lanes;         /* floats per vector */
     int smallm_maxr;   /* the small-M GEMM takes m <= this */
+    int smallk_maxk;   /* smallk takes k <= this */
     int dot_rows;      /* rows per tile of dotq: gemm.c's row blocks are multiples of it */
     /* y[i] = exp(x[i]) (the vectorised exp; saturation as above) */
     void (*exp)(size_t n, const float *x, float *y);
@@ -119,6 +120,14 @@ typedef struct mlpb_vec_isa {
      * 1's weight gradients and fused updates). beta == 0 never reads C. */
     void (*rank1)(int m, int n, float alpha, const float *A, ptrdiff_t asi, const float *B, float beta,
                   float *C, ptrdiff_t ldc);
+    /* The narrow path's small k, 2 <= k <= smallk_maxk, any m and n:
+     * C(m,n) = alpha op(A) B + beta C, op(A)(i,p) = A[i asi + p asp], B (k,n)
+     * row-major. Each element: y = fma(a_0, b_0, 0), then y = fma(a_p, b_p, y)
+     * for p = 1 .. k-1 in order, then alpha y (not computed at alpha = 1,
+     * where it is y), then fma(beta, c, y) (beta == 0: C not read): the same
+     * bits whichever rows and columns a call or a thread gets. */
+    void (*smallk)(int m, int n, int k, float alpha, const float *A, ptrdiff_t asi, ptrdiff_t asp,
+                   const float *B, ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc);
 } mlpb_vec_isa;
 
 #ifdef MLPB_HAVE_AVX2
@@ -520,6 +529,85 @@ static void k_rank1(int m, int n, float alpha, const float *A, ptrdiff_t asi, co
         }
 #undef R1
     }
+}
+
+/* ---- small k, any m: op(A)'s values held, rows of C walked whole ---------- */
+/* SMK_RB(K) rows at a time broadcast their K values of op(A) into registers
+ * once, then walk C's row width a vector at a time: K loads of B (k n floats,
+ * in L1 or L2) for RB K FMAs and RB stores. RB: the largest divisor of
+ * VEC_SM_MAXR (the frame's row blocks, bn_rows) whose RB K broadcasts, K
+ * vectors of B and RB sums leave a register spare; the rest of a call's rows
+ * one at a time. Up to SMK_MAXK, the largest K with RB >= 2 (AVX-512 9,
+ * AVX2 4); past it one row's single chain of K FMAs per vector waits on FMA
+ * latency and gemm.c keeps the small-M tiles. On Zen 5 (AVX-512, 1 thread,
+ * in turns with OpenBLAS) dW1 / dW2 (784 / 256 x 256 / 128 x b) against the
+ * small-M tiles (12 rows x 2 vectors: 12 broadcasts per k step, a product by
+ * alpha per vector): 1.5x / 1.6x at b = 4, 1.15x at 8-9, even at 10, 0.65-0.75x
+ * at 11-14 (RB = 1). */
+#define SMK_FITS(RB, K) ((RB) * ((K) + 1) + (K) < VEC_NREG && VEC_SM_MAXR % (RB) == 0)
+#define SMK_RB(K) (SMK_FITS(12, K) ? 12 : SMK_FITS(6, K) ? 6 : SMK_FITS(4, K) ? 4 : SMK_FITS(3, K) ? 3 : SMK_FITS(2, K) ? 2 : 1)
+#define SMK_MAXK (1 + (SMK_RB(2) >= 2) + (SMK_RB(3) >= 2) + (SMK_RB(4) >= 2) + (SMK_RB(5) >= 2) + (SMK_RB(6) >= 2) + \
+                  (SMK_RB(7) >= 2) + (SMK_RB(8) >= 2) + (SMK_RB(9) >= 2) + (SMK_RB(10) >= 2))
+_Static_assert(SMK_MAXK >= 2 && SMK_MAXK <= 9, "smk: k_smallk has cases 2 .. 9");
+
+/* RB rows x one vector of C at c (masked: the lanes of mk only); al: alpha
+ * != 1, rd: beta != 0 (constants after inlining) */
+static inline __attribute__((always_inline)) void
+smk_vec(const int K, const int RB, const int al, const int rd, const int masked, const VM mk, const V *a,
+        const float *b, ptrdiff_t ldb, V va, V vb, float *c, ptrdiff_t ldc) {
+    V bv[SMK_MAXK];
+    UNROLL for (int p = 0; p < K; p++) bv[p] = masked ? VLOADM(b + (size_t)p * ldb, mk) : VLOAD(b + (size_t)p * ldb);
+    UNROLL for (int r = 0; r < RB; r++) {
+        V y = VFMA(a[r * K], bv[0], VZERO());
+        UNROLL for (int p = 1; p < K; p++) y = VFMA(a[r * K + p], bv[p], y);
+        float *cr = c + (size_t)r * ldc;
+        if (al) y = VMUL(va, y);
+        if (rd) y = VFMA(vb, masked ? VLOADM(cr, mk) : VLOAD(cr), y);
+        if (masked) VSTOREM(cr, mk, y); else VSTORE(cr, y);
+    }
+}
+
+static inline __attribute__((always_inline)) void
+smk_rows(const int K, const int RB, const int al, const int rd, int n, float alpha, const float *A, ptrdiff_t asi,
+         ptrdiff_t asp, const float *B, ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc) {
+    V a[VEC_NREG]; /* RB K <= VEC_NREG (SMK_FITS) */
+    UNROLL for (int r = 0; r < RB; r++)
+        UNROLL for (int p = 0; p < K; p++) a[r * K + p] = VSET1(A[r * asi + p * asp]);
+    const V va = VSET1(alpha), vb = VSET1(beta);
+    int j = 0;
+    for (; j + VL <= n; j += VL) smk_vec(K, RB, al, rd, 0, VMASK(1), a, B + j, ldb, va, vb, C + j, ldc);
+    if (j < n) smk_vec(K, RB, al, rd, 1, VMASK(n - j), a, B + j, ldb, va, vb, C + j, ldc);
+}
+
+#define SMK_CALL(K, RB) do {                                                                      \
+        const float *a_ = A + (size_t)i * asi;                                                   \
+        float *c_ = C + (size_t)i * ldc;                                                         \
+        if (al && rd) smk_rows(K, RB, 1, 1, n, alpha, a_, asi, asp, B, ldb, beta, c_, ldc);      \
+        else if (al) smk_rows(K, RB, 1, 0, n, alpha, a_, asi, asp, B, ldb, beta, c_, ldc);       \
+        else if (rd) smk_rows(K, RB, 0, 1, n, alpha, a_, asi, asp, B, ldb, beta, c_, ldc);       \
+        else smk_rows(K, RB, 0, 0, n, alpha, a_, asi, asp, B, ldb, beta, c_, ldc);               \
+    } while (0)
+#define SMK_K(K)                                                                                 \
+    static void smk_k##K(int m, int n, float alpha, const float *A, ptrdiff_t asi, ptrdiff_t asp, \
+                         const float *B, ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc) {  \
+        _Static_assert(SMK_RB(K) * (K) <= VEC_NREG, "smk: the broadcasts fit a[]");              \
+        const int al = alpha != 1.0f, rd = beta != 0.0f;                                         \
+        int i = 0;                                                                               \
+        for (; i + SMK_RB(K) <= m; i += SMK_RB(K)) SMK_CALL(K, SMK_RB(K));                       \
+        for (; i < m; i++) SMK_CALL(K, 1);                                                       \
+    }
+SMK_K(2) SMK_K(3) SMK_K(4) SMK_K(5) SMK_K(6) SMK_K(7) SMK_K(8) SMK_K(9)
+#undef SMK_K
+#undef SMK_CALL
+
+static void k_smallk(int m, int n, int k, float alpha, const float *A, ptrdiff_t asi, ptrdiff_t asp,
+                     const float *B, ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc) {
+#define SMK_CASE(K) case K: if (K <= SMK_MAXK) smk_k##K(m, n, alpha, A, asi, asp, B, ldb, beta, C, ldc); break;
+    switch (k) {
+    SMK_CASE(2) SMK_CASE(3) SMK_CASE(4) SMK_CASE(5) SMK_CASE(6) SMK_CASE(7) SMK_CASE(8) SMK_CASE(9)
+    default: break;
+    }
+#undef SMK_CASE
 }
 
 /* ---- small-M and narrow GEMM tiles ---------------------------------------- */
@@ -1227,11 +1315,11 @@ static void k_narrow_tc(int m, int n, int k, float alpha, const float *A, ptrdif
 }
 
 const mlpb_vec_isa VEC_TABLE = {
-    VEC_ISA, VL, VEC_SM_MAXR, DQ_ROWS, k_exp,
+    VEC_ISA, VL, VEC_SM_MAXR, SMK_MAXK, DQ_ROWS, k_exp,
     k_bias_row, k_sigmoid_row, k_bias_sigmoid_row, k_dsigmoid_row, k_dsigmoid_epi_row,
     k_softmax_row, k_xent_row, k_colsum, k_axpy,
     k_pack_t, k_smallm_bn, k_smallm_bt, k_pack_q, k_dotq, k_narrow_tc, k_stream_rows, k_stream_fence,
-    k_rank1,
+    k_rank1, k_smallk,
 };
 
 #endif /* MLPB_VEC_TEMPLATE */
