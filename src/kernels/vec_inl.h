@@ -729,23 +729,28 @@ smt_tile(const int RB, const int JB, const int U, V *acc, int k, const float *A,
                           beta, C + j, ldc);                                                     \
     break;
 #define SM_ROWS(RB)                                                                              \
+    static __attribute__((noinline)) void                                                        \
+    smn_w##RB(int nw, int k, const float *A, ptrdiff_t asi, ptrdiff_t asp, const float *B,      \
+              ptrdiff_t ldb, float alpha, float beta, float *C, ptrdiff_t ldc) {                 \
+        enum { NVW = SMN_NVW(RB) };                                                              \
+        V acc[VEC_SM_ACC];                                                                       \
+        int j = 0;                                                                               \
+        for (; j + NVW * VL <= nw; j += NVW * VL) SMN_CALL(RB, NVW, 1, 0, VMASK(1));             \
+        switch ((nw - j) / VL) { /* whole vectors: MLPB_SM_UNIT is a multiple of VL */           \
+        SMN_WREST(RB, 1) SMN_WREST(RB, 2) SMN_WREST(RB, 3) SMN_WREST(RB, 4) SMN_WREST(RB, 5)     \
+        SMN_WREST(RB, 6) SMN_WREST(RB, 7) SMN_WREST(RB, 8) SMN_WREST(RB, 9) SMN_WREST(RB, 10)    \
+        SMN_WREST(RB, 11) SMN_WREST(RB, 12) SMN_WREST(RB, 13) SMN_WREST(RB, 14) SMN_WREST(RB, 15) \
+        default: break;                                                                          \
+        }                                                                                        \
+    }                                                                                            \
     static void smn_r##RB(int n, int k, const float *A, ptrdiff_t asi, ptrdiff_t asp,           \
                           const float *B, ptrdiff_t ldb, float alpha, float beta, float *C,     \
                           ptrdiff_t ldc) {                                                       \
-        enum { NV = SMN_NV(RB), NVW = SMN_NVW(RB) };                                             \
+        enum { NV = SMN_NV(RB) };                                                                \
         V acc[VEC_SM_ACC];                                                                       \
         const int nw = n / MLPB_SM_UNIT * MLPB_SM_UNIT; /* [0, nw): one set per element */     \
-        int j = 0;                                                                               \
-        for (; j + NVW * VL <= nw; j += NVW * VL) SMN_CALL(RB, NVW, 1, 0, VMASK(1));             \
-        if (j < nw) {                                                                            \
-            switch ((nw - j) / VL) { /* whole vectors: MLPB_SM_UNIT is a multiple of VL */       \
-            SMN_WREST(RB, 1) SMN_WREST(RB, 2) SMN_WREST(RB, 3) SMN_WREST(RB, 4) SMN_WREST(RB, 5) \
-            SMN_WREST(RB, 6) SMN_WREST(RB, 7) SMN_WREST(RB, 8) SMN_WREST(RB, 9) SMN_WREST(RB, 10) \
-            SMN_WREST(RB, 11) SMN_WREST(RB, 12) SMN_WREST(RB, 13) SMN_WREST(RB, 14) SMN_WREST(RB, 15) \
-            default: break;                                                                      \
-            }                                                                                    \
-            j = nw;                                                                              \
-        }                                                                                        \
+        if (nw) smn_w##RB(nw, k, A, asi, asp, B, ldb, alpha, beta, C, ldc);                     \
+        int j = nw;                                                                              \
         for (; j + NV * VL <= n; j += NV * VL) SMN_CALL(RB, NV, SMN_U(RB), 0, VMASK(1));         \
         if (j < n) {                                                                             \
             const int r = n - j, msk = r % VL != 0;                                              \
