@@ -308,11 +308,13 @@ static void test_table_gemms(const mlpb_vec_isa *vx) {
 
 /* smallm_bt cut anywhere (its contract: each element is summed the same way
  * at any column, so threads may split C's columns at any j0): m = 1 (one
- * chain per column, a tree per VL columns), 2 and 5 (partial-sum sets),
- * k past SMT_KMAX with whole and masked vectors, and k <= 16 (the
+ * chain per column, a tree per VL columns), 2 (two partial-sum sets) and 5
+ * (one set, blocks of 3 columns on AVX-512), k past SMT_KMAX with whole and masked vectors, and k <= 16 (the
  * transposing kernel); one call over n columns bit for bit against two calls
  * over [0, j0) and [j0, n) for j0 off and on the tiles' edges; the one call
- * against ref_gemm. beta = 0 over NaN. */
+ * against ref_gemm. beta = 0 over NaN. (A read past B's end, say a short
+ * last tile not re-reading its own last row, shows only in the sanitizer
+ * build: scripts/test.sh's second stage.) */
 static void test_smallm_bt_cuts(const mlpb_vec_isa *vx) {
     enum { MAXM = 5, N = 53, MAXK = 300, LDB = MAXK + 3, LDC = N + 4 };
     static float A[MAXM * MAXK], B[N * LDB], C0[MAXM * LDC], C[MAXM * LDC], D[MAXM * LDC], Cr[MAXM * LDC];

@@ -95,8 +95,8 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa) {
  * (2 threads over 1): packed 1.05M flops 0.62-0.75, 2.1M 1.26-1.30, 4.2M
  * 1.31-1.52; narrow 655K 0.51-0.68, 1.31M 0.78-1.01; small-M 65K 0.30,
  * 401K 1.04-1.06 (1x256x784, split over N), 1.05M 1.6-1.7 (1x1024x1024).
- * The narrow path's small k up to MR (the small-M kernel on row blocks:
- * batch 1-MR's update) takes the small-M threshold: a forward GEMM of batch
+ * The narrow path's small k up to MR (rank1, smallk or the small-M kernel on
+ * row blocks: batch 1-MR's update) takes the small-M threshold: a forward GEMM of batch
  * 1-MR and its update each stream W once, and must split together or not at
  * all, each core then keeping its half of W's rows (w_half); one split alone
  * moves W's lines between the cores every step (SGD 0.3x). (Batch MR+1-16's
@@ -641,8 +641,8 @@ static void smallm_kjoin(mlpb_ctx *ctx, const gemm_args *g) {
  *     of C, A read in place, K in blocks of KC.
  * Threads split the rows, in whole blocks (with small k, of each half of
  * the rows, w_half): no result depends on them.
- * Row blocks through the small-M kernel (k <= NARROW_K) write C at full
- * speed, several bytes per flop; when C is bigger than a core's share of L3
+ * Row blocks of small k (k <= NARROW_K: rank1, smallk, the small-M kernel)
+ * write C at full speed, several bytes per flop; when C is bigger than a core's share of L3
  * (past_l3_share) and beta == 0, each block goes to a scratch tile
  * in L1 (the thread's A packing buffer), gets its epilogue there, and is
  * copied out with streaming stores, which skip reading C's lines before
@@ -719,7 +719,8 @@ static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt)
             const ptrdiff_t ldd = g->stream ? (ptrdiff_t)round_up((size_t)g->n, 16) : g->ldc;
             const float beta = g->stream ? 0.0f : g->beta;
             if (g->k == 1) vx->rank1(rb, g->n, g->alpha, a, asi, g->Bx, beta, dst, ldd);
-            else if (g->k <= vx->smallk_maxk) vx->smallk(rb, g->n, g->k, g->alpha, a, asi, asp, g->Bx, g->ldbx, beta, dst, ldd);
+            else if (g->k <= vx->smallk_maxk)
+                vx->smallk(rb, g->n, g->k, g->alpha, a, asi, asp, g->Bx, g->ldbx, beta, dst, ldd);
             else vx->smallm_bn(rb, g->n, g->k, g->alpha, a, asi, asp, g->Bx, g->ldbx, beta, dst, ldd);
             if (g->stream) {
                 if (g->epi) epi_rows(vx, g->epi, dst, ldd, i0, 0, rb, g->n);

@@ -540,10 +540,11 @@ static void k_rank1(int m, int n, float alpha, const float *A, ptrdiff_t asi, co
  * one at a time. Up to SMK_MAXK, the largest K with RB >= 2 (AVX-512 9,
  * AVX2 4); past it one row's single chain of K FMAs per vector waits on FMA
  * latency and gemm.c keeps the small-M tiles. On Zen 5 (AVX-512, 1 thread,
- * in turns with OpenBLAS) dW1 / dW2 (784 / 256 x 256 / 128 x b) against the
- * small-M tiles (12 rows x 2 vectors: 12 broadcasts per k step, a product by
- * alpha per vector): 1.5x / 1.6x at b = 4, 1.15x at 8-9, even at 10, 0.65-0.75x
- * at 11-14 (RB = 1). */
+ * ratios to OpenBLAS in turns, results/kernels/zen5_smallk) dW1 / dW2 (784 /
+ * 256 x 256 / 128 x b) against the small-M tiles (12 rows x 2 vectors: 12
+ * broadcasts per k step, a product by alpha per vector): 1.57x / 1.52x at
+ * b = 4, 1.19-1.21x / 1.12-1.15x at 8-9; in a trial (not kept) even at 10 and
+ * 0.63-0.78x at 11-14 (RB = 1). */
 #define SMK_FITS(RB, K) ((RB) * ((K) + 1) + (K) < VEC_NREG && VEC_SM_MAXR % (RB) == 0)
 #define SMK_RB(K) (SMK_FITS(12, K) ? 12 : SMK_FITS(6, K) ? 6 : SMK_FITS(4, K) ? 4 : SMK_FITS(3, K) ? 3 : SMK_FITS(2, K) ? 2 : 1)
 #define SMK_MAXK (1 + (SMK_RB(2) >= 2) + (SMK_RB(3) >= 2) + (SMK_RB(4) >= 2) + (SMK_RB(5) >= 2) + (SMK_RB(6) >= 2) + \
@@ -555,7 +556,7 @@ _Static_assert(SMK_MAXK >= 2 && SMK_MAXK <= 9, "smk: k_smallk has cases 2 .. 9")
 static inline __attribute__((always_inline)) void
 smk_vec(const int K, const int RB, const int al, const int rd, const int masked, const VM mk, const V *a,
         const float *b, ptrdiff_t ldb, V va, V vb, float *c, ptrdiff_t ldc) {
-    V bv[SMK_MAXK];
+    V bv[9]; /* K <= 9: SMK_K's instances (those past SMK_MAXK are never called) */
     UNROLL for (int p = 0; p < K; p++) bv[p] = masked ? VLOADM(b + (size_t)p * ldb, mk) : VLOAD(b + (size_t)p * ldb);
     UNROLL for (int r = 0; r < RB; r++) {
         V y = VFMA(a[r * K], bv[0], VZERO());
@@ -600,6 +601,7 @@ SMK_K(2) SMK_K(3) SMK_K(4) SMK_K(5) SMK_K(6) SMK_K(7) SMK_K(8) SMK_K(9)
 #undef SMK_K
 #undef SMK_CALL
 
+/* 2 <= k <= SMK_MAXK (the table's contract; other k leave C alone) */
 static void k_smallk(int m, int n, int k, float alpha, const float *A, ptrdiff_t asi, ptrdiff_t asp,
                      const float *B, ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc) {
 #define SMK_CASE(K) case K: if (K <= SMK_MAXK) smk_k##K(m, n, alpha, A, asi, asp, B, ldb, beta, C, ldc); break;
@@ -714,7 +716,9 @@ smt_tile(const int RB, const int JB, const int U, V *acc, int k, const float *A,
 }
 
 /* One function per row count RB: whole row blocks of C. smn: the whole
- * units in tiles of SMN_NVW(RB) vectors and one narrower tile, one set each;
+ * units in tiles of SMN_NVW(RB) vectors and one narrower tile, one set each
+ * (smn_w##RB, a function of its own: inside smn_r##RB, among its other tile
+ * instances, gcc 12 kept three of batch 4's tile loop addresses on the stack);
  * then the rest in tiles of SMN_NV(RB) vectors and one for the last (its last
  * vector masked). smt: the columns in equal blocks of at most SMT_JB(RB). */
 /* one smn tile of NVV vectors at column j, U sets (rd: C read when beta != 0) */
