@@ -96,9 +96,10 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa) {
  * 1.31-1.52; narrow 655K 0.51-0.68, 1.31M 0.78-1.01; small-M 65K 0.30,
  * 401K 1.04-1.06 (1x256x784, split over N), 1.05M 1.6-1.7 (1x1024x1024).
  * The narrow path's small k up to MR (rank1, smallk or the small-M kernel on
- * row blocks: batch 1-MR's update) takes the small-M threshold: a forward GEMM of batch
- * 1-MR and its update each stream W once, and must split together or not at
- * all, each core then keeping its half of W's rows (w_half); one split alone
+ * row blocks: batch 1-MR's update) takes the small-M threshold: a forward
+ * GEMM of batch 1-MR and its update each stream W once, and must split
+ * together or not at all, each core then keeping its half of W's rows
+ * (w_half); one split alone
  * moves W's lines between the cores every step (SGD 0.3x). (Batch MR+1-16's
  * forward is packed: its update keeps the narrow threshold.)
  * Inside a team (training), that one threshold is team_par_min's instead;
@@ -642,8 +643,8 @@ static void smallm_kjoin(mlpb_ctx *ctx, const gemm_args *g) {
  * Threads split the rows, in whole blocks (with small k, of each half of
  * the rows, w_half): no result depends on them.
  * Row blocks of small k (k <= NARROW_K: rank1, smallk, the small-M kernel)
- * write C at full speed, several bytes per flop; when C is bigger than a core's share of L3
- * (past_l3_share) and beta == 0, each block goes to a scratch tile
+ * write C at full speed, several bytes per flop; when C is bigger than a
+ * core's share of L3 (past_l3_share) and beta == 0, each block goes to a scratch tile
  * in L1 (the thread's A packing buffer), gets its epilogue there, and is
  * copied out with streaming stores, which skip reading C's lines before
  * writing them: bwd-W3 (b x 128 x 10) with C out of the caches 1.22-1.45x
