@@ -211,6 +211,9 @@ static void read_rule(void *p) {
         }
 }
 
+/* the team rule's scale factor, kept within [1/64, 4] (gemm.c par_scale) */
+static double factor_clamp(double f) { return f < 1.0 / 64 ? 1.0 / 64 : f > 4 ? 4 : f; }
+
 /* in a team: whether each layer's forward, update and backward split alike at
  * every batch up to MR, for layers whose fan-out is below the batch too */
 typedef struct { mlpb_ctx *c; int bad; } team_agree;
@@ -341,9 +344,8 @@ static int test_threads(void) {
         mlpb_team_run(c, read_rule, &in);
         const double lanes = !strcmp(mlpb_ctx_vec_isa(c), "avx512") ? 16 : !strcmp(mlpb_ctx_vec_isa(c), "avx2") ? 8 : 1;
         const double post = mlpb_ctx_team_us(c);
-        double f = post / 0.34 * lanes / 16, fb = (post > 0.75 ? post / 0.75 : 1.0) * lanes / 16;
-        f = f < 1.0 / 64 ? 1.0 / 64 : f > 4 ? 4 : f;
-        fb = fb < 1.0 / 64 ? 1.0 / 64 : fb > 4 ? 4 : fb;
+        const double f = factor_clamp(post / 0.34 * lanes / 16),
+                     fb = factor_clamp((post > 0.75 ? post / 0.75 : 1.0) * lanes / 16);
         const long big = mlpb_ctx_team_par_min(c, 1), want_big = (long)(3.6e5 * fb < 4.5e5 * f ? 3.6e5 * fb : 4.5e5 * f);
         CHECK(fabs((double)out.pk / out.sm - 1.6e6 / 4.5e5) < 5e-3 && in.pk == out.pk && in.na == out.na &&
               labs(in.sm - (long)(4.5e5 * f)) <= 1 && in.sm == mlpb_ctx_team_par_min(c, 0) && labs(big - want_big) <= 1 &&

@@ -99,9 +99,9 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa) {
  * row blocks: batch 1-MR's update) takes the small-M threshold: a forward
  * GEMM of batch 1-MR and its update each stream W once, and must split
  * together or not at all, each core then keeping its half of W's rows
- * (w_half); one split alone
- * moves W's lines between the cores every step (SGD 0.3x). (Batch MR+1-16's
- * forward is packed: its update keeps the narrow threshold.)
+ * (w_half); one split alone moves W's lines between the cores every step
+ * (SGD 0.3x). (Batch MR+1-16's forward is packed: its update keeps the
+ * narrow threshold.)
  * Inside a team (training), that one threshold is team_par_min's instead;
  * the others stay the region's.
  * Elsewhere they scale with the region's measured cost and the vector width (the
@@ -644,9 +644,9 @@ static void smallm_kjoin(mlpb_ctx *ctx, const gemm_args *g) {
  * the rows, w_half): no result depends on them.
  * Row blocks of small k (k <= NARROW_K: rank1, smallk, the small-M kernel)
  * write C at full speed, several bytes per flop; when C is bigger than a
- * core's share of L3 (past_l3_share) and beta == 0, each block goes to a scratch tile
- * in L1 (the thread's A packing buffer), gets its epilogue there, and is
- * copied out with streaming stores, which skip reading C's lines before
+ * core's share of L3 (past_l3_share) and beta == 0, each block goes to a
+ * scratch tile in L1 (the thread's A packing buffer), gets its epilogue
+ * there, and is copied out with streaming stores, which skip reading C's lines before
  * writing them: bwd-W3 (b x 128 x 10) with C out of the caches 1.22-1.45x
  * the speed at b = 60000 and 32768 (results/frame_ab/stream.txt; 1.22-1.37x
  * at 16384 too). Smaller C keeps plain stores, so that the GEMMs that read
@@ -982,8 +982,8 @@ static int gemm_par(const mlpb_ctx *ctx, mlpb_gemm_path path, int ksplit, double
 int mlpb_gemm_splits(const mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k) {
     if (m <= 0 || n <= 0 || k <= 0) return 0;
     const mlpb_gemm_path path = gemm_path(ctx, ta, tb, m, n, k);
-    return gemm_par(ctx, path, path == MLPB_PATH_SMALLM && smallm_ksplit(ctx, ta, tb, m, n, k), w_floats(ta, m, n, k), n, k,
-                    2.0 * m * n * k);
+    const int ksplit = path == MLPB_PATH_SMALLM && smallm_ksplit(ctx, ta, tb, m, n, k);
+    return gemm_par(ctx, path, ksplit, w_floats(ta, m, n, k), n, k, 2.0 * m * n * k);
 }
 
 void mlpb_gemm(mlpb_ctx *ctx, mlpb_op ta, mlpb_op tb, int m, int n, int k,
