@@ -23,6 +23,9 @@
  *          directly (NN, 1 thread). Their sums run in different orders:
  *          checked against each other within 2 (k+2) eps sum |a| |b|, not
  *          bit for bit
+ *   walk   the ROWS split's walk: even threads from their last tile back,
+ *          odd ones forward (without: every thread forward), 2+ threads;
+ *          name split rows (auto takes it where the frame would)
  * Prints both medians and the median over rounds of time(without) /
  * time(with) (> 1: the feature saves time) with its quartiles. Shapes use the
  * network's padded weight rows: NN is a forward GEMM, (b, k) x W (k, n); NT a
@@ -37,6 +40,7 @@
  *   build/frame_ab pf 1 21 1024,60000 10 128 TN     (dW3)
  *   build/frame_ab stream 1 21 1024,60000 128 10 NT (bwd-W3)
  *   build/frame_ab dotq 1 41 32,64,128,1024,60000 10 128 (fwd-W3)
+ *   build/frame_ab walk 2 41 32,64,128,1024 128 256 TN rows (dW2)
  * Not a test: a measurement, for this machine's noise to be averaged out by
  * taking turns. */
 #include "kernels/kernels.h"
@@ -73,15 +77,17 @@ int main(int argc, char **argv) {
     for (int i = 0; mlpb_split_names[i]; i++)
         if (!strcmp(sp, mlpb_split_names[i])) split = i;
     const int edge = !strcmp(feat, "edge"), arows = !strcmp(feat, "arows"), pf = !strcmp(feat, "pf"),
-              stream = !strcmp(feat, "stream"), dotq = !strcmp(feat, "dotq");
+              stream = !strcmp(feat, "stream"), dotq = !strcmp(feat, "dotq"), walk = !strcmp(feat, "walk");
     const int tn = !strcmp(op, "TN");
     const mlpb_op ta = tn ? MLPB_T : MLPB_N, tb = !strcmp(op, "NT") ? MLPB_T : MLPB_N;
     const mlpb_ukr *u = mlpb_ukr_find("auto");
-    if ((!edge && !arows && !pf && !stream && !dotq) || threads < 1 || rounds < 1 || n < 1 || k < 1 ||
-        (strcmp(op, "NN") && strcmp(op, "NT") && !tn) || pf != tn || (stream && k > 16) || split < 0 ||
+    if ((!edge && !arows && !pf && !stream && !dotq && !walk) || threads < 1 || rounds < 1 || n < 1 || k < 1 ||
+        (walk && threads < 2) ||
+        (strcmp(op, "NN") && strcmp(op, "NT") && !tn) || (pf != tn && !walk) || (stream && k > 16) || split < 0 ||
         (dotq && (threads != 1 || strcmp(op, "NN") || n > 12 || k <= 16))) {
-        fprintf(stderr, "usage: frame_ab edge|arows|pf|stream|dotq [THREADS [ROUNDS [B,B,... [N K [NN|NT|TN [auto|shared|rows|cols]]]]]]"
-                        " (edge, arows: NN or NT; pf: TN; stream: NN or NT, K <= 16; dotq: 1 thread, NN, N <= 12, K > 16)\n");
+        fprintf(stderr, "usage: frame_ab edge|arows|pf|stream|dotq|walk [THREADS [ROUNDS [B,B,... [N K [NN|NT|TN [auto|shared|rows|cols]]]]]]"
+                        " (edge, arows: NN or NT; pf: TN; stream: NN or NT, K <= 16; dotq: 1 thread, NN, N <= 12, K > 16;"
+                        " walk: 2+ threads)\n");
         return 2;
     }
     if (!u || (edge && u->me == 0) || (arows && !u->fn_lda)) {
@@ -112,6 +118,7 @@ int main(int argc, char **argv) {
         mlpb_ctx_set_prefetch(ctx[0], -1);
         mlpb_ctx_set_prefetch(ctx[1], 1);
     }
+    if (walk && ctx[0]) mlpb_ctx_set_walk(ctx[0], -1);
     if (stream && ctx[0] && ctx[1]) {
         mlpb_ctx_set_stream(ctx[0], -1);
         mlpb_ctx_set_stream(ctx[1], 1);

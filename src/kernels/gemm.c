@@ -57,6 +57,7 @@ struct mlpb_ctx {
     mlpb_split split;        /* MLPB_SPLIT_AUTO: packed_split() chooses */
     int prefetch;            /* the narrow paths' prefetch (next K block, next row block): 0 auto, < 0 never, > 0 always */
     int stream;              /* narrow row blocks' streaming stores of C: 0 auto, < 0 never, > 0 always */
+    int walk;                /* the ROWS split's walk: 0 even threads back (packed_split), < 0 all forward */
     int balance_k;           /* equal K blocks (not the scalar micro-kernel: its K blocks stay as they were) */
     double region_us;        /* measured cost of one empty parallel region of cfg.threads (0: one thread) */
     double par_scale;        /* the one-thread thresholds' factor (par_min) */
@@ -255,6 +256,7 @@ void mlpb_ctx_set_split(mlpb_ctx *c, mlpb_split split) {
 }
 void mlpb_ctx_set_prefetch(mlpb_ctx *c, int mode) { c->prefetch = mode < 0 ? -1 : mode > 0; }
 void mlpb_ctx_set_stream(mlpb_ctx *c, int mode) { c->stream = mode < 0 ? -1 : mode > 0; }
+void mlpb_ctx_set_walk(mlpb_ctx *c, int mode) { c->walk = mode < 0 ? -1 : 0; }
 const char *mlpb_ctx_vec_isa(const mlpb_ctx *c) { return c->vx ? c->vx->isa : "c"; }
 
 /* Plain-C packs of one micro-panel of width R from rows <= R source lines;
@@ -791,7 +793,20 @@ static inline void panel_rows(const panels *rp, int ir, int MR, int ME, int *i0,
  * of the two while that ratio is at most 1/16, else SHARED. Chosen from
  * `mlpbench gemm --threads 2 --split shared,rows,cols` on the 2-core Zen 3 VM
  * (README "Kernel performance"); the 1/16 bound for many threads is set, not
- * measured. */
+ * measured.
+ * ROWS cuts C into runs of whole rows, one after another in memory. On the
+ * Zen 5 VM a core writing its run forward up to the next run's first rows
+ * slowed the core writing that next run (build/rows_edge: dW2's halves, TN
+ * 132 and 124 x 128 x 32, as two 1-thread GEMMs side by side, 5.9 and 11.2
+ * us, each 5.3-5.4 alone; with the second run 256 KiB further on, 6.0 and
+ * 6.8; the slow one is the run that starts where the other ends, whichever
+ * core takes it). So even threads walk their tiles from the last back, odd
+ * ones forward: on 2 threads both start at their common edge and walk away
+ * from it. The same tiles and calls, the same bits (mlpb_ctx_set_walk turns
+ * it off). build/frame_ab walk, 2 threads: dW2 at batch 32 1.2x, the other
+ * ROWS shapes of the step 0.99-1.05x (results/frame_ab/walk.txt). Not
+ * measured on 3 threads or more, where half the edges are walked towards
+ * from both sides. */
 static mlpb_split packed_split(const mlpb_ctx *ctx, int m, int n, int a_inplace, int b_inplace, int nt) {
     if (nt < 2) return MLPB_SPLIT_SHARED;
     if (ctx->split != MLPB_SPLIT_AUTO) return ctx->split;
@@ -882,7 +897,10 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                     pack_a(ctx, ap + (size_t)ir * MR * kc, ta, A, lda, ic + i0, mr, pc, kc);
                 }
                 if (shared && nt > 1) job_barrier(ctx);         /* this block's A (and B) packed */
-                for (long t = t0; t < t1; t++) {               /* JR loop, then IR loop (ROWS: IR, JR) */
+                /* ROWS: even threads walk their tiles from the last back (see above) */
+                const int down = rows && nt > 1 && tid % 2 == 0 && ctx->walk == 0;
+                for (long tt = t0; tt < t1; tt++) {            /* JR loop, then IR loop (ROWS: IR, JR) */
+                    const long t = down ? t1 - 1 - (tt - t0) : tt;
                     const int jr = rows ? (int)(t % npan) : (int)(t / nir), ir = rows ? (int)(t / npan) : (int)(t % nir);
                     int i0, mr;
                     panel_rows(&rp, ir, MR, ME, &i0, &mr);

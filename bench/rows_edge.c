@@ -1,0 +1,169 @@
+/* rows_edge.c - two cores writing the two halves of one C, as the packed
+ * frame's ROWS split cuts a weight gradient (dW, op(A) = T): the halves run as
+ * two 1-thread GEMMs side by side (a team of 2, one half per core, each
+ * walking its rows forward; the cut at the first multiple of MR past M / 2,
+ * near the frame's), with the second half's rows placed GAP bytes past the
+ * end of the first's (0: where the frame puts them, adjacent); then
+ * each half alone on the calling core, and the 2-thread GEMM itself (split
+ * rows: the frame's walk, gemm.c packed_split), and side by side again with
+ * the halves' cores swapped (gap 0). Per configuration, in turns
+ * for ROUNDS rounds of CALLS calls: the median over calls of each thread's
+ * end (side by side, from the common start) or of the call (alone, the
+ * frame), then the median over rounds, in microseconds. Operands as the
+ * network lays them out: A (K x M) and B (K x N) dense, C rows
+ * mlpb_mlp_ldw(N) floats apart. Threads pinned one per core (sys/pin.h).
+ *   build/rows_edge [K [M [N [ROUNDS [GAP,...]]]]]   (defaults 32 256 128 11 0,16384,262144)
+ * Not a test: a measurement. */
+#include "kernels/kernels.h"
+#include "nn/mlp.h"
+#include "sys/pin.h"
+#include "sys/sysinfo.h"
+#include "sys/timer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CALLS 2000
+#define MAXGAPS 8
+
+typedef struct run {
+    mlpb_ctx *one[2]; /* 1-thread contexts, one per half */
+    mlpb_ctx *two;    /* the team's (2 threads, split rows) */
+    int m, n, k, h;   /* h: the first half's rows */
+    ptrdiff_t ldc;
+    const float *A, *B;
+    float *C;         /* room for C and the largest gap */
+    size_t gap;       /* floats between the halves' rows (added past the first half) */
+    int mode;         /* 0 side by side, 1 first half alone, 2 second alone, 3 the frame's 2 threads,
+                       * 4 side by side with the halves' cores swapped */
+    double t0, end[2];
+    double *out;      /* CALLS x 2 (side by side) or CALLS */
+} run;
+
+static float *half_c(const run *r, int half) {
+    return half ? r->C + r->gap + (size_t)r->h * (size_t)r->ldc : r->C;
+}
+
+static void half_gemm(const run *r, mlpb_ctx *ctx, int half) {
+    const int i0 = half ? r->h : 0, rows = half ? r->m - r->h : r->h;
+    mlpb_gemm(ctx, MLPB_T, MLPB_N, rows, r->n, r->k, 1.0f, r->A + i0, r->m, r->B, r->n, 0.0f, half_c(r, half), r->ldc,
+              NULL);
+}
+
+static void side_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) {
+    (void)ctx, (void)nt;
+    run *r = (run *)arg;
+    if (tid > 1) return;
+    const int half = r->mode == 4 ? 1 - tid : tid;
+    half_gemm(r, r->one[tid], half);
+    r->end[half] = mlpb_now() - r->t0;
+}
+
+static void calls(void *arg) {
+    run *r = arg;
+    for (int c = -CALLS / 8; c < CALLS; c++) { /* an untimed eighth first */
+        r->t0 = mlpb_now();
+        if (r->mode == 0 || r->mode == 4) mlpb_par_run(r->two, 1, side_job, r);
+        else if (r->mode == 3)
+            mlpb_gemm(r->two, MLPB_T, MLPB_N, r->m, r->n, r->k, 1.0f, r->A, r->m, r->B, r->n, 0.0f, r->C, r->ldc, NULL);
+        else half_gemm(r, r->one[0], r->mode - 1);
+        const double t = mlpb_now() - r->t0;
+        if (c < 0) continue;
+        if (r->mode == 0 || r->mode == 4) {
+            r->out[2 * c] = r->end[0];
+            r->out[2 * c + 1] = r->end[1];
+        } else {
+            r->out[c] = t;
+        }
+    }
+}
+
+static int cmpd(const void *a, const void *b) {
+    const double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *x, int n, int stride) {
+    double *t = malloc((size_t)n * sizeof *t);
+    if (!t) { fprintf(stderr, "rows_edge: out of memory\n"); exit(1); }
+    for (int i = 0; i < n; i++) t[i] = x[(size_t)i * stride];
+    qsort(t, (size_t)n, sizeof *t, cmpd);
+    const double m = t[n / 2];
+    free(t);
+    return m;
+}
+
+int main(int argc, char **argv) {
+    const int k = argc > 1 ? atoi(argv[1]) : 32, m = argc > 2 ? atoi(argv[2]) : 256, n = argc > 3 ? atoi(argv[3]) : 128;
+    const int rounds = argc > 4 ? atoi(argv[4]) : 11;
+    size_t gaps[MAXGAPS] = { 0, 16384, 262144 };
+    int ng = 3;
+    if (argc > 5) {
+        ng = 0;
+        for (char *s = strtok(argv[5], ","); s && ng < MAXGAPS; s = strtok(NULL, ",")) gaps[ng++] = strtoull(s, NULL, 10);
+    }
+    if (k < 1 || m < 2 || n < 1 || rounds < 1 || ng < 1) {
+        fprintf(stderr, "usage: rows_edge [K [M [N [ROUNDS [GAP,...]]]]] (K >= 1, M >= 2, N >= 1, ROUNDS >= 1)\n");
+        return 2;
+    }
+    char bind[256];
+    mlpb_pin_threads(2, bind, sizeof bind);
+    const mlpb_ukr *u = mlpb_ukr_find(getenv("MLPB_ISA") ? getenv("MLPB_ISA") : "auto");
+    if (!u) { fprintf(stderr, "rows_edge: MLPB_ISA=%s: no such ISA on this CPU\n", getenv("MLPB_ISA")); return 2; }
+    mlpb_sysinfo si;
+    mlpb_sysinfo_read(&si);
+    mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, 0, 0, 0, 1 };
+    mlpb_blocking_from_caches(&si, u, &cfg);
+    mlpb_set_ftz(2);
+    mlpb_kcfg cfg2 = cfg;
+    cfg2.threads = 2;
+    run r = { .one = { mlpb_ctx_new(&cfg), mlpb_ctx_new(&cfg) }, .two = mlpb_ctx_new(&cfg2), .m = m, .n = n, .k = k,
+              .ldc = mlpb_mlp_ldw(n) };
+    if (!r.one[0] || !r.one[1] || !r.two) { fprintf(stderr, "rows_edge: no kernel context\n"); return 1; }
+    mlpb_ctx_set_split(r.two, MLPB_SPLIT_ROWS);
+    /* near the frame's cut (whole row panels): the first multiple of MR past m / 2 */
+    const int MR = cfg.ukr->mr;
+    r.h = (m / 2 + MR - 1) / MR * MR < m ? (m / 2 + MR - 1) / MR * MR : m / 2;
+    size_t maxgap = 0;
+    for (int g = 0; g < ng; g++) {
+        gaps[g] = (gaps[g] + 63) / 64 * 64;
+        if (gaps[g] > maxgap) maxgap = gaps[g];
+    }
+    float *A = mlpb_alloc64((size_t)k * m * sizeof(float)), *B = mlpb_alloc64((size_t)k * n * sizeof(float));
+    r.C = mlpb_alloc64((size_t)m * (size_t)r.ldc * sizeof(float) + maxgap);
+    double *out = malloc((size_t)CALLS * 2 * sizeof *out);
+    const int nconf = ng + 4;
+    double *res = malloc((size_t)nconf * (size_t)rounds * 2 * sizeof *res);
+    if (!A || !B || !r.C || !out || !res) { fprintf(stderr, "rows_edge: out of memory\n"); return 1; }
+    for (size_t i = 0; i < (size_t)k * m; i++) A[i] = (float)((int)(i % 7) - 3) * 0.25f;
+    for (size_t i = 0; i < (size_t)k * n; i++) B[i] = (float)((int)(i % 5) - 2) * 0.25f;
+    r.A = A, r.B = B, r.out = out;
+    printf("# rows_edge: C = A^T B, %d x %d x %d (K = %d), ldc %td; halves of %d and %d rows; %s; %s, %d calls x %d rounds\n",
+           m, n, k, k, r.ldc, r.h, m - r.h, cfg.ukr->name, bind, CALLS, rounds);
+    for (int rd = 0; rd < rounds; rd++)
+        for (int q = 0; q < nconf; q++) {
+            const int c = rd % 2 ? nconf - 1 - q : q; /* every other round in reverse */
+            r.mode = c < ng ? 0 : c - ng + 1; /* then 1, 2, 3, 4 */
+            r.gap = c < ng ? gaps[c] / sizeof(float) : 0;
+            mlpb_team_run(r.two, calls, &r);
+            double *x = res + ((size_t)c * rounds + rd) * 2;
+            const int side = r.mode == 0 || r.mode == 4;
+            x[0] = median(out, CALLS, side ? 2 : 1);
+            x[1] = side ? median(out + 1, CALLS, 2) : 0.0;
+        }
+    printf("configuration,first_half_us,second_half_us\n");
+    for (int c = 0; c < nconf; c++) {
+        const double a = median(res + (size_t)c * rounds * 2, rounds, 2) * 1e6;
+        const double b = median(res + (size_t)c * rounds * 2 + 1, rounds, 2) * 1e6;
+        if (c < ng) printf("side by side gap %zu,%.2f,%.2f\n", gaps[c], a, b);
+        else if (c == ng) printf("first half alone,%.2f,\n", a);
+        else if (c == ng + 1) printf("second half alone,,%.2f\n", a);
+        else if (c == ng + 2) printf("2 threads split rows (both halves),%.2f,\n", a);
+        else printf("side by side gap 0 first half on core 1 second on core 0,%.2f,%.2f\n", a, b);
+    }
+    for (int i = 0; i < 2; i++) mlpb_ctx_free(r.one[i]);
+    mlpb_ctx_free(r.two);
+    free(A), free(B), free(r.C), free(out), free(res);
+    return 0;
+}
