@@ -796,17 +796,19 @@ static inline void panel_rows(const panels *rp, int ir, int MR, int ME, int *i0,
  * measured.
  * ROWS cuts C into runs of whole rows, one after another in memory. On the
  * Zen 5 VM a core writing its run forward up to the next run's first rows
- * slowed the core writing that next run (build/rows_edge: dW2's halves, TN
- * 132 and 124 x 128 x 32, as two 1-thread GEMMs side by side, 5.9 and 11.2
- * us, each 5.3-5.4 alone; with the second run 256 KiB further on, 6.0 and
- * 6.8; the slow one is the run that starts where the other ends, whichever
- * core takes it). So even threads walk their tiles from the last back, odd
- * ones forward: on 2 threads both start at their common edge and walk away
- * from it. The same tiles and calls, the same bits (mlpb_ctx_set_walk turns
- * it off). build/frame_ab walk, 2 threads: dW2 at batch 32 1.2x, the other
- * ROWS shapes of the step 0.99-1.05x (results/frame_ab/walk.txt). Not
- * measured on 3 threads or more, where half the edges are walked towards
- * from both sides. */
+ * slowed the core writing that next run (results/frame_ab/rows_edge.txt:
+ * dW2's halves, TN 132 and 124 x 128 x 32, as two 1-thread GEMMs side by
+ * side, 6.2 and 9.4 us, each 5.5 alone; with the second run 256 KiB further
+ * on, 6.2 and 6.1; the slow one is the run that starts where the other ends,
+ * whichever core takes it; dW1's, 784 x 256 x 32, 32.7 and 40.0, alone 31.1
+ * -31.4; at k = 64 the loss is small). So even threads walk their tiles
+ * from the last back, odd ones forward: on 2 threads both start at their
+ * common edge and walk away from it. The same tiles and calls, the same bits
+ * (mlpb_ctx_set_walk turns it off). build/frame_ab walk, 2 threads
+ * (results/frame_ab/walk.txt): dW2 at batch 32 1.15-1.19x in four runs,
+ * 0.99-1.05x in three (the VM's state decides), dW1 1.01-1.03x, the step's
+ * other ROWS shapes 0.98-1.01x. Not measured on 3 threads or more, where
+ * half the edges are walked towards from both sides. */
 static mlpb_split packed_split(const mlpb_ctx *ctx, int m, int n, int a_inplace, int b_inplace, int nt) {
     if (nt < 2) return MLPB_SPLIT_SHARED;
     if (ctx->split != MLPB_SPLIT_AUTO) return ctx->split;
