@@ -805,7 +805,7 @@ static inline void panel_rows(const panels *rp, int ir, int MR, int ME, int *i0,
  * from the last back, odd ones forward: on 2 threads both start at their
  * common edge and walk away from it. The same tiles and calls, the same bits
  * (mlpb_ctx_set_walk turns it off). build/frame_ab walk, 2 threads
- * (results/frame_ab/walk.txt): dW2 at batch 32 1.15-1.19x in four runs,
+ * (results/frame_ab/walk.txt): dW2 at batch 32 1.15-1.19x in three runs,
  * 0.99-1.05x in three (the VM's state decides), dW1 1.01-1.03x, the step's
  * other ROWS shapes 0.98-1.01x. Not measured on 3 threads or more, where
  * half the edges are walked towards from both sides. */
