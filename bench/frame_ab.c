@@ -23,9 +23,10 @@
  *          directly (NN, 1 thread). Their sums run in different orders:
  *          checked against each other within 2 (k+2) eps sum |a| |b|, not
  *          bit for bit
- *   walk   the ROWS split's walk: even threads from their last tile back,
- *          odd ones forward (without: every thread forward), 2+ threads;
- *          name split rows (auto takes it where the frame would)
+ *   walk   the row splits' walk: even threads from their last tile (row
+ *          block, on the narrow path) back, odd ones forward (without:
+ *          every thread forward), 2+ threads; name split rows for the
+ *          packed frame (auto takes it where the frame would)
  * Prints both medians and the median over rounds of time(without) /
  * time(with) (> 1: the feature saves time) with its quartiles. Shapes use the
  * network's padded weight rows: NN is a forward GEMM, (b, k) x W (k, n); NT a

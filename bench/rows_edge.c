@@ -5,8 +5,10 @@
  * near the frame's), with the second half's rows placed GAP bytes past the
  * end of the first's (0: where the frame puts them, adjacent); then
  * each half alone on the calling core, and the 2-thread GEMM itself (split
- * rows: the frame's walk, gemm.c packed_split), and side by side again with
- * the halves' cores swapped (gap 0). Per configuration, in turns
+ * rows: the frame's walk, gemm.c packed_split), side by side again with
+ * the halves' cores swapped (gap 0), and the 2-thread GEMM with every thread
+ * walking forward (mlpb_ctx_set_walk -1). K <= 16 takes the narrow path's
+ * row blocks, K > 16 the packed frame. Per configuration, in turns
  * for ROUNDS rounds of CALLS calls: the median over calls of each thread's
  * end (side by side, from the common start) or of the call (alone, the
  * frame), then the median over rounds, in microseconds. Operands as the
@@ -30,13 +32,14 @@
 typedef struct run {
     mlpb_ctx *one[2]; /* 1-thread contexts, one per half */
     mlpb_ctx *two;    /* the team's (2 threads, split rows) */
+    mlpb_ctx *fwd;    /* the same with every thread walking forward (mlpb_ctx_set_walk -1) */
     int m, n, k, h;   /* h: the first half's rows */
     ptrdiff_t ldc;
     const float *A, *B;
     float *C;         /* room for C and the largest gap */
     size_t gap;       /* floats between the halves' rows (added past the first half) */
     int mode;         /* 0 side by side, 1 first half alone, 2 second alone, 3 the frame's 2 threads,
-                       * 4 side by side with the halves' cores swapped */
+                       * 4 side by side with the halves' cores swapped, 5 the frame's 2 threads all forward */
     double t0, end[2];
     double *out;      /* CALLS x 2 (side by side) or CALLS */
 } run;
@@ -65,8 +68,9 @@ static void calls(void *arg) {
     for (int c = -CALLS / 8; c < CALLS; c++) { /* an untimed eighth first */
         r->t0 = mlpb_now();
         if (r->mode == 0 || r->mode == 4) mlpb_par_run(r->two, 1, side_job, r);
-        else if (r->mode == 3)
-            mlpb_gemm(r->two, MLPB_T, MLPB_N, r->m, r->n, r->k, 1.0f, r->A, r->m, r->B, r->n, 0.0f, r->C, r->ldc, NULL);
+        else if (r->mode == 3 || r->mode == 5)
+            mlpb_gemm(r->mode == 3 ? r->two : r->fwd, MLPB_T, MLPB_N, r->m, r->n, r->k, 1.0f, r->A, r->m, r->B, r->n,
+                      0.0f, r->C, r->ldc, NULL);
         else half_gemm(r, r->one[0], r->mode - 1);
         const double t = mlpb_now() - r->t0;
         if (c < 0) continue;
@@ -118,10 +122,12 @@ int main(int argc, char **argv) {
     mlpb_set_ftz(2);
     mlpb_kcfg cfg2 = cfg;
     cfg2.threads = 2;
-    run r = { .one = { mlpb_ctx_new(&cfg), mlpb_ctx_new(&cfg) }, .two = mlpb_ctx_new(&cfg2), .m = m, .n = n, .k = k,
-              .ldc = mlpb_mlp_ldw(n) };
-    if (!r.one[0] || !r.one[1] || !r.two) { fprintf(stderr, "rows_edge: no kernel context\n"); return 1; }
+    run r = { .one = { mlpb_ctx_new(&cfg), mlpb_ctx_new(&cfg) }, .two = mlpb_ctx_new(&cfg2), .fwd = mlpb_ctx_new(&cfg2),
+              .m = m, .n = n, .k = k, .ldc = mlpb_mlp_ldw(n) };
+    if (!r.one[0] || !r.one[1] || !r.two || !r.fwd) { fprintf(stderr, "rows_edge: no kernel context\n"); return 1; }
     mlpb_ctx_set_split(r.two, MLPB_SPLIT_ROWS);
+    mlpb_ctx_set_split(r.fwd, MLPB_SPLIT_ROWS);
+    mlpb_ctx_set_walk(r.fwd, -1);
     /* near the frame's cut (whole row panels): the first multiple of MR past m / 2 */
     const int MR = cfg.ukr->mr;
     r.h = (m / 2 + MR - 1) / MR * MR < m ? (m / 2 + MR - 1) / MR * MR : m / 2;
@@ -133,7 +139,7 @@ int main(int argc, char **argv) {
     float *A = mlpb_alloc64((size_t)k * m * sizeof(float)), *B = mlpb_alloc64((size_t)k * n * sizeof(float));
     r.C = mlpb_alloc64((size_t)m * (size_t)r.ldc * sizeof(float) + maxgap);
     double *out = malloc((size_t)CALLS * 2 * sizeof *out);
-    const int nconf = ng + 4;
+    const int nconf = ng + 5;
     double *res = malloc((size_t)nconf * (size_t)rounds * 2 * sizeof *res);
     if (!A || !B || !r.C || !out || !res) { fprintf(stderr, "rows_edge: out of memory\n"); return 1; }
     for (size_t i = 0; i < (size_t)k * m; i++) A[i] = (float)((int)(i % 7) - 3) * 0.25f;
@@ -144,9 +150,9 @@ int main(int argc, char **argv) {
     for (int rd = 0; rd < rounds; rd++)
         for (int q = 0; q < nconf; q++) {
             const int c = rd % 2 ? nconf - 1 - q : q; /* every other round in reverse */
-            r.mode = c < ng ? 0 : c - ng + 1; /* then 1, 2, 3, 4 */
+            r.mode = c < ng ? 0 : c - ng + 1; /* then 1 .. 5 */
             r.gap = c < ng ? gaps[c] / sizeof(float) : 0;
-            mlpb_team_run(r.two, calls, &r);
+            mlpb_team_run(r.mode == 5 ? r.fwd : r.two, calls, &r);
             double *x = res + ((size_t)c * rounds + rd) * 2;
             const int side = r.mode == 0 || r.mode == 4;
             x[0] = median(out, CALLS, side ? 2 : 1);
@@ -160,10 +166,12 @@ int main(int argc, char **argv) {
         else if (c == ng) printf("first half alone,%.2f,\n", a);
         else if (c == ng + 1) printf("second half alone,,%.2f\n", a);
         else if (c == ng + 2) printf("2 threads split rows (both halves),%.2f,\n", a);
-        else printf("side by side gap 0 first half on core 1 second on core 0,%.2f,%.2f\n", a, b);
+        else if (c == ng + 3) printf("side by side gap 0 first half on core 1 second on core 0,%.2f,%.2f\n", a, b);
+        else printf("2 threads split rows every thread forward (walk off),%.2f,\n", a);
     }
     for (int i = 0; i < 2; i++) mlpb_ctx_free(r.one[i]);
     mlpb_ctx_free(r.two);
+    mlpb_ctx_free(r.fwd);
     free(A), free(B), free(r.C), free(out), free(res);
     return 0;
 }

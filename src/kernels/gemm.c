@@ -57,7 +57,7 @@ struct mlpb_ctx {
     mlpb_split split;        /* MLPB_SPLIT_AUTO: packed_split() chooses */
     int prefetch;            /* the narrow paths' prefetch (next K block, next row block): 0 auto, < 0 never, > 0 always */
     int stream;              /* narrow row blocks' streaming stores of C: 0 auto, < 0 never, > 0 always */
-    int walk;                /* the ROWS split's walk: 0 even threads back (packed_split), < 0 all forward */
+    int walk;                /* row splits' walk: 0 even threads back (packed_split), < 0 all forward */
     int balance_k;           /* equal K blocks (not the scalar micro-kernel: its K blocks stay as they were) */
     double region_us;        /* measured cost of one empty parallel region of cfg.threads (0: one thread) */
     double par_scale;        /* the one-thread thresholds' factor (par_min) */
@@ -702,7 +702,13 @@ static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt)
         const int nb = (r1 - r0 + RB - 1) / RB, b0 = (int)((long)nb * t / tn), b1 = (int)((long)nb * (t + 1) / tn);
         r1 = r0 + RB * b1 < r1 ? r0 + RB * b1 : r1;
         r0 += RB * b0;
-        for (int i0 = r0; i0 < r1; i0 += RB) {
+        /* small k: even threads walk their blocks from the last back, as the
+         * packed frame's ROWS split does (packed_split; build/rows_edge 2 784
+         * 256: dW1's update at batch 2 on 2 threads 1.16x, at 1, 4, 8
+         * 0.97-1.01x, results/frame_ab/rows_edge.txt) */
+        const int down = !dot && nt > 1 && tid % 2 == 0 && ctx->walk == 0, nbt = b1 - b0;
+        for (int q = 0; q < nbt; q++) {
+            const int i0 = r0 + RB * (down ? nbt - 1 - q : q);
             const int rb = r1 - i0 < RB ? r1 - i0 : RB;
             float *c = g->C + (size_t)i0 * g->ldc;
             if (dot) {    /* C(i0 : i0+rb, :) = alpha A(i0 : i0+rb, :) op(B) + beta C, op(B) as Bx (pack_q) */

@@ -169,9 +169,11 @@ void mlpb_ctx_set_prefetch(mlpb_ctx *ctx, int mode);
  * beta == 0): 0 (the default) when C is bigger than the caches, < 0 never,
  * > 0 always. A speed knob too (frame_ab stream), never a result. */
 void mlpb_ctx_set_stream(mlpb_ctx *ctx, int mode);
-/* The packed frame's ROWS split: 0 (the default) even threads walk their
- * tiles from the last back, odd ones forward (gemm.c, packed_split); < 0
- * every thread forward. A speed knob (frame_ab walk), never a result. */
+/* Threads that split C's rows (the packed frame's ROWS split, the narrow
+ * path's row blocks of small k): 0 (the default) even threads walk their
+ * rows from the last back, odd ones forward (gemm.c, packed_split); < 0
+ * every thread forward. A speed knob (frame_ab walk, rows_edge), never a
+ * result. */
 void mlpb_ctx_set_walk(mlpb_ctx *ctx, int mode);
 
 /* C(m,n) = alpha * op(A) * op(B) + beta * C, then the epilogue.
