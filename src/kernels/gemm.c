@@ -704,8 +704,8 @@ static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt)
         r0 += RB * b0;
         /* small k: even threads walk their blocks from the last back, as the
          * packed frame's ROWS split does (packed_split; build/rows_edge 2 784
-         * 256: dW1's update at batch 2 on 2 threads 1.16x, at 1, 4, 8
-         * 0.97-1.01x, results/frame_ab/rows_edge.txt) */
+         * 256: dW1's update at batch 2 on 2 threads 4.64 us against 5.46,
+         * at 1, 4, 8 0.99-1.02x, results/frame_ab/rows_edge.txt) */
         const int down = !dot && nt > 1 && tid % 2 == 0 && ctx->walk == 0, nbt = b1 - b0;
         for (int q = 0; q < nbt; q++) {
             const int i0 = r0 + RB * (down ? nbt - 1 - q : q);
