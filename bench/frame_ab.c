@@ -83,12 +83,12 @@ int main(int argc, char **argv) {
     const mlpb_op ta = tn ? MLPB_T : MLPB_N, tb = !strcmp(op, "NT") ? MLPB_T : MLPB_N;
     const mlpb_ukr *u = mlpb_ukr_find("auto");
     if ((!edge && !arows && !pf && !stream && !dotq && !walk) || threads < 1 || rounds < 1 || n < 1 || k < 1 ||
-        (walk && threads < 2) ||
+        (walk && (threads < 2 || (split != MLPB_SPLIT_ROWS && split != MLPB_SPLIT_AUTO))) ||
         (strcmp(op, "NN") && strcmp(op, "NT") && !tn) || (pf != tn && !walk) || (stream && k > 16) || split < 0 ||
         (dotq && (threads != 1 || strcmp(op, "NN") || n > 12 || k <= 16))) {
         fprintf(stderr, "usage: frame_ab edge|arows|pf|stream|dotq|walk [THREADS [ROUNDS [B,B,... [N K [NN|NT|TN [auto|shared|rows|cols]]]]]]"
                         " (edge, arows: NN or NT; pf: TN; stream: NN or NT, K <= 16; dotq: 1 thread, NN, N <= 12, K > 16;"
-                        " walk: 2+ threads)\n");
+                        " walk: 2+ threads, split rows or auto)\n");
         return 2;
     }
     if (!u || (edge && u->me == 0) || (arows && !u->fn_lda)) {

@@ -2,13 +2,16 @@
  * frame's ROWS split cuts a weight gradient (dW, op(A) = T): the halves run as
  * two 1-thread GEMMs side by side (a team of 2, one half per core, each
  * walking its rows forward; the cut at the first multiple of MR past M / 2,
- * near the frame's), with the second half's rows placed GAP bytes past the
+ * near the packed frame's; the narrow path cuts at w_half, 392 of 784
+ * rows), with the second half's rows placed GAP bytes past the
  * end of the first's (0: where the frame puts them, adjacent); then
  * each half alone on the calling core, and the 2-thread GEMM itself (split
  * rows: the frame's walk, gemm.c packed_split), side by side again with
  * the halves' cores swapped (gap 0), and the 2-thread GEMM with every thread
- * walking forward (mlpb_ctx_set_walk -1). K <= 16 takes the narrow path's
- * row blocks, K > 16 the packed frame. Per configuration, in turns
+ * walking forward (mlpb_ctx_set_walk -1), both split over the 2 threads
+ * whatever their thresholds (mlpb_ctx_set_par_min_flops -1). K <= 16 takes the narrow path's row blocks,
+ * K > 16 the packed frame (N > 12; N <= 12: narrow_tc, no walk). Per
+ * configuration, in turns
  * for ROUNDS rounds of CALLS calls: the median over calls of each thread's
  * end (side by side, from the common start) or of the call (alone, the
  * frame), then the median over rounds, in microseconds. Operands as the
@@ -41,6 +44,7 @@ typedef struct run {
     int mode;         /* 0 side by side, 1 first half alone, 2 second alone, 3 the frame's 2 threads,
                        * 4 side by side with the halves' cores swapped, 5 the frame's 2 threads all forward */
     double t0, end[2];
+    int nt;           /* the side-by-side job's thread count (must be 2) */
     double *out;      /* CALLS x 2 (side by side) or CALLS */
 } run;
 
@@ -55,8 +59,9 @@ static void half_gemm(const run *r, mlpb_ctx *ctx, int half) {
 }
 
 static void side_job(mlpb_ctx *ctx, const void *arg, int tid, int nt) {
-    (void)ctx, (void)nt;
+    (void)ctx;
     run *r = (run *)arg;
+    if (tid == 0) r->nt = nt;
     if (tid > 1) return;
     const int half = r->mode == 4 ? 1 - tid : tid;
     half_gemm(r, r->one[tid], half);
@@ -105,7 +110,15 @@ int main(int argc, char **argv) {
     int ng = 3;
     if (argc > 5) {
         ng = 0;
-        for (char *s = strtok(argv[5], ","); s && ng < MAXGAPS; s = strtok(NULL, ",")) gaps[ng++] = strtoull(s, NULL, 10);
+        for (char *s = strtok(argv[5], ","); s; s = strtok(NULL, ",")) {
+            char *end;
+            const long long g = strtoll(s, &end, 10);
+            if (*end || end == s || g < 0 || g > (1LL << 30) || ng == MAXGAPS) {
+                fprintf(stderr, "rows_edge: GAP list %s: at most %d byte counts, each 0 .. 2^30\n", argv[5], MAXGAPS);
+                return 2;
+            }
+            gaps[ng++] = (size_t)g;
+        }
     }
     if (k < 1 || m < 2 || n < 1 || rounds < 1 || ng < 1) {
         fprintf(stderr, "usage: rows_edge [K [M [N [ROUNDS [GAP,...]]]]] (K >= 1, M >= 2, N >= 1, ROUNDS >= 1)\n");
@@ -128,6 +141,8 @@ int main(int argc, char **argv) {
     mlpb_ctx_set_split(r.two, MLPB_SPLIT_ROWS);
     mlpb_ctx_set_split(r.fwd, MLPB_SPLIT_ROWS);
     mlpb_ctx_set_walk(r.fwd, -1);
+    mlpb_ctx_set_par_min_flops(r.two, -1); /* split whatever each context's measured thresholds say */
+    mlpb_ctx_set_par_min_flops(r.fwd, -1);
     /* near the frame's cut (whole row panels): the first multiple of MR past m / 2 */
     const int MR = cfg.ukr->mr;
     r.h = (m / 2 + MR - 1) / MR * MR < m ? (m / 2 + MR - 1) / MR * MR : m / 2;
@@ -152,12 +167,18 @@ int main(int argc, char **argv) {
             const int c = rd % 2 ? nconf - 1 - q : q; /* every other round in reverse */
             r.mode = c < ng ? 0 : c - ng + 1; /* then 1 .. 5 */
             r.gap = c < ng ? gaps[c] / sizeof(float) : 0;
+            r.nt = 2;
             mlpb_team_run(r.mode == 5 ? r.fwd : r.two, calls, &r);
+            if (r.nt != 2) {
+                fprintf(stderr, "rows_edge: the side-by-side job ran on %d thread(s), not 2\n", r.nt);
+                return 1;
+            }
             double *x = res + ((size_t)c * rounds + rd) * 2;
             const int side = r.mode == 0 || r.mode == 4;
             x[0] = median(out, CALLS, side ? 2 : 1);
             x[1] = side ? median(out + 1, CALLS, 2) : 0.0;
         }
+    const int sp = mlpb_gemm_splits(r.two, MLPB_T, MLPB_N, m, n, k) && mlpb_gemm_splits(r.fwd, MLPB_T, MLPB_N, m, n, k);
     printf("configuration,first_half_us,second_half_us\n");
     for (int c = 0; c < nconf; c++) {
         const double a = median(res + (size_t)c * rounds * 2, rounds, 2) * 1e6;
@@ -165,9 +186,9 @@ int main(int argc, char **argv) {
         if (c < ng) printf("side by side gap %zu,%.2f,%.2f\n", gaps[c], a, b);
         else if (c == ng) printf("first half alone,%.2f,\n", a);
         else if (c == ng + 1) printf("second half alone,,%.2f\n", a);
-        else if (c == ng + 2) printf("2 threads split rows (both halves),%.2f,\n", a);
+        else if (c == ng + 2) printf("2 threads split rows (both halves%s),%.2f,\n", sp ? "" : "; NOT SPLIT", a);
         else if (c == ng + 3) printf("side by side gap 0 first half on core 1 second on core 0,%.2f,%.2f\n", a, b);
-        else printf("2 threads split rows every thread forward (walk off),%.2f,\n", a);
+        else printf("2 threads split rows every thread forward (walk off%s),%.2f,\n", sp ? "" : "; NOT SPLIT", a);
     }
     for (int i = 0; i < 2; i++) mlpb_ctx_free(r.one[i]);
     mlpb_ctx_free(r.two);

@@ -36,26 +36,31 @@
 #define TINY 1e-30
 
 /* the multi-threaded contexts every case is compared with, bit for bit */
-#define NCTXN 8
+#define NCTXN 9
 static const char *const ctxn_name[NCTXN] = { "2 threads", "2 threads split shared", "2 threads split rows",
                                               "2 threads split cols", "3 threads, prefetch and streaming always",
                                               "1 thread, prefetch and streaming always",
-                                              "2 threads split shared, in a team", "3 threads in a team" };
-static const int ctxn_threads[NCTXN] = { 2, 2, 2, 2, 3, 1, 2, 3 };
+                                              "2 threads split shared, in a team", "3 threads in a team",
+                                              "3 threads split rows, every thread walking forward" };
+static const int ctxn_threads[NCTXN] = { 2, 2, 2, 2, 3, 1, 2, 3, 3 };
 static const mlpb_split ctxn_split[NCTXN] = { MLPB_SPLIT_AUTO, MLPB_SPLIT_SHARED, MLPB_SPLIT_ROWS, MLPB_SPLIT_COLS,
-                                              MLPB_SPLIT_AUTO, MLPB_SPLIT_AUTO, MLPB_SPLIT_SHARED, MLPB_SPLIT_AUTO };
+                                              MLPB_SPLIT_AUTO, MLPB_SPLIT_AUTO, MLPB_SPLIT_SHARED, MLPB_SPLIT_AUTO,
+                                              MLPB_SPLIT_ROWS };
 /* the GEMM called inside mlpb_team_run: parts posted to the waiting threads,
  * SHARED's barrier the team's spin barrier */
-static const int ctxn_team[NCTXN] = { 0, 0, 0, 0, 0, 0, 1, 1 };
+static const int ctxn_team[NCTXN] = { 0, 0, 0, 0, 0, 0, 1, 1, 0 };
 /* the narrow paths' prefetch (mlpb_ctx_set_prefetch: op(A) = T's next K
  * block, the dot path's next row block): they ask only for big A, so these
  * force it where the sizes here would not */
-static const int ctxn_prefetch[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0 };
+static const int ctxn_prefetch[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0, 0 };
 /* likewise the narrow row blocks' streaming stores of C (mlpb_ctx_set_stream:
  * only for big C with beta == 0; forced, the row-block cases with beta == 0
  * whose scratch tile fits: sweep_narrow's last loop has every epilogue and
  * width for them) */
-static const int ctxn_stream[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0 };
+static const int ctxn_stream[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0, 0 };
+/* the row splits' walk (mlpb_ctx_set_walk): -1 every thread forward, 0 the
+ * frame's (even threads back); the same bits either way */
+static const int ctxn_walk[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, -1 };
 
 typedef struct setup {
     const mlpb_ukr *u;
@@ -414,6 +419,7 @@ int main(int argc, char **argv) {
                 mlpb_ctx_set_split(s.ctxn[x], ctxn_split[x]);
                 mlpb_ctx_set_prefetch(s.ctxn[x], ctxn_prefetch[x]);
                 mlpb_ctx_set_stream(s.ctxn[x], ctxn_stream[x]);
+                mlpb_ctx_set_walk(s.ctxn[x], ctxn_walk[x]);
             }
             sweep_edges(&s);
             sweep_cuts(&s);

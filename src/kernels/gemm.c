@@ -702,10 +702,7 @@ static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt)
         const int nb = (r1 - r0 + RB - 1) / RB, b0 = (int)((long)nb * t / tn), b1 = (int)((long)nb * (t + 1) / tn);
         r1 = r0 + RB * b1 < r1 ? r0 + RB * b1 : r1;
         r0 += RB * b0;
-        /* small k: even threads walk their blocks from the last back, as the
-         * packed frame's ROWS split does (packed_split; build/rows_edge 2 784
-         * 256: dW1's update at batch 2 on 2 threads 4.64 us against 5.46,
-         * at 1, 4, 8 0.99-1.02x, results/frame_ab/rows_edge.txt) */
+        /* small k: even threads walk their blocks from the last back (packed_split) */
         const int down = !dot && nt > 1 && tid % 2 == 0 && ctx->walk == 0, nbt = b1 - b0;
         for (int q = 0; q < nbt; q++) {
             const int i0 = r0 + RB * (down ? nbt - 1 - q : q);
@@ -800,21 +797,16 @@ static inline void panel_rows(const panels *rp, int ir, int MR, int ME, int *i0,
  * `mlpbench gemm --threads 2 --split shared,rows,cols` on the 2-core Zen 3 VM
  * (README "Kernel performance"); the 1/16 bound for many threads is set, not
  * measured.
- * ROWS cuts C into runs of whole rows, one after another in memory. On the
- * Zen 5 VM a core writing its run forward up to the next run's first rows
- * slowed the core writing that next run (results/frame_ab/rows_edge.txt:
- * dW2's halves, TN 132 and 124 x 128 x 32, as two 1-thread GEMMs side by
- * side, 6.2 and 9.4 us, each 5.5 alone; with the second run 256 KiB further
- * on, 6.2 and 6.1; the slow one is the run that starts where the other ends,
- * whichever core takes it; dW1's, 784 x 256 x 32, 32.7 and 40.0, alone 31.1
- * -31.4; at k = 64 the loss is small). So even threads walk their tiles
- * from the last back, odd ones forward: on 2 threads both start at their
- * common edge and walk away from it. The same tiles and calls, the same bits
- * (mlpb_ctx_set_walk turns it off). build/frame_ab walk, 2 threads
- * (results/frame_ab/walk.txt): dW2 at batch 32 1.15-1.19x in three runs,
- * 0.99-1.05x in three (the VM's state decides), dW1 1.01-1.03x, the step's
- * other ROWS shapes 0.98-1.01x. Not measured on 3 threads or more, where
- * half the edges are walked towards from both sides. */
+ * ROWS (and narrow_rows_part's small k) cut C into runs of rows, one after
+ * another in memory; even threads walk theirs from the last tile back, odd
+ * ones forward, so on 2 threads both start at their common edge. On the Zen
+ * 5 VM a core writing forward up to the next run slowed the core writing it
+ * (build/rows_edge: dW2's halves at batch 32 side by side 6.2 and 9.4 us,
+ * 5.5 alone); the walk: dW2 at batch 32 on 2 threads 6.4 against 7.6 us, the
+ * update at batch 2 4.6 against 5.5, the rest within noise (README, "How it
+ * is built"). Same tiles, same bits; mlpb_ctx_set_walk(-1) turns it off. On
+ * 3+ threads half the edges are walked towards from both sides (not
+ * measured). */
 static mlpb_split packed_split(const mlpb_ctx *ctx, int m, int n, int a_inplace, int b_inplace, int nt) {
     if (nt < 2) return MLPB_SPLIT_SHARED;
     if (ctx->split != MLPB_SPLIT_AUTO) return ctx->split;

@@ -172,8 +172,8 @@ void mlpb_ctx_set_stream(mlpb_ctx *ctx, int mode);
 /* Threads that split C's rows (the packed frame's ROWS split, the narrow
  * path's row blocks of small k): 0 (the default) even threads walk their
  * rows from the last back, odd ones forward (gemm.c, packed_split); < 0
- * every thread forward. A speed knob (frame_ab walk, rows_edge), never a
- * result. */
+ * every thread forward (> 0: as 0). A speed knob (frame_ab walk, rows_edge),
+ * never a result. */
 void mlpb_ctx_set_walk(mlpb_ctx *ctx, int mode);
 
 /* C(m,n) = alpha * op(A) * op(B) + beta * C, then the epilogue.
