@@ -1,22 +1,22 @@
-/* rows_edge.c - two cores writing the two halves of one C, as the packed
- * frame's ROWS split cuts a weight gradient (dW, op(A) = T): the halves run as
- * two 1-thread GEMMs side by side (a team of 2, one half per core, each
- * walking its rows forward; the cut at the first multiple of MR past M / 2,
- * near the packed frame's; the narrow path cuts at w_half, 392 of 784
- * rows), with the second half's rows placed GAP bytes past the
- * end of the first's (0: where the frame puts them, adjacent); then
- * each half alone on the calling core, and the 2-thread GEMM itself (split
- * rows: the frame's walk, gemm.c packed_split), side by side again with
- * the halves' cores swapped (gap 0), and the 2-thread GEMM with every thread
- * walking forward (mlpb_ctx_set_walk -1), both split over the 2 threads
- * whatever their thresholds (mlpb_ctx_set_par_min_flops -1). K <= 16 takes the narrow path's row blocks,
- * K > 16 the packed frame (N > 12; N <= 12: narrow_tc, no walk). Per
- * configuration, in turns
- * for ROUNDS rounds of CALLS calls: the median over calls of each thread's
- * end (side by side, from the common start) or of the call (alone, the
- * frame), then the median over rounds, in microseconds. Operands as the
- * network lays them out: A (K x M) and B (K x N) dense, C rows
- * mlpb_mlp_ldw(N) floats apart. Threads pinned one per core (sys/pin.h).
+/* rows_edge.c - two cores writing the two halves of one C, as a row split
+ * cuts a weight gradient (dW, op(A) = T). Configurations, in turns:
+ *   side by side  the halves as two 1-thread GEMMs at once (a team of 2, one
+ *                 half per core, each walking its rows forward; the cut at
+ *                 the first multiple of MR past M / 2, near the packed
+ *                 frame's; the narrow path cuts at w_half, 392 of 784), the
+ *                 second half's rows GAP bytes past the end of the first's
+ *                 (0: adjacent, as in the frame); once more at gap 0 with
+ *                 the halves' cores swapped;
+ *   alone         each half on the calling core;
+ *   2 threads     the frame's own 2-thread GEMM, split rows, with its walk
+ *                 and with every thread forward (mlpb_ctx_set_walk -1), both
+ *                 forced to split (mlpb_ctx_set_par_min_flops -1).
+ * K <= 16 takes the narrow path's row blocks, K > 16 the packed frame (N >
+ * 12; N <= 12: narrow_tc, no walk). ROUNDS rounds of CALLS calls each: the
+ * median over calls of each thread's end (side by side, from the common
+ * start) or of the call, then the median over rounds, in microseconds.
+ * Operands as the network lays them out: A (K x M) and B (K x N) dense, C
+ * rows mlpb_mlp_ldw(N) floats apart. Threads pinned one per core (sys/pin.h).
  *   build/rows_edge [K [M [N [ROUNDS [GAP,...]]]]]   (defaults 32 256 128 11 0,16384,262144)
  * Not a test: a measurement. */
 #include "kernels/kernels.h"

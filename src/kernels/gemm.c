@@ -802,10 +802,10 @@ static inline void panel_rows(const panels *rp, int ir, int MR, int ME, int *i0,
  * ones forward, so on 2 threads both start at their common edge. On the Zen
  * 5 VM a core writing forward up to the next run slowed the core writing it
  * (build/rows_edge: dW2's halves at batch 32 side by side 6.2 and 9.4 us,
- * 5.5 alone); the walk: dW2 at batch 32 on 2 threads 1.04-1.19x, the
- * update at batch 2 1.15-1.18x, never slower (README, "How it is built"). Same tiles, same bits; mlpb_ctx_set_walk(-1) turns it off. On
- * 3+ threads half the edges are walked towards from both sides (not
- * measured). */
+ * 5.5 alone); the walk: dW2 at batch 32 on 2 threads 1.04-1.19x, the update
+ * at batch 2 1.15-1.18x, never slower (README, "How it is built"). Same
+ * tiles, same bits; mlpb_ctx_set_walk(-1) turns it off. On 3+ threads half
+ * the edges are walked towards from both sides (not measured). */
 static mlpb_split packed_split(const mlpb_ctx *ctx, int m, int n, int a_inplace, int b_inplace, int nt) {
     if (nt < 2) return MLPB_SPLIT_SHARED;
     if (ctx->split != MLPB_SPLIT_AUTO) return ctx->split;
