@@ -88,16 +88,11 @@ static void calls(void *arg) {
     }
 }
 
-static int cmpd(const void *a, const void *b) {
-    const double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static double median(double *x, int n, int stride) {
     double *t = malloc((size_t)n * sizeof *t);
     if (!t) { fprintf(stderr, "rows_edge: out of memory\n"); exit(1); }
     for (int i = 0; i < n; i++) t[i] = x[(size_t)i * stride];
-    qsort(t, (size_t)n, sizeof *t, cmpd);
+    qsort(t, (size_t)n, sizeof *t, mlpb_cmp_double);
     const double m = t[n / 2];
     free(t);
     return m;
@@ -145,7 +140,8 @@ int main(int argc, char **argv) {
     mlpb_ctx_set_par_min_flops(r.fwd, -1);
     /* near the frame's cut (whole row panels): the first multiple of MR past m / 2 */
     const int MR = cfg.ukr->mr;
-    r.h = (m / 2 + MR - 1) / MR * MR < m ? (m / 2 + MR - 1) / MR * MR : m / 2;
+    const int cut = (m / 2 + MR - 1) / MR * MR;
+    r.h = cut < m ? cut : m / 2;
     size_t maxgap = 0;
     for (int g = 0; g < ng; g++) {
         gaps[g] = (gaps[g] + 63) / 64 * 64;

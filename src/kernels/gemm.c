@@ -676,6 +676,10 @@ static int past_l3_share(const mlpb_ctx *ctx, double floats) {
  * always, 0 the frame's rule. */
 static int knob(int mode, int rule) { return mode > 0 || (mode == 0 && rule); }
 
+/* Whether thread tid of nt walks its run of C's rows from the last back
+ * (packed_split: even threads back, odd forward, unless the walk is off) */
+static int walks_back(const mlpb_ctx *ctx, int tid, int nt) { return nt > 1 && tid % 2 == 0 && ctx->walk == 0; }
+
 /* rows per block of narrow_rows_part's small-M calls */
 static int bn_rows(const mlpb_ctx *ctx) {
     return ctx->vx->smallm_maxr < ctx->ukr->mr ? ctx->vx->smallm_maxr : ctx->ukr->mr;
@@ -702,8 +706,7 @@ static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt)
         const int nb = (r1 - r0 + RB - 1) / RB, b0 = (int)((long)nb * t / tn), b1 = (int)((long)nb * (t + 1) / tn);
         r1 = r0 + RB * b1 < r1 ? r0 + RB * b1 : r1;
         r0 += RB * b0;
-        /* small k: even threads walk their blocks from the last back (packed_split) */
-        const int down = !dot && nt > 1 && tid % 2 == 0 && ctx->walk == 0, nbt = b1 - b0;
+        const int down = !dot && walks_back(ctx, tid, nt), nbt = b1 - b0; /* small k: packed_split */
         for (int q = 0; q < nbt; q++) {
             const int i0 = r0 + RB * (down ? nbt - 1 - q : q);
             const int rb = r1 - i0 < RB ? r1 - i0 : RB;
@@ -896,8 +899,7 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                     pack_a(ctx, ap + (size_t)ir * MR * kc, ta, A, lda, ic + i0, mr, pc, kc);
                 }
                 if (shared && nt > 1) job_barrier(ctx);         /* this block's A (and B) packed */
-                /* ROWS: even threads walk their tiles from the last back (see above) */
-                const int down = rows && nt > 1 && tid % 2 == 0 && ctx->walk == 0;
+                const int down = rows && walks_back(ctx, tid, nt); /* packed_split */
                 for (long tt = t0; tt < t1; tt++) {            /* JR loop, then IR loop (ROWS: IR, JR) */
                     const long t = down ? t1 - 1 - (tt - t0) : tt;
                     const int jr = rows ? (int)(t % npan) : (int)(t / nir), ir = rows ? (int)(t / npan) : (int)(t % nir);
