@@ -2,7 +2,8 @@
  * sigmoid, softmax, softmax+loss+delta, bias, sigmoid', column sums, axpy, the
  * frame's transposing pack, small-M and narrow GEMMs, streaming stores): this
  * file only maps the template's vector macros onto 256-bit intrinsics.
- * Compiled alone with -mavx2 -mfma (CMakeLists.txt); gemm.c hands the table
+ * Compiled alone with -mavx2 -mfma (CMakeLists.txt), as the template's part
+ * 2 here and part 1 in vec_avx2_smn.c; gemm.c hands the table
  * out only after mlpb_isa_available("avx2"). vec_avx512.c is the same list
  * for 512 bits. */
 #include <immintrin.h>

@@ -1,7 +1,8 @@
 /* vec_avx512.c - the AVX-512 instance of the SIMD kernels in vec_inl.h: the
  * same macro list as vec_avx2.c, mapped onto 512-bit intrinsics and mask
  * registers (the transposing pack uses 256-bit code in both files). Compiled
- * alone with -mavx512f -mavx512dq -mavx512vl -mfma (CMakeLists.txt); gemm.c
+ * alone with -mavx512f -mavx512dq -mavx512vl -mfma (CMakeLists.txt), as the
+ * template's part 2 here and part 1 in vec_avx512_smn.c; gemm.c
  * hands the table out only after mlpb_isa_available("avx512"). */
 #include <immintrin.h>
 

@@ -13,7 +13,8 @@
  *      once over a handful of vector macros (V, VL, VADD, ...). vec_avx2.c and
  *      vec_avx512.c define the macros for their ISA, include this file, and are
  *      each compiled with their own ISA flags (CMakeLists.txt), so the AVX-512
- *      kernels are the AVX2 ones, lane for lane, with wider vectors.
+ *      kernels are the AVX2 ones, lane for lane, with wider vectors; each is
+ *      compiled twice, in two parts (MLPB_VEC_PART, vec_*_smn.c).
  *
  * Numerics of the SIMD table against the plain-C twins (ref.c):
  *   bias add, sigmoid' product, column sums, axpy: the same IEEE operations in
@@ -171,6 +172,19 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa);
 #include <immintrin.h>
 #include <stdint.h>
 
+/* Two objects per ISA, compiled side by side: MLPB_VEC_PART 1 (vec_*_smn.c)
+ * is smallm_bn alone, exported as VEC_TABLE##_smallm_bn; 2 (the default) is
+ * everything else and the table. smallm_bn's tiles are half the template's
+ * code: as one object, the sanitizer build spent ~4 min on vec_avx512.c. */
+#ifndef MLPB_VEC_PART
+#define MLPB_VEC_PART 2
+#endif
+#define VEC_CAT_(a, b) a##b
+#define VEC_CAT(a, b) VEC_CAT_(a, b)
+#define k_smallm_bn VEC_CAT(VEC_TABLE, _smallm_bn)
+void k_smallm_bn(int m, int n, int k, float alpha, const float *A, ptrdiff_t asi, ptrdiff_t asp,
+                 const float *B, ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc);
+
 /* Lanes l .. l+cnt-1 of x (l + cnt <= 4) to d, in 16-, 8- and 4-byte pieces:
  * an AVX masked store (vmaskmovps) costs ~19 cycles on Zen 3, these a few.
  * With l and cnt constants after inlining, the branches fold away. */
@@ -269,6 +283,7 @@ static inline V vsigmoid(V z) { /* 1 / (1 + e^-z)  (2)(4) */
     return VDIV(one, VADD(one, vexp(VSUB(VZERO(), z))));
 }
 
+#if MLPB_VEC_PART == 2
 static void k_exp(size_t n, const float *x, float *y) {
     size_t i = 0;
     for (; i + VL <= n; i += VL) VSTORE(y + i, vexp(VLOAD(x + i)));
@@ -611,6 +626,7 @@ static void k_smallk(int m, int n, int k, float alpha, const float *A, ptrdiff_t
     }
 #undef SMK_CASE
 }
+#endif /* MLPB_VEC_PART == 2 */
 
 /* ---- small-M and narrow GEMM tiles ---------------------------------------- */
 /* Partial-sum sets: below ~6 independent FMA chains the FMA latency, not its
@@ -732,7 +748,7 @@ smt_tile(const int RB, const int JB, const int U, V *acc, int k, const float *A,
     if (J <= JB) smt_tile(RB, J, SMT_U(RB), acc, k, A, lda, B + (size_t)j * ldb, ldb, alpha,  \
                           beta, C + j, ldc);                                                     \
     break;
-#define SM_ROWS(RB)                                                                              \
+#define SMN_ROWS(RB)                                                                             \
     static __attribute__((noinline)) void                                                        \
     smn_w##RB(int nw, int k, const float *A, ptrdiff_t asi, ptrdiff_t asp, const float *B,      \
               ptrdiff_t ldb, float alpha, float beta, float *C, ptrdiff_t ldc) {                 \
@@ -765,7 +781,8 @@ smt_tile(const int RB, const int JB, const int U, V *acc, int k, const float *A,
             default: break;                                                                      \
             }                                                                                    \
         }                                                                                        \
-    }                                                                                            \
+    }
+#define SMT_ROWS(RB)                                                                            \
     static void smt_r##RB(int n, int k, const float *A, ptrdiff_t lda, const float *B,          \
                           ptrdiff_t ldb, float alpha, float beta, float *C, ptrdiff_t ldc) {    \
         enum { JB = SMT_JB(RB) };                                                              \
@@ -782,13 +799,14 @@ smt_tile(const int RB, const int JB, const int U, V *acc, int k, const float *A,
         }                                                                                        \
     }
 
-SM_ROWS(1) SM_ROWS(2) SM_ROWS(3) SM_ROWS(4) SM_ROWS(5) SM_ROWS(6)
+#if MLPB_VEC_PART == 1
+SMN_ROWS(1) SMN_ROWS(2) SMN_ROWS(3) SMN_ROWS(4) SMN_ROWS(5) SMN_ROWS(6)
 #if VEC_SM_MAXR > 6
-SM_ROWS(7) SM_ROWS(8) SM_ROWS(9) SM_ROWS(10) SM_ROWS(11) SM_ROWS(12)
+SMN_ROWS(7) SMN_ROWS(8) SMN_ROWS(9) SMN_ROWS(10) SMN_ROWS(11) SMN_ROWS(12)
 #endif
 
-static void k_smallm_bn(int m, int n, int k, float alpha, const float *A, ptrdiff_t asi, ptrdiff_t asp,
-                        const float *B, ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc) {
+void k_smallm_bn(int m, int n, int k, float alpha, const float *A, ptrdiff_t asi, ptrdiff_t asp,
+                 const float *B, ptrdiff_t ldb, float beta, float *C, ptrdiff_t ldc) {
 #define SM_CASE(RB) case RB: smn_r##RB(n, k, A, asi, asp, B, ldb, alpha, beta, C, ldc); break;
     switch (m) {
     SM_CASE(1) SM_CASE(2) SM_CASE(3) SM_CASE(4) SM_CASE(5) SM_CASE(6)
@@ -799,6 +817,11 @@ static void k_smallm_bn(int m, int n, int k, float alpha, const float *A, ptrdif
     }
 #undef SM_CASE
 }
+#else
+SMT_ROWS(1) SMT_ROWS(2) SMT_ROWS(3) SMT_ROWS(4) SMT_ROWS(5) SMT_ROWS(6)
+#if VEC_SM_MAXR > 6
+SMT_ROWS(7) SMT_ROWS(8) SMT_ROWS(9) SMT_ROWS(10) SMT_ROWS(11) SMT_ROWS(12)
+#endif
 
 /* t[0], t[1]: k steps 0 and 1 (kw <= 2 of them) of the w <= 8 lines of B at
  * b (ldb apart), one line per lane, 0 past them: two 4x2 transposes per half */
@@ -1330,5 +1353,6 @@ const mlpb_vec_isa VEC_TABLE = {
     k_pack_t, k_smallm_bn, k_smallm_bt, k_pack_q, k_dotq, k_narrow_tc, k_stream_rows, k_stream_fence,
     k_rank1, k_smallk,
 };
+#endif /* MLPB_VEC_PART == 2 */
 
 #endif /* MLPB_VEC_TEMPLATE */
