@@ -11,6 +11,7 @@
  * the GEMM benchmark. */
 #include "sys/peak.h"
 
+#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,12 +63,12 @@ double mlpb_peak_gflops(const char *isa, int threads, double seconds) {
      * a / (1 - m) = 1 keeps every accumulator normal and finite. */
     volatile float vm = 0.999999f, va = 1e-6f;
     const float m = vm, a = va;
-    volatile double sink = 0.0;
+    double total = 0.0; /* every chain's result, checked finite at the end */
     long fpi = 1, iters = 1 << 12;
     /* calibrate on the calling thread: iterations for one repetition */
     for (;;) {
         double t0 = mlpb_now();
-        sink += run(iters, m, a, &fpi);
+        total += run(iters, m, a, &fpi);
         double t = mlpb_now() - t0;
         if (t >= 2e-3 || iters >= (1L << 40)) {
             double want = seconds / (REPS + 1);
@@ -95,8 +96,9 @@ double mlpb_peak_gflops(const char *isa, int threads, double seconds) {
             if (tid == 0) dt[r] = mlpb_now() - t0;
         }
     }
-    for (int t = 0; t < got; t++) sink += sums[t];
+    for (int t = 0; t < got; t++) total += sums[t];
     free(sums);
+    if (!isfinite(total)) return 0.0; /* the fixed point keeps them finite: a broken probe */
     qsort(dt + 1, REPS, sizeof dt[0], mlpb_cmp_double);
     double med = dt[1 + REPS / 2];
     return med > 0.0 ? (double)got * (double)iters * (double)fpi / med * 1e-9 : 0.0;
