@@ -85,6 +85,19 @@ else
   fail "good synthetic run failed: $(cat "$tmp/err")"
 fi
 
+# more threads than cores: the binding line says the cores are oversubscribed; 1 thread never is
+checks=$((checks + 1))
+over=$(( $(nproc) + 1 ))
+"$bin" train --data synthetic --samples 1000 --features 8 --hidden 8 --epochs 1 --threads "$over" \
+  >/dev/null 2>"$tmp/err" || fail "run on $over threads failed: $(cat "$tmp/err")"
+if grep -q "binding hwloc:" "$tmp/err"; then
+  grep -q "binding hwloc: $over threads.*(oversubscribed" "$tmp/err" || fail "$over threads not called oversubscribed: $(cat "$tmp/err")"
+  "$bin" train --data synthetic --samples 1000 --features 8 --hidden 8 --epochs 1 --threads 1 >/dev/null 2>"$tmp/err"
+  grep -q "oversubscribed" "$tmp/err" && fail "1 thread called oversubscribed: $(cat "$tmp/err")"
+else
+  echo "skip oversubscription: no hwloc binding in this build"
+fi
+
 # divergence: stops with epoch, step and rate named; the rows before it stay valid
 checks=$((checks + 1))
 "$bin" train --data synthetic --samples 2000 --features 20 --hidden 16 --epochs 50 --batch 1000 --lr 1e37 \

@@ -4,6 +4,7 @@
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #ifdef MLPB_HAVE_HWLOC
 #include <hwloc.h>
@@ -43,6 +44,10 @@ const char *mlpb_pin_threads(int threads, char *buf, size_t len) {
         snprintf(buf, len, "hwloc: %d thread%s, thread i on core (%d + i) mod %d", threads, threads > 1 ? "s" : "",
                  first, cores);
     else snprintf(buf, len, "hwloc: %d thread%s, thread i on core i mod %d", threads, threads > 1 ? "s" : "", cores);
+    if (!failed && threads > cores) { /* said where the run's setup is printed and recorded */
+        const size_t used = strlen(buf);
+        if (used < len) snprintf(buf + used, len - used, " (oversubscribed: cores run several threads)");
+    }
 #else
     (void)threads;
     snprintf(buf, len, "none (built without hwloc; set OMP_PLACES=cores OMP_PROC_BIND=close)");
