@@ -179,6 +179,9 @@ const mlpb_vec_isa *mlpb_vec_find(const char *isa);
 #ifndef MLPB_VEC_PART
 #define MLPB_VEC_PART 2
 #endif
+#if MLPB_VEC_PART != 1 && MLPB_VEC_PART != 2
+#error "MLPB_VEC_PART is 1 (vec_*_smn.c) or 2"
+#endif
 #define VEC_CAT_(a, b) a##b
 #define VEC_CAT(a, b) VEC_CAT_(a, b)
 #define k_smallm_bn VEC_CAT(VEC_TABLE, _smallm_bn)

@@ -10,7 +10,8 @@
  * the probe for isa "avx512", "avx2" (fused multiply-add, 16 / 8 lanes) or
  * "scalar" (plain C float multiply then add, no vectors, no contraction),
  * for about `seconds` in all: the median of 5 timed repetitions after one
- * warm-up. 0.0 if the ISA is unknown, not built in, or not on this CPU. */
+ * warm-up. 0.0 if the ISA is unknown, not built in, or not on this CPU, or the
+ * probe could not measure (no memory, no time elapsed, a non-finite sum). */
 double mlpb_peak_gflops(const char *isa, int threads, double seconds);
 
 /* The per-ISA probe loops (peak_<isa>.c, each compiled with its ISA flags).

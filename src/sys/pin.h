@@ -9,8 +9,10 @@
 #include <stddef.h>
 
 /* Returns a short description of the binding now in force, e.g.
- * "hwloc: 2 threads, one per core", "OMP_PLACES=cores OMP_PROC_BIND=close
- * (OpenMP's own)", "none (built without hwloc)". */
+ * "hwloc: 2 threads, thread i on core i mod 2", "OMP_PLACES=cores
+ * OMP_PROC_BIND=close (OpenMP's own)", "none (built without hwloc; ...)".
+ * hwloc's ends in " (oversubscribed: cores run several threads)" when this
+ * machine's threads (times its MPI ranks) outnumber its cores. */
 const char *mlpb_pin_threads(int threads, char *buf, size_t len);
 
 #endif
