@@ -312,9 +312,10 @@ static void test_table_gemms(const mlpb_vec_isa *vx) {
  * (one set, blocks of up to 4 columns on AVX-512, 2 on AVX2), k past SMT_KMAX
  * with whole and masked vectors, and k <= 16 (the transposing kernel); one
  * call over n columns bit for bit against two calls over [0, j0) and [j0, n)
- * for j0 off and on the tiles' edges; the one call against ref_gemm. beta = 0 over NaN. (A read past B's end, say a short
- * last tile not re-reading its own last row, shows only in the sanitizer
- * build: scripts/test.sh's second stage.) */
+ * for j0 off and on the tiles' edges; the one call against ref_gemm. beta =
+ * 0 over NaN. (A read past B's end, say a short last tile not re-reading its
+ * own last row, shows only in the sanitizer build: scripts/test.sh's second
+ * stage.) */
 static void test_smallm_bt_cuts(const mlpb_vec_isa *vx) {
     enum { MAXM = 5, N = 53, MAXK = 300, LDB = MAXK + 3, LDC = N + 4 };
     static float A[MAXM * MAXK], B[N * LDB], C0[MAXM * LDC], C[MAXM * LDC], D[MAXM * LDC], Cr[MAXM * LDC];

@@ -94,8 +94,7 @@ int mlpb_cmd_train(int argc, char **argv) {
     mlpb_sysinfo_read(&si);
     const mlpb_dist *dist = mlpb_dist_world();
     const int R = dist ? dist->size : 1, root = !dist || dist->rank == 0;
-    const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE"); /* ranks sharing this machine */
-    long per_rank = si.cores / (local && atoi(local) > 0 ? atoi(local) : 1);
+    long per_rank = si.cores / mlpb_pin_local_ranks(); /* the cores of this machine's ranks, shared */
     long threads = cli_get(&c, "threads") ? cli_long(&c, "--threads", cli_get(&c, "threads"), 1, 1024)
                                           : per_rank > 0 ? per_rank : 1;
     if (batch && batch < R)

@@ -10,6 +10,11 @@
 #include <hwloc.h>
 #endif
 
+int mlpb_pin_local_ranks(void) {
+    const char *ls = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    return ls && atoi(ls) > 1 ? atoi(ls) : 1;
+}
+
 const char *mlpb_pin_threads(int threads, char *buf, size_t len) {
     const char *places = getenv("OMP_PLACES"), *bind = getenv("OMP_PROC_BIND");
     if ((places && *places) || (bind && *bind)) {
@@ -30,8 +35,8 @@ const char *mlpb_pin_threads(int threads, char *buf, size_t len) {
         return buf;
     }
     /* several MPI ranks on one machine take consecutive blocks of cores */
-    const char *lr = getenv("OMPI_COMM_WORLD_LOCAL_RANK"), *ls = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-    const int first = lr ? atoi(lr) * threads : 0, ranks = ls && atoi(ls) > 1 ? atoi(ls) : 1;
+    const char *lr = getenv("OMPI_COMM_WORLD_LOCAL_RANK");
+    const int first = lr ? atoi(lr) * threads : 0;
     #pragma omp parallel num_threads(threads) reduction(+ : failed)
     {
         hwloc_obj_t core =
@@ -44,7 +49,7 @@ const char *mlpb_pin_threads(int threads, char *buf, size_t len) {
         snprintf(buf, len, "hwloc: %d thread%s, thread i on core (%d + i) mod %d", threads, threads > 1 ? "s" : "",
                  first, cores);
     else snprintf(buf, len, "hwloc: %d thread%s, thread i on core i mod %d", threads, threads > 1 ? "s" : "", cores);
-    if (!failed && (long)ranks * threads > cores && len > 0) { /* this machine's ranks' threads, all */
+    if (!failed && (long)mlpb_pin_local_ranks() * threads > cores && len > 0) { /* this machine's ranks' threads, all */
         const size_t used = strlen(buf);
         snprintf(buf + used, len - used, " (oversubscribed: cores run several threads)");
     }

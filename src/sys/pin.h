@@ -15,4 +15,7 @@
  * machine's threads (times its MPI ranks) outnumber its cores. */
 const char *mlpb_pin_threads(int threads, char *buf, size_t len);
 
+/* This job's ranks on this machine (OMPI_COMM_WORLD_LOCAL_SIZE), 1 outside mpirun. */
+int mlpb_pin_local_ranks(void);
+
 #endif
