@@ -706,10 +706,15 @@ static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt)
         const int nb = (r1 - r0 + RB - 1) / RB, b0 = (int)((long)nb * t / tn), b1 = (int)((long)nb * (t + 1) / tn);
         r1 = r0 + RB * b1 < r1 ? r0 + RB * b1 : r1;
         r0 += RB * b0;
-        const int down = !dot && walks_back(ctx, tid, nt), nbt = b1 - b0; /* small k: packed_split */
+        const int down = !dot && walks_back(ctx, tid, nt); /* small k: packed_split */
+        /* rank1 and smallk keep no partial sums (each element one chain over
+         * k, whatever the rows beside it): without an epilogue or streaming,
+         * the thread's run in one call */
+        const int whole = !dot && !down && !g->stream && !g->epi && g->k <= vx->smallk_maxk;
+        const int nbt = whole ? r1 > r0 : b1 - b0, RBq = whole ? r1 - r0 : RB;
         for (int q = 0; q < nbt; q++) {
-            const int i0 = r0 + RB * (down ? nbt - 1 - q : q);
-            const int rb = r1 - i0 < RB ? r1 - i0 : RB;
+            const int i0 = r0 + RBq * (down ? nbt - 1 - q : q);
+            const int rb = r1 - i0 < RBq ? r1 - i0 : RBq;
             float *c = g->C + (size_t)i0 * g->ldc;
             if (dot) {    /* C(i0 : i0+rb, :) = alpha A(i0 : i0+rb, :) op(B) + beta C, op(B) as Bx (pack_q) */
                 const int rn = i0 + rb < r1 ? (r1 - i0 - rb < RB ? r1 - i0 - rb : RB) : 0; /* this thread's next block */
