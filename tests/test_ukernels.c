@@ -360,6 +360,14 @@ static void sweep_narrow(setup *s) {
             for (int ni = 1; ni < 5; ni += 3, c++)
                 run_case(s, OPS[o][0], OPS[o][1], 170, sn[ni], sk[ki], 0.7f, c % 2 ? 0.0f : -1.3f, 0,
                          c & 1, 0, kinds[c % 4]);
+    /* every small k rank1 and smallk take (1 .. 9), no epilogue, on runs of
+     * several row blocks (3 MR + 5 and 170 rows), op(A) = N and T: a thread's
+     * whole run in one call (narrow_rows_part) */
+    for (int o = 0; o < 2; o++)
+        for (int k = 1; k <= 9; k++)
+            for (int mi = 0; mi < 2; mi++, c++)
+                run_case(s, OPS[o][0], OPS[o][1], mi ? 170 : 3 * MR + 5, sn[3 + (c % 2)], k, c % 3 ? 0.7f : 1.0f,
+                         c % 2 ? 0.0f : -1.3f, c % 4 == 0 ? 3 : 0, (c >> 1) & 1, c % 2, MLPB_EPI_NONE);
     for (int o = 0; o < 4; o++) { /* op(B) past the 64 Ki-float transpose buffer */
         run_case(s, OPS[o][0], OPS[o][1], MR + 1, 10, 7000, 1.0f, 0.0f, 0, 1, 1, MLPB_EPI_BIAS);
         run_case(s, OPS[o][0], OPS[o][1], MR + 1, 5000, 16, 0.7f, -1.3f, 3, 0, 0, MLPB_EPI_NONE);

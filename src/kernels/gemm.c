@@ -630,8 +630,10 @@ static void smallm_kjoin(mlpb_ctx *ctx, const gemm_args *g) {
 /* The narrow paths (SIMD table only), for the shapes a 10-class output layer
  * makes, where a packed NR-wide panel would be mostly padding or packing
  * would cost as much as the product:
- *   small k (k <= NARROW_K): rows of C in blocks of MR, A read in place,
- *     op(B) as (k, n) rows (B itself, or its transpose made once per call):
+ *   small k (k <= NARROW_K): rows of C in blocks of MR (rank1 and smallk:
+ *     a thread's whole run in one call, unless an epilogue, streaming or
+ *     the backward walk asks for blocks), A read in place, op(B) as (k, n)
+ *     rows (B itself, or its transpose made once per call):
  *     k = 1 through vx->rank1 (the small-M kernel's values row by row, one
  *     stream of C at a time, no partial sums), 2 <= k <= smallk_maxk through
  *     vx->smallk (op(A)'s values held in registers, rows walked whole: the
@@ -708,8 +710,10 @@ static void narrow_rows_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt)
         r0 += RB * b0;
         const int down = !dot && walks_back(ctx, tid, nt); /* small k: packed_split */
         /* rank1 and smallk keep no partial sums (each element one chain over
-         * k, whatever the rows beside it): without an epilogue or streaming,
-         * the thread's run in one call */
+         * k, whatever the rows beside it), so the thread's run can go in one
+         * call: nbt calls of RBq rows. Blocks stay for an epilogue (applied
+         * while a block is in L1), streaming (the scratch tile holds one
+         * block) and the backward walk (a call walks its rows forward). */
         const int whole = !dot && !down && !g->stream && !g->epi && g->k <= vx->smallk_maxk;
         const int nbt = whole ? r1 > r0 : b1 - b0, RBq = whole ? r1 - r0 : RB;
         for (int q = 0; q < nbt; q++) {
