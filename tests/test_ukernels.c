@@ -365,10 +365,11 @@ static void sweep_narrow(setup *s) {
      * whole run in one call (narrow_rows_part) */
     for (int o = 0; o < 2; o++)
         for (int k = 1; k <= 9; k++)
-            for (int mi = 0; mi < 2; mi++, c++)
+            for (int mi = 0; mi < 2; mi++, c++) { /* width by k; beta 0 (over NaN) or not by k and rows */
+                const int b0 = (c + (c >> 1)) % 2;
                 run_case(s, OPS[o][0], OPS[o][1], mi ? 170 : 3 * MR + 5, sn[3 + (c >> 1) % 2], k, c % 3 ? 0.7f : 1.0f,
-                         (c + (c >> 1)) % 2 ? 0.0f : -1.3f, c % 4 == 0 ? 3 : 0, (c >> 2) & 1, (c + (c >> 1)) % 2,
-                         MLPB_EPI_NONE);
+                         b0 ? 0.0f : -1.3f, c % 4 == 0 ? 3 : 0, (c >> 2) & 1, b0, MLPB_EPI_NONE);
+            }
     for (int o = 0; o < 4; o++) { /* op(B) past the 64 Ki-float transpose buffer */
         run_case(s, OPS[o][0], OPS[o][1], MR + 1, 10, 7000, 1.0f, 0.0f, 0, 1, 1, MLPB_EPI_BIAS);
         run_case(s, OPS[o][0], OPS[o][1], MR + 1, 5000, 16, 0.7f, -1.3f, 3, 0, 0, MLPB_EPI_NONE);

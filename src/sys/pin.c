@@ -12,7 +12,8 @@
 
 int mlpb_pin_local_ranks(void) {
     const char *ls = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-    return ls && atoi(ls) > 1 ? atoi(ls) : 1;
+    const int n = ls ? atoi(ls) : 1;
+    return n > 1 ? n : 1;
 }
 
 const char *mlpb_pin_threads(int threads, char *buf, size_t len) {
