@@ -1,16 +1,25 @@
-/* membw.c - this machine's memory bandwidth, the ceiling of the GEMMs whose
- * operands come from DRAM (dW3 and bwd-W3 at batch 60000): one pass over a
- * buffer far bigger than the caches, per thread count, as
- *   read    sum of every float (4 independent SSE sums, in order)
+/* membw.c - this machine's memory bandwidth: the ceiling of the GEMMs whose
+ * operands come from DRAM (dW3 and bwd-W3 at batch 60000) or, with a buffer
+ * that fits a core's L2, from L2 (batch 1's fwd-W1 and dW1). Passes over one
+ * buffer, per thread count, as
+ *   read    sum of every float (4 independent vector sums, in order)
  *   write   plain stores (each line read for ownership first)
  *   stream  non-temporal stores (no read; then a fence)
- * each timed ROUNDS times in turns, the median in GB/s (bytes the kernel asks
- * for, not the read-for-ownership traffic). Threads take contiguous equal
- * slices and are pinned one per core, as in mlpbench (sys/pin.h).
- *   build/membw [MIB [ROUNDS [THREADS,...]]]     (defaults 512 11 1,2)
+ * each timed ROUNDS times in turns (a timing repeats passes for >= 2 ms), the
+ * median in GB/s (bytes the kernel asks for, not the read-for-ownership
+ * traffic). Threads take contiguous equal slices of the buffer (SIZE is the
+ * whole buffer: 2 threads at L2 size need twice one core's) and are pinned one
+ * per core, as in mlpbench (sys/pin.h). The passes are one template
+ * (membw_tmpl.h) with 128-, 256- or 512-bit vectors: the widest this CPU has,
+ * or MLPB_ISA (avx512, avx2, scalar: SSE2). SIZE: MiB, KiB with a K suffix, or
+ * ROWSxCOLS[:LD] floats, rows LD floats apart as the network lays out W.
+ *   build/membw [SIZE [ROUNDS [THREADS,...]]]     (defaults 512 11 1,2)
+ *   build/membw 784x256:272 11 1                  (batch 1's W1 and dW1: 784 rows of 1 KiB)
  * Not a test: a measurement. */
 #include "kernels/kernels.h"
+#include "membw_tmpl.h"
 #include "sys/pin.h"
+#include "sys/sysinfo.h"
 #include "sys/timer.h"
 
 #include <emmintrin.h>
@@ -19,74 +28,132 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* one pass of kind w (0 read, 1 write, 2 stream) over x[0 .. n), on nt threads; its seconds */
-static double pass(int w, float *x, size_t n, int nt, float *sink) {
+MEMBW_PASS(membw_pass_sse2, __m128, 4, _mm_setzero_ps, _mm_load_ps, _mm_add_ps, _mm_store_ps, _mm_stream_ps,
+           _mm_set1_ps, _mm_sfence)
+
+typedef void (*pass_fn)(int kind, float *x, size_t rows, size_t cols, size_t ld, long reps, float *sink);
+
+typedef struct shape {
+    size_t rows, cols, ld; /* floats; a plain buffer: rows of 64 floats, ld = cols */
+} shape;
+
+/* reps passes of kind w (0 read, 1 write, 2 stream) over shape b at x, on nt
+ * threads, each a contiguous slice of rows; the seconds */
+static double pass(pass_fn f, int w, float *x, shape b, int nt, long reps, float *sink) {
     const double t0 = mlpb_now();
     #pragma omp parallel num_threads(nt)
     {
         const int t = omp_get_thread_num();
-        const size_t lo = n / 16 * (size_t)t / (size_t)nt * 16, hi = n / 16 * (size_t)(t + 1) / (size_t)nt * 16;
-        if (w == 0) {
-            __m128 s0 = _mm_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-            for (size_t i = lo; i < hi; i += 16) {
-                s0 = _mm_add_ps(s0, _mm_load_ps(x + i));
-                s1 = _mm_add_ps(s1, _mm_load_ps(x + i + 4));
-                s2 = _mm_add_ps(s2, _mm_load_ps(x + i + 8));
-                s3 = _mm_add_ps(s3, _mm_load_ps(x + i + 12));
-            }
-            float o[4];
-            _mm_storeu_ps(o, _mm_add_ps(_mm_add_ps(s0, s1), _mm_add_ps(s2, s3)));
-            sink[t * 16] = o[0] + o[1] + o[2] + o[3]; /* observable: the loads stay */
-        } else {
-            const __m128 v = _mm_set1_ps((float)w);
-            if (w == 1)
-                for (size_t i = lo; i < hi; i += 4) _mm_store_ps(x + i, v);
-            else
-                for (size_t i = lo; i < hi; i += 4) _mm_stream_ps(x + i, v);
-            _mm_sfence();
-        }
+        const size_t r0 = b.rows * (size_t)t / (size_t)nt, r1 = b.rows * (size_t)(t + 1) / (size_t)nt;
+        if (b.ld == b.cols) /* dense: the slice is one row */
+            f(w, x + r0 * b.ld, 1, (r1 - r0) * b.cols, b.ld, reps, sink + t * 16);
+        else
+            f(w, x + r0 * b.ld, r1 - r0, b.cols, b.ld, reps, sink + t * 16);
     }
     return mlpb_now() - t0;
 }
 
+/* SIZE: MiB ("512", "2M"), KiB ("803K"), or ROWSxCOLS[:LD] floats ("784x256:272",
+ * COLS a multiple of 64, LD of 16, LD >= COLS); 0 if not a size */
+static int parse_size(const char *s, shape *b) {
+    char *end;
+    const long v = strtol(s, &end, 10);
+    if (end == s || v < 1) return 0;
+    if (*end == 'x') {
+        const char *c = end + 1;
+        const long cols = strtol(c, &end, 10);
+        long ld = cols;
+        if (end == c || cols < 64 || cols % 64) return 0;
+        if (*end == ':') {
+            c = end + 1;
+            ld = strtol(c, &end, 10);
+            if (end == c || ld < cols || ld % 16) return 0;
+        }
+        if (*end) return 0;
+        *b = (shape){ (size_t)v, (size_t)cols, (size_t)ld };
+        return 1;
+    }
+    size_t bytes;
+    if (!strcmp(end, "") || !strcmp(end, "M")) bytes = (size_t)v << 20;
+    else if (!strcmp(end, "K")) bytes = (size_t)v << 10;
+    else return 0;
+    *b = (shape){ bytes / (64 * sizeof(float)), 64, 64 };
+    return b->rows > 0;
+}
+
 int main(int argc, char **argv) {
-    const long mib = argc > 1 ? atol(argv[1]) : 512;
+    const char *size_arg = argc > 1 ? argv[1] : "512";
+    shape b;
+    const int sized = parse_size(size_arg, &b);
     const int rounds = argc > 2 ? atoi(argv[2]) : 11;
     const char *ts = argc > 3 ? argv[3] : "1,2";
-    if (mib < 1 || rounds < 1) {
-        fprintf(stderr, "usage: membw [MIB [ROUNDS [THREADS,...]]] (MIB >= 1: the buffer; ROUNDS >= 1)\n");
+    if (!sized || rounds < 1) {
+        fprintf(stderr, "membw: usage: membw [SIZE [ROUNDS [THREADS,...]]] (SIZE: MiB, KiB with K, or "
+                        "ROWSxCOLS[:LD] floats with COLS a multiple of 64, LD of 16, as 512, 803K or 784x256:272; "
+                        "not '%s'; ROUNDS >= 1)\n", size_arg);
         return 2;
     }
-    const size_t n = (size_t)mib << 18; /* floats */
-    float *x = mlpb_alloc64(n * sizeof(float));
+    /* the widest vectors this CPU has, or MLPB_ISA's */
+    const char *want = getenv("MLPB_ISA");
+    if (!want || !*want) want = "auto";
+    pass_fn f = membw_pass_sse2;
+    const char *isa = "sse2";
+    if (!strcmp(want, "auto") || !strcmp(want, "avx512") || !strcmp(want, "avx2")) {
+        if (strcmp(want, "avx2") && mlpb_isa_available("avx512")) f = membw_pass_avx512, isa = "avx512";
+        else if (strcmp(want, "avx512") && mlpb_isa_available("avx2")) f = membw_pass_avx2, isa = "avx2";
+        else if (strcmp(want, "auto")) {
+            fprintf(stderr, "membw: MLPB_ISA=%s: this CPU does not have it\n", want);
+            return 2;
+        }
+    } else if (strcmp(want, "scalar")) {
+        fprintf(stderr, "membw: MLPB_ISA=%s: not one of auto, avx512, avx2, scalar\n", want);
+        return 2;
+    }
+    const size_t n = b.rows * b.cols; /* floats a pass reads or writes */
+    float *x = mlpb_alloc64(b.rows * b.ld * sizeof(float));
     float *sink = calloc(64 * 16, sizeof(float));
     double *t[3] = { malloc(sizeof(double) * (size_t)rounds), malloc(sizeof(double) * (size_t)rounds),
                      malloc(sizeof(double) * (size_t)rounds) };
     if (!x || !sink || !t[0] || !t[1] || !t[2]) {
-        fprintf(stderr, "membw: out of memory for %ld MiB\n", mib);
+        fprintf(stderr, "membw: out of memory for a %s buffer\n", size_arg);
         return 1;
     }
-    memset(x, 0, n * sizeof(float)); /* the pages exist before any timing */
+    memset(x, 0, b.rows * b.ld * sizeof(float)); /* the pages exist before any timing */
+    mlpb_sysinfo si;
+    mlpb_sysinfo_read(&si);
     char *list = strdup(ts);
     static const char *const kind[3] = { "read", "write", "stream" };
-    printf("buffer %ld MiB, %d rounds, median GB/s (10^9 bytes the kernel reads or writes)\n", mib, rounds);
+    if (b.cols == 64 && b.ld == 64)
+        printf("buffer %zu KiB", n * sizeof(float) / 1024);
+    else
+        printf("buffer %zu x %zu floats (%zu KiB), rows %zu bytes apart", b.rows, b.cols, n * sizeof(float) / 1024,
+               b.ld * sizeof(float));
+    printf(", %s vectors, %d rounds, median GB/s (10^9 bytes the kernel reads or writes); caches L1d %ld KiB, "
+           "L2 %ld KiB, L3 %ld KiB (%s)\n", isa, rounds, si.l1d / 1024, si.l2 / 1024, si.l3 / 1024, si.cache_src);
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
         const int nt = atoi(tok);
         if (nt < 1 || nt > 64) {
             fprintf(stderr, "membw: thread count %s out of 1..64\n", tok);
             return 2;
         }
+        if (b.rows < (size_t)nt) {
+            fprintf(stderr, "membw: buffer %s too small for %d threads (a row, or 256 bytes, each at least)\n",
+                    size_arg, nt);
+            return 2;
+        }
         char binding[160];
         mlpb_pin_threads(nt, binding, sizeof binding);
+        long reps = 1; /* passes per timing: >= 2 ms (a parallel region costs microseconds) */
+        while (pass(f, 0, x, b, nt, reps, sink) < 2e-3 && reps < (1L << 24)) reps *= 2;
         for (int q = 0; q < rounds; q++)
             for (int i = 0; i < 3; i++) {
                 const int w = q % 2 ? 2 - i : i; /* every other round in reverse order */
-                t[w][q] = pass(w, x, n, nt, sink);
+                t[w][q] = pass(f, w, x, b, nt, reps, sink);
             }
-        printf("threads %d (%s):", nt, binding);
+        printf("threads %d (%s, %ld passes a timing):", nt, binding, reps);
         for (int w = 0; w < 3; w++) {
             qsort(t[w], (size_t)rounds, sizeof(double), mlpb_cmp_double);
-            printf("  %s %.1f", kind[w], (double)(n / 16 * 16) * sizeof(float) / t[w][rounds / 2] * 1e-9);
+            printf("  %s %.1f", kind[w], (double)n * sizeof(float) * (double)reps / t[w][rounds / 2] * 1e-9);
         }
         printf("\n");
     }
