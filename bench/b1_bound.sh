@@ -14,19 +14,22 @@
 # to OpenBLAS the step has, and the most it could have with every streaming
 # GEMM at the rate. OUTDIR/bound.csv: per shape and for the step, the median
 # (min, max) over the rounds; then each round's rates and step times (the gemm
-# run and the membw runs are separate processes: their states can differ).
+# run and the membw runs are separate processes: their states can differ, so
+# the floor is an estimate, which a round of ours can beat).
 # The ISA is $MLPB_ISA's (default auto) for both tools; compare with OpenBLAS's
 # AVX-512 kernels with OPENBLAS_CORETYPE=SkylakeX.
 # With N = 0 only bound.csv is recomputed. Not a test: a measurement.
-#   OPENBLAS_CORETYPE=SkylakeX MLPB_ISA=avx512 bench/b1_bound.sh results/b1_bound-zen5 5
+#   OPENBLAS_CORETYPE=SkylakeX MLPB_ISA=avx512 bench/b1_bound.sh results/b1_bound-zen5 11
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: b1_bound.sh OUTDIR [N]" >&2; exit 2; }
 out=$1 n=${2:-3}
 [[ $n =~ ^[0-9]+$ ]] || { echo "b1_bound.sh: N=$n: a round count" >&2; exit 2; }
-for t in build/mlpbench build/membw; do
-  [ -x "$t" ] || { echo "b1_bound.sh: $t not built (cmake --build build)" >&2; exit 1; }
-done
+if [ "$n" -gt 0 ]; then
+  for t in build/mlpbench build/membw; do
+    [ -x "$t" ] || { echo "b1_bound.sh: $t not built (cmake --build build)" >&2; exit 1; }
+  done
+fi
 mkdir -p "$out"
 [ "$n" -gt 0 ] && rm -f "$out"/gemm[0-9]*.* "$out"/membw_w[12]_*.txt
 isa=${MLPB_ISA:-auto}
@@ -53,13 +56,25 @@ done
 set -- "$out"/gemm[0-9]*.csv
 [ -f "$1" ] || { echo "b1_bound.sh: no $out/gemm*.csv" >&2; exit 1; }
 . bench/awk_med.sh
+# membw's 1-thread read and write GB/s from one of its outputs: "READ WRITE"
+rw() {
+  awk '/^threads 1 / { for (j = 1; j <= NF; j++) { if ($j == "read") r = $(j + 1); if ($j == "write") w = $(j + 1) } }
+       END { if (r + 0 <= 0 || w + 0 <= 0) exit 1; print r, w }' "$1" 2>/dev/null ||
+    { echo "b1_bound.sh: $1: missing, or no 1-thread read and write rates in it" >&2; return 1; }
+}
+rounds=()
 for f in "$@"; do
   i=${f##*/gemm}; i=${i%.csv}
-  rw() { awk '/^threads 1 /{ for (j = 1; j <= NF; j++) { if ($j == "read") r = $(j + 1); if ($j == "write") w = $(j + 1) } } END { print r + 0, w + 0 }' "$1"; }
-  echo "round $i $(rw "$out/membw_w1_$i.txt") $(rw "$out/membw_w2_$i.txt")"
+  w1=$(rw "$out/membw_w1_$i.txt") || exit 1
+  w2=$(rw "$out/membw_w2_$i.txt") || exit 1
+  rounds+=("round $i $w1 $w2")
+done
+for f in "$@"; do
+  i=${f##*/gemm}; i=${i%.csv}
+  for l in "${rounds[@]}"; do [ "${l#round "$i" }" != "$l" ] && echo "$l"; done
   cat "$f"
 done | awk -F, "$MED"'
-  /^round / { split($0, a, " "); r = a[2]; nr++; rd[1] = a[3]; wr[1] = a[4]; rd[2] = a[5]; wr[2] = a[6]; getline; for (j = 1; j <= NF; j++) c[$j] = j; next }
+  /^round / { split($0, a, " "); r = a[2]; if (r + 0 > nr) nr = r + 0; rd[1] = a[3]; wr[1] = a[4]; rd[2] = a[5]; wr[2] = a[6]; getline; for (j = 1; j <= NF; j++) c[$j] = j; next }
   $c["group"] == "step-b1" && $c["kernel"] == "simd" && $c["threads"] == 1 && $c["shape"] != "step-total" {
     s = $c["shape"]; m = $c["m"]; nn = $c["n"]; k = $c["k"]; t = $c["median_s"]
     fl = 2 * m * nn * k; bt = $c["blas_gflops"] > 0 ? fl / ($c["blas_gflops"] * 1e9) : 0

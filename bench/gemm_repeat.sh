@@ -8,8 +8,9 @@
 # the ISA they ran, probed at their start and end, stayed within 5% of the best
 # probe of all the tries, on 1 and on 2 threads: the others shared the machine
 # with other work. GEMM_REPEAT_TOL (default 5) sets that per cent; 100 keeps
-# every try (on a VM whose probes wander more than that in every try). The ISA run is $MLPB_ISA's (as for mlpbench: default auto,
-# the best this CPU has): MLPB_ISA=avx2 bench/gemm_repeat.sh ... on an AVX-512 CPU.
+# every try (on a VM whose probes wander more than that in every try). The ISA
+# run is $MLPB_ISA's (as for mlpbench: default auto, the best this CPU has):
+# MLPB_ISA=avx2 bench/gemm_repeat.sh ... on an AVX-512 CPU.
 # OUTDIR/ratios.csv counts every try: per row, the median (min, max) over all
 # tries of two ratios each try measured in turns in one process, which a busy
 # window skews far less than GFLOP/s: ours / OpenBLAS, ours / ours on 1 thread;
@@ -24,7 +25,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$1 n=${2:-6}
 tol=${GEMM_REPEAT_TOL:-5}
-if ! [[ $tol =~ ^[0-9]+([.][0-9]+)?$ ]] || ! awk -v t="$tol" 'BEGIN { exit !(t > 0 && t <= 100) }'; then
+if ! [[ $tol =~ ^[0-9]+([.][0-9]+)?$ ]] ||
+   ! awk -v t="$tol" 'BEGIN { exit !(t > 0 && t <= 100) }'; then
   echo "gemm_repeat.sh: GEMM_REPEAT_TOL=$tol: a per cent in (0, 100]" >&2; exit 2
 fi
 shift $(($# < 2 ? $# : 2))

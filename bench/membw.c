@@ -35,6 +35,7 @@ typedef void (*pass_fn)(int kind, float *x, size_t rows, size_t cols, size_t ld,
 
 typedef struct shape {
     size_t rows, cols, ld; /* floats; a plain buffer: rows of 64 floats, ld = cols */
+    int plain;             /* SIZE named bytes (MiB, KiB), not rows */
 } shape;
 
 /* reps passes of kind w (0 read, 1 write, 2 stream) over shape b at x, on nt
@@ -53,12 +54,15 @@ static double pass(pass_fn f, int w, float *x, shape b, int nt, long reps, float
     return mlpb_now() - t0;
 }
 
+#define MAX_BYTES ((size_t)1 << 40) /* 1 TiB: past it a size is a typo (and products could overflow) */
+
 /* SIZE: MiB ("512", "2M"), KiB ("803K"), or ROWSxCOLS[:LD] floats ("784x256:272",
- * COLS a multiple of 64, LD of 16, LD >= COLS); 0 if not a size */
+ * COLS a multiple of 64, LD of 16, LD >= COLS), at most MAX_BYTES allocated;
+ * 0 if not a size */
 static int parse_size(const char *s, shape *b) {
     char *end;
     const long v = strtol(s, &end, 10);
-    if (end == s || v < 1) return 0;
+    if (end == s || v < 1 || (size_t)v > MAX_BYTES) return 0;
     if (*end == 'x') {
         const char *c = end + 1;
         const long cols = strtol(c, &end, 10);
@@ -69,15 +73,16 @@ static int parse_size(const char *s, shape *b) {
             ld = strtol(c, &end, 10);
             if (end == c || ld < cols || ld % 16) return 0;
         }
-        if (*end) return 0;
-        *b = (shape){ (size_t)v, (size_t)cols, (size_t)ld };
+        if (*end || (size_t)ld > MAX_BYTES / sizeof(float) / (size_t)v) return 0;
+        *b = (shape){ (size_t)v, (size_t)cols, (size_t)ld, 0 };
         return 1;
     }
     size_t bytes;
     if (!strcmp(end, "") || !strcmp(end, "M")) bytes = (size_t)v << 20;
     else if (!strcmp(end, "K")) bytes = (size_t)v << 10;
     else return 0;
-    *b = (shape){ bytes / (64 * sizeof(float)), 64, 64 };
+    if (bytes > MAX_BYTES) return 0;
+    *b = (shape){ bytes / (64 * sizeof(float)), 64, 64, 1 };
     return b->rows > 0;
 }
 
@@ -87,10 +92,14 @@ int main(int argc, char **argv) {
     const int sized = parse_size(size_arg, &b);
     const int rounds = argc > 2 ? atoi(argv[2]) : 11;
     const char *ts = argc > 3 ? argv[3] : "1,2";
-    if (!sized || rounds < 1) {
-        fprintf(stderr, "membw: usage: membw [SIZE [ROUNDS [THREADS,...]]] (SIZE: MiB, KiB with K, or "
-                        "ROWSxCOLS[:LD] floats with COLS a multiple of 64, LD of 16, as 512, 803K or 784x256:272; "
-                        "not '%s'; ROUNDS >= 1)\n", size_arg);
+    if (!sized) {
+        fprintf(stderr, "membw: SIZE '%s': not MiB (512), KiB with K (803K), or ROWSxCOLS[:LD] floats with COLS "
+                        "a multiple of 64 and LD of 16 (784x256:272), up to 1 TiB; usage: membw [SIZE [ROUNDS "
+                        "[THREADS,...]]]\n", size_arg);
+        return 2;
+    }
+    if (rounds < 1) {
+        fprintf(stderr, "membw: ROUNDS '%s': not a count >= 1\n", argv[2]);
         return 2;
     }
     /* the widest vectors this CPU has, or MLPB_ISA's */
@@ -122,25 +131,38 @@ int main(int argc, char **argv) {
     mlpb_sysinfo si;
     mlpb_sysinfo_read(&si);
     char *list = strdup(ts);
-    static const char *const kind[3] = { "read", "write", "stream" };
-    if (b.cols == 64 && b.ld == 64)
-        printf("buffer %zu KiB", n * sizeof(float) / 1024);
-    else
-        printf("buffer %zu x %zu floats (%zu KiB), rows %zu bytes apart", b.rows, b.cols, n * sizeof(float) / 1024,
-               b.ld * sizeof(float));
-    printf(", %s vectors, %d rounds, median GB/s (10^9 bytes the kernel reads or writes); caches L1d %ld KiB, "
-           "L2 %ld KiB, L3 %ld KiB (%s)\n", isa, rounds, si.l1d / 1024, si.l2 / 1024, si.l3 / 1024, si.cache_src);
+    int nts[64], ntc = 0; /* every thread count checked before any is timed */
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-        const int nt = atoi(tok);
-        if (nt < 1 || nt > 64) {
-            fprintf(stderr, "membw: thread count %s out of 1..64\n", tok);
+        char *e;
+        const long nt = strtol(tok, &e, 10);
+        if (*e || nt < 1 || nt > 64 || ntc == 64) {
+            fprintf(stderr, "membw: thread count '%s' out of 1..64 (or more than 64 counts)\n", tok);
             return 2;
         }
         if (b.rows < (size_t)nt) {
-            fprintf(stderr, "membw: buffer %s too small for %d threads (a row, or 256 bytes, each at least)\n",
+            fprintf(stderr, "membw: buffer %s too small for %ld threads (a row, or 256 bytes, each at least)\n",
                     size_arg, nt);
             return 2;
         }
+        nts[ntc++] = (int)nt;
+    }
+    if (!ntc) {
+        fprintf(stderr, "membw: no thread count in '%s'\n", ts);
+        return 2;
+    }
+    static const char *const kind[3] = { "read", "write", "stream" };
+    const size_t nb = n * sizeof(float);
+    if (b.plain && nb % (1u << 20) == 0)
+        printf("buffer %zu MiB", nb >> 20);
+    else if (b.plain)
+        printf("buffer %zu bytes (%zu KiB)", nb, nb / 1024);
+    else
+        printf("buffer %zu x %zu floats (%zu bytes), rows %zu bytes apart", b.rows, b.cols, nb,
+               b.ld * sizeof(float));
+    printf(", %s vectors, %d rounds, median GB/s (10^9 bytes the kernel reads or writes); caches L1d %ld KiB, "
+           "L2 %ld KiB, L3 %ld KiB (%s)\n", isa, rounds, si.l1d / 1024, si.l2 / 1024, si.l3 / 1024, si.cache_src);
+    for (int ti = 0; ti < ntc; ti++) {
+        const int nt = nts[ti];
         char binding[160];
         mlpb_pin_threads(nt, binding, sizeof binding);
         long reps = 1; /* passes per timing: >= 2 ms (a parallel region costs microseconds) */

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# test_bench_tools.sh MEMBW SRCDIR - the measuring tools the README's kernel
+# figures come from, on what they must refuse and on committed results:
+#   membw          a bad SIZE, ROUNDS, thread count or MLPB_ISA: exit 2, one
+#                  stderr line naming it, nothing on stdout; sizes past 1 TiB
+#                  (and products that would overflow) refused; a small run
+#                  prints its buffer (bytes, rows, stride) and positive rates
+#   gemm_repeat.sh N = 0 over results/kernels/zen5_rungs_s20's tries: the 5%
+#                  filter keeps 2 of 3, GEMM_REPEAT_TOL=100 all 3 and gives the
+#                  committed gemm-median.csv and ratios.csv byte for byte; a bad
+#                  GEMM_REPEAT_TOL exits 2
+#   b1_bound.sh    N = 0 over results/b1_bound-zen5 gives the committed
+#                  bound.csv byte for byte; a missing membw output exits 1 and
+#                  is named, not read as a rate of 0
+# Exit 1 with one FAIL line per problem.
+set -u
+membw=$1 src=$2
+fails=0
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+# refused: exit 2, one stderr line containing WHAT, no stdout
+refuse() {
+  local what=$1
+  shift
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  [ "$rc" -eq 2 ] || fail "$* exited $rc, not 2"
+  [ ! -s "$tmp/out" ] || fail "$* wrote to stdout: $(head -c 200 "$tmp/out")"
+  [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$* wrote $(wc -l <"$tmp/err") stderr lines, not 1"
+  grep -qF -- "$what" "$tmp/err" || fail "$* did not name '$what': $(cat "$tmp/err")"
+}
+refuse "'12Q'" "$membw" 12Q 1 1
+refuse "'0K'" "$membw" 0K 1 1
+refuse "'784x100'" "$membw" 784x100 1 1
+refuse "'784x256:250'" "$membw" 784x256:250 1 1
+refuse "'784x256:260'" "$membw" 784x256:260 1 1
+refuse "'17592186044417'" "$membw" 17592186044417 1 1
+refuse "'72057594037927936x64:256'" "$membw" 72057594037927936x64:256 1 1
+refuse "'4611686018427387904x64'" "$membw" 4611686018427387904x64 1 1
+refuse "'1000000x64:1099511627776'" "$membw" 1000000x64:1099511627776 1 1
+refuse "'4194304x64:1099511627776'" "$membw" 4194304x64:1099511627776 1 1
+refuse "ROUNDS '0'" "$membw" 64K 0 1
+refuse "ROUNDS 'abc'" "$membw" 64K abc 1
+refuse "'x'" "$membw" 64K 1 1,x
+refuse "'65'" "$membw" 64K 1 65
+refuse "too small for 2 threads" "$membw" 1x64 1 1,2
+refuse "MLPB_ISA=bogus" env MLPB_ISA=bogus "$membw" 64K 1 1
+
+if "$membw" 2x128:144 1 1 >"$tmp/out" 2>"$tmp/err"; then
+  grep -q '^buffer 2 x 128 floats (1024 bytes), rows 576 bytes apart' "$tmp/out" ||
+    fail "membw 2x128:144: header: $(head -1 "$tmp/out")"
+  awk '/^threads 1 / { for (i = 1; i <= NF; i++) if ($i == "read" || $i == "write" || $i == "stream") { n++; if (!($(i + 1) > 0)) bad = 1 } }
+       END { exit !(n == 3 && !bad) }' "$tmp/out" || fail "membw 2x128:144: rates: $(tail -1 "$tmp/out")"
+else
+  fail "membw 2x128:144 1 1 failed: $(cat "$tmp/err")"
+fi
+"$membw" 1 1 1 >"$tmp/out" 2>"$tmp/err" && grep -q '^buffer 1 MiB,' "$tmp/out" ||
+  fail "membw 1 1 1: $(head -1 "$tmp/out") $(cat "$tmp/err")"
+
+# gemm_repeat.sh N = 0 on committed tries
+g=$tmp/rungs
+mkdir -p "$g"
+cp "$src"/results/kernels/zen5_rungs_s20/try*.csv "$src"/results/kernels/zen5_rungs_s20/try*.meta.txt "$g"/
+"$src"/bench/gemm_repeat.sh "$g" 0 2>/dev/null || fail "gemm_repeat.sh N=0 (5%) failed"
+[ "$(grep -c ' kept$' "$g/kept.txt")" -eq 2 ] || fail "gemm_repeat.sh 5%: kept $(grep -c ' kept$' "$g/kept.txt") of 3, not 2"
+GEMM_REPEAT_TOL=100 "$src"/bench/gemm_repeat.sh "$g" 0 2>/dev/null || fail "gemm_repeat.sh N=0 (100%) failed"
+[ "$(grep -c ' kept$' "$g/kept.txt")" -eq 3 ] || fail "gemm_repeat.sh 100%: kept $(grep -c ' kept$' "$g/kept.txt") of 3"
+for f in gemm-median.csv ratios.csv; do
+  cmp -s "$g/$f" "$src/results/kernels/zen5_rungs_s20/$f" || fail "gemm_repeat.sh: $f differs from the committed one"
+done
+for t in 0 101 abc; do
+  GEMM_REPEAT_TOL=$t "$src"/bench/gemm_repeat.sh "$g" 0 >/dev/null 2>"$tmp/err"
+  rc=$?
+  [ "$rc" -eq 2 ] && grep -q "GEMM_REPEAT_TOL=$t" "$tmp/err" || fail "GEMM_REPEAT_TOL=$t: exit $rc, $(cat "$tmp/err")"
+done
+
+# b1_bound.sh N = 0 on the committed rounds
+b=$tmp/b1
+cp -r "$src"/results/b1_bound-zen5 "$b"
+rm -f "$b/bound.csv"
+"$src"/bench/b1_bound.sh "$b" 0 2>/dev/null || fail "b1_bound.sh N=0 failed"
+cmp -s "$b/bound.csv" "$src/results/b1_bound-zen5/bound.csv" || fail "b1_bound.sh: bound.csv differs from the committed one"
+rm "$b/membw_w1_5.txt"
+"$src"/bench/b1_bound.sh "$b" 0 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'membw_w1_5.txt' "$tmp/err" || fail "b1_bound.sh without membw_w1_5.txt: exit $rc, $(cat "$tmp/err")"
+
+[ "$fails" -eq 0 ] && echo "bench tools: all checks passed"
+[ "$fails" -eq 0 ]
