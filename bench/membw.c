@@ -11,8 +11,10 @@
  * whole buffer: 2 threads at L2 size need twice one core's) and are pinned one
  * per core, as in mlpbench (sys/pin.h). The passes are one template
  * (membw_tmpl.h) with 128-, 256- or 512-bit vectors: the widest this CPU has,
- * or MLPB_ISA (avx512, avx2, scalar: SSE2). SIZE: MiB, KiB with a K suffix, or
- * ROWSxCOLS[:LD] floats, rows LD floats apart as the network lays out W.
+ * or MLPB_ISA (avx512, avx2, scalar: SSE2; results/membw.txt predates the
+ * choice: SSE2, as MLPB_ISA=scalar runs now). SIZE: MiB, KiB with a K suffix, or
+ * ROWSxCOLS[:LD] floats, rows LD floats apart as the network lays out W; up
+ * to 1 TiB. Below a few KiB a pass's closing reduction weighs on the read rate.
  *   build/membw [SIZE [ROUNDS [THREADS,...]]]     (defaults 512 11 1,2)
  *   build/membw 784x256:272 11 1                  (batch 1's W1 and dW1: 784 rows of 1 KiB)
  * Not a test: a measurement. */
