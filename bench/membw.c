@@ -104,6 +104,23 @@ int main(int argc, char **argv) {
         fprintf(stderr, "membw: ROUNDS '%s': not a count >= 1\n", argv[2]);
         return 2;
     }
+    int nts[64], ntc = 0; /* every thread count checked before anything is allocated or timed */
+    for (const char *p = ts;;) {
+        char *e;
+        const long nt = strtol(p, &e, 10);
+        if (e == p || (*e && *e != ',') || nt < 1 || nt > 64 || ntc == 64) {
+            fprintf(stderr, "membw: THREADS '%s': not a comma list of up to 64 counts in 1..64\n", ts);
+            return 2;
+        }
+        if (b.rows < (size_t)nt) {
+            fprintf(stderr, "membw: buffer %s too small for %ld threads (a row, or 256 bytes, each at least)\n",
+                    size_arg, nt);
+            return 2;
+        }
+        nts[ntc++] = (int)nt;
+        if (!*e) break;
+        p = e + 1;
+    }
     /* the widest vectors this CPU has, or MLPB_ISA's */
     const char *want = getenv("MLPB_ISA");
     if (!want || !*want) want = "auto";
@@ -127,31 +144,12 @@ int main(int argc, char **argv) {
                      malloc(sizeof(double) * (size_t)rounds) };
     if (!x || !sink || !t[0] || !t[1] || !t[2]) {
         fprintf(stderr, "membw: out of memory for a %s buffer\n", size_arg);
+        free(x); free(sink); free(t[0]); free(t[1]); free(t[2]);
         return 1;
     }
     memset(x, 0, b.rows * b.ld * sizeof(float)); /* the pages exist before any timing */
     mlpb_sysinfo si;
     mlpb_sysinfo_read(&si);
-    char *list = strdup(ts);
-    int nts[64], ntc = 0; /* every thread count checked before any is timed */
-    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-        char *e;
-        const long nt = strtol(tok, &e, 10);
-        if (*e || nt < 1 || nt > 64 || ntc == 64) {
-            fprintf(stderr, "membw: thread count '%s' out of 1..64 (or more than 64 counts)\n", tok);
-            return 2;
-        }
-        if (b.rows < (size_t)nt) {
-            fprintf(stderr, "membw: buffer %s too small for %ld threads (a row, or 256 bytes, each at least)\n",
-                    size_arg, nt);
-            return 2;
-        }
-        nts[ntc++] = (int)nt;
-    }
-    if (!ntc) {
-        fprintf(stderr, "membw: no thread count in '%s'\n", ts);
-        return 2;
-    }
     static const char *const kind[3] = { "read", "write", "stream" };
     const size_t nb = n * sizeof(float);
     if (b.plain && nb % (1u << 20) == 0)
@@ -181,6 +179,6 @@ int main(int argc, char **argv) {
         }
         printf("\n");
     }
-    free(list); free(x); free(sink); free(t[0]); free(t[1]); free(t[2]);
+    free(x); free(sink); free(t[0]); free(t[1]); free(t[2]);
     return 0;
 }

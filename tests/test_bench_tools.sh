@@ -43,8 +43,9 @@ refuse "'1000000x64:1099511627776'" "$membw" 1000000x64:1099511627776 1 1
 refuse "'4194304x64:1099511627776'" "$membw" 4194304x64:1099511627776 1 1
 refuse "ROUNDS '0'" "$membw" 64K 0 1
 refuse "ROUNDS 'abc'" "$membw" 64K abc 1
-refuse "'x'" "$membw" 64K 1 1,x
-refuse "'65'" "$membw" 64K 1 65
+refuse "THREADS '1,x'" "$membw" 64K 1 1,x
+refuse "THREADS '65'" "$membw" 64K 1 65
+refuse "THREADS '1,'" "$membw" 64K 1 1,
 refuse "too small for 2 threads" "$membw" 1x64 1 1,2
 refuse "MLPB_ISA=bogus" env MLPB_ISA=bogus "$membw" 64K 1 1
 
