@@ -62,18 +62,15 @@ rw() {
        END { if (r + 0 <= 0 || w + 0 <= 0) exit 1; print r, w }' "$1" 2>/dev/null ||
     { echo "b1_bound.sh: $1: missing, or no 1-thread read and write rates in it" >&2; return 1; }
 }
-rounds=()
-for f in "$@"; do
+# each round's rates line, then its gemm CSV (a missing rate stops here, not in awk)
+rounds=$(for f in "$@"; do
   i=${f##*/gemm}; i=${i%.csv}
   w1=$(rw "$out/membw_w1_$i.txt") || exit 1
   w2=$(rw "$out/membw_w2_$i.txt") || exit 1
-  rounds+=("round $i $w1 $w2")
-done
-for f in "$@"; do
-  i=${f##*/gemm}; i=${i%.csv}
-  for l in "${rounds[@]}"; do [ "${l#round "$i" }" != "$l" ] && echo "$l"; done
+  echo "round $i $w1 $w2"
   cat "$f"
-done | awk -F, "$MED"'
+done) || exit 1
+printf '%s\n' "$rounds" | awk -F, "$MED"'
   /^round / { split($0, a, " "); r = a[2]; if (r + 0 > nr) nr = r + 0; rd[1] = a[3]; wr[1] = a[4]; rd[2] = a[5]; wr[2] = a[6]; getline; for (j = 1; j <= NF; j++) c[$j] = j; next }
   $c["group"] == "step-b1" && $c["kernel"] == "simd" && $c["threads"] == 1 && $c["shape"] != "step-total" {
     s = $c["shape"]; m = $c["m"]; nn = $c["n"]; k = $c["k"]; t = $c["median_s"]

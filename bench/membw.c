@@ -121,24 +121,27 @@ int main(int argc, char **argv) {
         if (!*e) break;
         p = e + 1;
     }
-    /* the widest vectors this CPU has, or MLPB_ISA's */
+    /* the widest vectors this CPU has, or MLPB_ISA's: the first entry it names that the CPU has */
+    static const struct { const char *isa, *vec; pass_fn f; } passes[] = {
+        { "avx512", "avx512", membw_pass_avx512 }, { "avx2", "avx2", membw_pass_avx2 },
+        { "scalar", "sse2", membw_pass_sse2 } };
     const char *want = getenv("MLPB_ISA");
     if (!want || !*want) want = "auto";
-    pass_fn f = membw_pass_sse2;
-    const char *isa = "sse2";
-    if (!strcmp(want, "auto") || !strcmp(want, "avx512") || !strcmp(want, "avx2")) {
-        if (strcmp(want, "avx2") && mlpb_isa_available("avx512")) f = membw_pass_avx512, isa = "avx512";
-        else if (strcmp(want, "avx512") && mlpb_isa_available("avx2")) f = membw_pass_avx2, isa = "avx2";
-        else if (strcmp(want, "auto")) {
-            fprintf(stderr, "membw: MLPB_ISA=%s: this CPU does not have it\n", want);
-            return 2;
-        }
-    } else if (strcmp(want, "scalar")) {
-        fprintf(stderr, "membw: MLPB_ISA=%s: not one of auto, avx512, avx2, scalar\n", want);
+    int pi = -1, named = !strcmp(want, "auto");
+    for (int i = 0; i < 3 && pi < 0; i++) {
+        named |= !strcmp(want, passes[i].isa);
+        if ((!strcmp(want, "auto") || !strcmp(want, passes[i].isa)) && mlpb_isa_available(passes[i].isa)) pi = i;
+    }
+    if (pi < 0) {
+        fprintf(stderr, named ? "membw: MLPB_ISA=%s: this CPU does not have it\n"
+                              : "membw: MLPB_ISA=%s: not one of auto, avx512, avx2, scalar\n", want);
         return 2;
     }
+    const pass_fn f = passes[pi].f;
+    const char *isa = passes[pi].vec;
     const size_t n = b.rows * b.cols; /* floats a pass reads or writes */
-    float *x = mlpb_alloc64(b.rows * b.ld * sizeof(float));
+    const size_t span = b.rows * b.ld * sizeof(float); /* bytes allocated: the rows with their strides */
+    float *x = mlpb_alloc64(span);
     float *sink = calloc(64 * 16, sizeof(float));
     double *t[3] = { malloc(sizeof(double) * (size_t)rounds), malloc(sizeof(double) * (size_t)rounds),
                      malloc(sizeof(double) * (size_t)rounds) };
@@ -147,7 +150,7 @@ int main(int argc, char **argv) {
         free(x); free(sink); free(t[0]); free(t[1]); free(t[2]);
         return 1;
     }
-    memset(x, 0, b.rows * b.ld * sizeof(float)); /* the pages exist before any timing */
+    memset(x, 0, span); /* the pages exist before any timing */
     mlpb_sysinfo si;
     mlpb_sysinfo_read(&si);
     static const char *const kind[3] = { "read", "write", "stream" };
