@@ -13,7 +13,8 @@
  * the number of threads. A GEMM too small for two threads never enters
  * OpenMP (run()).
  *
- * Threads split each (JC, PC, IC) block's tiles into contiguous runs, and
+ * Threads split each (JC, PC, IC) block's tiles into contiguous runs (ROWS:
+ * all of M's rows, so each thread's rows are one run through the IC blocks), and
  * packed_split() chooses who packs what: each thread what its own run reads
  * (its rows' A panels and B's block, or its columns' B panels and the A
  * block), with no barrier at all, since panels another core just wrote cost
@@ -811,7 +812,13 @@ static inline void panel_rows(const panels *rp, int ir, int MR, int ME, int *i0,
  * measured.
  * ROWS (and narrow_rows_part's small k) cut C into runs of rows, one after
  * another in memory; even threads walk theirs from the last tile back, odd
- * ones forward, so on 2 threads both start at their common edge. On the Zen
+ * ones forward, so on 2 threads both start at their common edge. ROWS cuts
+ * all of M, not each IC block (the runs cross blocks; a walk back takes the
+ * blocks last first): cut per block, dW1 (784 rows, two blocks) at batch 32
+ * had each thread write half of each block, its run's ends within ~200 KiB
+ * of the other's, and the 2-thread call took 35.6 us against 33.0 for the
+ * slower half alone; cut whole, 32.6 (build/rows_edge 32 784 256;
+ * bench/ab_rows_edge.sh, results/frame_ab/rows_outer). On the Zen
  * 5 VM a core writing forward up to the next run slowed the core writing it
  * (build/rows_edge: dW2's halves at batch 32 side by side 6.2 and 9.4 us,
  * 5.5 alone); the walk: dW2 at batch 32 on 2 threads 1.04-1.19x, the update
@@ -867,6 +874,11 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const int npan0 = ((n < NC ? n : NC) + NR - 1) / NR; /* the first JC block's column panels */
     const mlpb_split split = packed_split(ctx, m, n, a_inplace_ok && npan0 <= A_INPLACE_MAXPAN, b_inplace, nt);
     const int shared = split == MLPB_SPLIT_SHARED, rows = split == MLPB_SPLIT_ROWS, cols = split == MLPB_SPLIT_COLS;
+    /* the IC blocks: all of MC rows but the last; their row panels */
+    const int nic = (m + MC - 1) / MC;
+    const panels rpf = row_panels(MC, MR, ME, MC / MR), rpl = row_panels(m - (nic - 1) * MC, MR, ME, MC / MR);
+    const int nir_full = rpf.nfull + rpf.nedge + (rpf.rest > 0);
+    const int nir_all = (nic - 1) * nir_full + rpl.nfull + rpl.nedge + (rpl.rest > 0);
     float tmp[MLPB_UKR_MAX_MR * MLPB_UKR_MAX_NR] __attribute__((aligned(64)));
     int ab = 0, bb = 0; /* shared buffer parities: every thread walks the same blocks */
     for (int jc = 0; jc < n; jc += NC) {                       /* JC loop */
@@ -887,17 +899,20 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                 if (!b_inplace || nr < NR)
                     pack_b(ctx, bp + (size_t)jp * kc * NR, tb, B, ldb, pc, kc, jc + j0, nr);
             }
-            for (int ic = 0; ic < m; ic += MC) {               /* IC loop */
+            for (int bi = 0; bi < nic; bi++) {                 /* IC loop (ROWS walking back: last block first) */
+                const int ic = (rows && walks_back(ctx, tid, nt) ? nic - 1 - bi : bi) * MC;
                 const int mc = m - ic < MC ? m - ic : MC;
                 const panels rp = row_panels(mc, MR, ME, MC / MR);
                 const int nir = rp.nfull + rp.nedge + (rp.rest > 0);
                 float *ap = shared ? ctx->apack[ab] : ctx->apack[tid];
                 ab ^= 1;
                 /* this thread's tiles, t0 <= t < t1: JR-major (jr = t / nir) but
-                 * for ROWS (ir = t / npan); COLS in whole column panels */
-                const long ntiles = (long)nir * npan;
-                const long t0 = cols ? (long)jp0 * nir : ntiles * tid / nt;
-                const long t1 = cols ? (long)jp1 * nir : ntiles * (tid + 1) / nt;
+                 * for ROWS (ir = t / npan: its share of all the blocks' tiles,
+                 * in row order, met in this block); COLS in whole column panels */
+                const long ntiles = (long)nir * npan, gt = (long)nir_all * npan, g0 = (long)(ic / MC) * nir_full * npan;
+                const long r0 = gt * tid / nt - g0, r1 = gt * (tid + 1) / nt - g0;
+                const long t0 = cols ? (long)jp0 * nir : rows ? (r0 < 0 ? 0 : r0 > ntiles ? ntiles : r0) : ntiles * tid / nt;
+                const long t1 = cols ? (long)jp1 * nir : rows ? (r1 < 0 ? 0 : r1 > ntiles ? ntiles : r1) : ntiles * (tid + 1) / nt;
                 /* the A panels this thread packs: a share, those of its rows, all */
                 const int ip0 = shared ? nir * tid / nt : rows ? (int)(t0 / npan) : 0;
                 const int ip1 = shared ? nir * (tid + 1) / nt : rows ? (t1 > t0 ? (int)((t1 - 1) / npan) + 1 : 0) : nir;
