@@ -58,17 +58,19 @@ set -- "$out"/old*.txt "$out"/new*.txt
 [ -f "$1" ] || { echo "ab_rows_edge.sh: no $out/old*.txt" >&2; exit 1; }
 . "$(dirname "$0")/awk_med.sh"
 awk -F, "$MED"'
-  FNR == 1 { v = FILENAME ~ /\/new[0-9]+\.txt$/ ? "new" : "old"; f = FILENAME }
-  /^\$ / { split($0, w, " "); s = w[3] "x" w[4] "x" w[5]; if (!(s in seen)) { seen[s]; order[++ns] = s }; t = a = b = ""; next }
+  function incomplete() { if (open) { print "ab_rows_edge.sh: " f ": no times for " s > "/dev/stderr"; bad = 1; exit 1 } }
+  FNR == 1 { incomplete(); v = FILENAME ~ /\/new[0-9]+\.txt$/ ? "new" : "old"; f = FILENAME }
+  /^\$ / { incomplete(); split($0, w, " "); s = w[3] "x" w[4] "x" w[5]; if (!(s in seen)) { seen[s]; order[++ns] = s }; t = a = b = ""; open = 1; next }
   /^2 threads split rows \(both halves; NOT SPLIT/ { print "ab_rows_edge.sh: " f ": " s " did not split" > "/dev/stderr"; bad = 1; exit 1 }
   /^2 threads split rows \(both halves\),/ { t = $2 }
   /^first half alone/ { a = $2 }
   /^second half alone/ { b = $3 }
-  t != "" && a != "" && b != "" {
-    if (t + 0 <= 0 || a + 0 <= 0 || b + 0 <= 0) { print "ab_rows_edge.sh: " f ": no time for " s > "/dev/stderr"; bad = 1; exit 1 }
-    m = ++cnt[s, v]; T[s, v, m] = t; A[s, v, m] = a; B[s, v, m] = b; R[s, v, m] = t / (a > b ? a : b); t = a = b = "" }
+  open && t != "" && a != "" && b != "" {
+    if (!(t + 0 > 0 && a + 0 > 0 && b + 0 > 0)) { print "ab_rows_edge.sh: " f ": a time of 0 for " s > "/dev/stderr"; bad = 1; exit 1 }
+    m = ++cnt[s, v]; T[s, v, m] = t; A[s, v, m] = a; B[s, v, m] = b; R[s, v, m] = t / (a > b ? a : b); open = 0 }
   function col(X, s, v,   x, m) { m = cnt[s, v]; delete w; for (x = 1; x <= m; x++) w[x] = X[s, v, x]; return med(w, m) }
   END {
+    if (!bad) incomplete()
     if (bad) exit 1
     print "KxMxN,build,rounds,two_threads_us,first_alone_us,second_alone_us,split_over_alone,split_over_alone_min,split_over_alone_max,new_over_old"
     for (i = 1; i <= ns; i++) { s = order[i]
