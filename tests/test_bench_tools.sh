@@ -12,6 +12,13 @@
 #   b1_bound.sh    N = 0 over results/b1_bound-zen5 gives the committed
 #                  bound.csv byte for byte; a missing membw output exits 1 and
 #                  is named, not read as a rate of 0
+#   gemm_table.sh  the committed table.md of results/kernels/zen5_skx_s21
+#                  (the README's table) byte for byte from its ratios.csv; a
+#                  folder without ratios.csv exits 1 naming it
+#   ab_rows_edge.sh N = 0 over results/frame_ab/rows_outer gives the committed
+#                  ab.csv byte for byte; a round missing a time, or whose
+#                  2-thread call did not split, exits 1 naming the file; a bad
+#                  shape exits 2
 # Exit 1 with one FAIL line per problem.
 set -u
 membw=$1 src=$2
@@ -87,6 +94,32 @@ rm "$b/membw_w1_5.txt"
 "$src"/bench/b1_bound.sh "$b" 0 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 1 ] && grep -q 'membw_w1_5.txt' "$tmp/err" || fail "b1_bound.sh without membw_w1_5.txt: exit $rc, $(cat "$tmp/err")"
+
+# gemm_table.sh on a committed set
+"$src"/bench/gemm_table.sh "$src"/results/kernels/zen5_skx_s21 >"$tmp/table.md" 2>"$tmp/err" || fail "gemm_table.sh failed: $(cat "$tmp/err")"
+cmp -s "$tmp/table.md" "$src"/results/kernels/zen5_skx_s21/table.md || fail "gemm_table.sh: table.md differs from the committed one"
+"$src"/bench/gemm_table.sh "$tmp" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "no $tmp/ratios.csv" "$tmp/err" || fail "gemm_table.sh without ratios.csv: exit $rc, $(cat "$tmp/err")"
+
+# ab_rows_edge.sh N = 0 on the committed rounds
+r=$tmp/rows
+cp -r "$src"/results/frame_ab/rows_outer "$r"
+rm -f "$r/ab.csv"
+"$src"/bench/ab_rows_edge.sh "$r" 0 old new 2>/dev/null || fail "ab_rows_edge.sh N=0 failed"
+cmp -s "$r/ab.csv" "$src/results/frame_ab/rows_outer/ab.csv" || fail "ab_rows_edge.sh: ab.csv differs from the committed one"
+cp "$r/new3.txt" "$tmp/new3.txt"
+grep -v '^second half alone' "$tmp/new3.txt" >"$r/new3.txt"
+"$src"/bench/ab_rows_edge.sh "$r" 0 old new 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'new3.txt: no times' "$tmp/err" || fail "ab_rows_edge.sh, a time missing: exit $rc, $(cat "$tmp/err")"
+sed 's/both halves),/both halves; NOT SPLIT),/' "$tmp/new3.txt" >"$r/new3.txt"
+"$src"/bench/ab_rows_edge.sh "$r" 0 old new 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'new3.txt: .* did not split' "$tmp/err" || fail "ab_rows_edge.sh, not split: exit $rc, $(cat "$tmp/err")"
+"$src"/bench/ab_rows_edge.sh "$r" 0 old new 32x0x7 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "'32x0x7'" "$tmp/err" || fail "ab_rows_edge.sh 32x0x7: exit $rc, $(cat "$tmp/err")"
 
 [ "$fails" -eq 0 ] && echo "bench tools: all checks passed"
 [ "$fails" -eq 0 ]
