@@ -815,9 +815,10 @@ static inline void panel_rows(const panels *rp, int ir, int MR, int ME, int *i0,
  * ones forward, so on 2 threads both start at their common edge. ROWS cuts
  * all of M, not each IC block (the runs cross blocks; a walk back takes the
  * blocks last first): cut per block, dW1 (784 rows, two blocks) at batch 32
- * had each thread write half of each block, its run's ends within ~200 KiB
- * of the other's, and the 2-thread call took 35.6 us against 33.0 for the
- * slower half alone; cut whole, 32.6 (build/rows_edge 32 784 256;
+ * had each thread write half of each block, thread 1's walk through the
+ * first ending where thread 0's rows of the second begin, and the 2-thread
+ * call took 36.5 us against 33.0 for the slower half alone; cut whole, 33.7
+ * against 33.3 (build/rows_edge 32 784 256, medians of 7 rounds in turns:
  * bench/ab_rows_edge.sh, results/frame_ab/rows_outer). On the Zen
  * 5 VM a core writing forward up to the next run slowed the core writing it
  * (build/rows_edge: dW2's halves at batch 32 side by side 6.2 and 9.4 us,
