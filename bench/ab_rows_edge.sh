@@ -11,13 +11,17 @@
 # nothing over the halves one core each; measured in one process, so it
 # cancels most of the VM's swings between windows, which raw microseconds do
 # not); new_over_old = old's median split_over_alone / new's (> 1: NEW
-# splits better). N = 0 only recomputes ab.csv (OLD, NEW unused).
+# splits better). N = 0 only recomputes ab.csv from every shape in the
+# folder's files (OLD, NEW and the shapes unused; `rounds` says how many
+# rounds each build has of a shape). meta.txt names the commit checked out in
+# each binary's work tree when the run began: build the binary from it.
 #   git worktree add /tmp/old <commit>; (build rows_edge there)
 #   bench/ab_rows_edge.sh results/frame_ab/rows_outer 5 /tmp/old/build/rows_edge build/rows_edge
 set -euo pipefail
 [ $# -ge 4 ] || { echo "usage: ab_rows_edge.sh OUTDIR N OLD NEW [KxMxN ...]" >&2; exit 2; }
 out=$1 n=$2 old=$3 new=$4
 shift 4
+[[ $n =~ ^[0-9]+$ ]] || { echo "ab_rows_edge.sh: N '$n' is not a count of rounds" >&2; exit 2; }
 [ $# -gt 0 ] || set -- 32x784x256 64x784x256 128x784x256 32x256x128
 for s in "$@"; do
   [[ $s =~ ^[1-9][0-9]*x[1-9][0-9]*x[1-9][0-9]*$ ]] || { echo "ab_rows_edge.sh: shape '$s' is not KxMxN" >&2; exit 2; }
@@ -28,12 +32,13 @@ mkdir -p "$out"
 # (the git work tree above its build directory; "+dirty": uncommitted changes)
 src_of() {
   local d c
-  d=$(cd "$(dirname "$1")/.." && pwd)
+  d=$(cd "$(dirname "$1")/.." 2>/dev/null && pwd) || { echo "unknown (no directory above $1)"; return; }
   c=$(git -C "$d" rev-parse --short HEAD 2>/dev/null) || { echo "unknown (not in a git work tree: $d)"; return; }
   git -C "$d" diff --quiet HEAD -- 2>/dev/null || c="$c+dirty"
   echo "$c ($d)"
 }
 if [ "$n" -gt 0 ]; then
+  for b in "$old" "$new"; do [ -x "$b" ] || { echo "ab_rows_edge.sh: $b is not an executable" >&2; exit 1; }; done
   rm -f "$out"/old[0-9]*.txt "$out"/new[0-9]*.txt
   {
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"

@@ -5,7 +5,8 @@
 # try's own probe) with the range over the tries, the ratio to the BLAS
 # measured in turns in the same process, and 2 threads over 1 likewise.
 # ISA (default avx512) and KERNEL (default simd) pick the rows; the rows'
-# split must be auto. Markdown on stdout.
+# split must be auto. Markdown on stdout (nothing on an error); each set's
+# table.md is `bench/gemm_table.sh DIR [ISA] > DIR/table.md`.
 #   bench/gemm_table.sh results/kernels/zen5_skx_s21
 #   bench/gemm_table.sh results/kernels/zen5_avx2_s21 avx2
 set -euo pipefail
@@ -29,9 +30,10 @@ awk -F, -v isa="${2:-avx512}" -v kern="${3:-simd}" '
   END {
     if (bad) exit 1
     if (!nr) { print "gemm_table.sh: no " isa " " kern " rows (split auto) in " FILENAME > "/dev/stderr"; exit 1 }
+    for (i = 1; i <= nr; i++)
+      if (!((order[i], 1) in cell) || !((order[i], 2) in cell)) { print "gemm_table.sh: " order[i] ": not on 1 and 2 threads" > "/dev/stderr"; exit 1 }
     print "| shape | 1 thread GFLOP/s (% peak), range | vs OpenBLAS | 2 threads GFLOP/s (% peak), range | vs OpenBLAS | 2 / 1 thread, same process |"
     print "|---|---|---|---|---|---|"
     for (i = 1; i <= nr; i++) { s = order[i]
-      if (!((s, 1) in cell) || !((s, 2) in cell)) { print "gemm_table.sh: " s ": not on 1 and 2 threads" > "/dev/stderr"; exit 1 }
       printf "| %s | %s | %s | %s | %s | %s |\n", s, cell[s, 1], blas[s, 1], cell[s, 2], blas[s, 2], two[s] } }
 ' "$f"

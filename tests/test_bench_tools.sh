@@ -13,12 +13,15 @@
 #                  bound.csv byte for byte; a missing membw output exits 1 and
 #                  is named, not read as a rate of 0
 #   gemm_table.sh  the committed table.md of results/kernels/zen5_skx_s21
-#                  (the README's table) byte for byte from its ratios.csv; a
-#                  folder without ratios.csv exits 1 naming it
+#                  (the README's table) byte for byte from its ratios.csv, also
+#                  with rows of another ISA, kernel and split mixed in; a
+#                  folder without ratios.csv, a missing column, a shape not
+#                  on 2 threads: exit 1 naming it, nothing on stdout
 #   ab_rows_edge.sh N = 0 over results/frame_ab/rows_outer gives the committed
-#                  ab.csv byte for byte; a round missing a time, or whose
+#                  ab.csv byte for byte; a round missing a time (also only
+#                  a file's last shape's), with a time of 0, or whose
 #                  2-thread call did not split, exits 1 naming the file; a bad
-#                  shape exits 2
+#                  shape or round count exits 2
 # Exit 1 with one FAIL line per problem.
 set -u
 membw=$1 src=$2
@@ -101,6 +104,22 @@ cmp -s "$tmp/table.md" "$src"/results/kernels/zen5_skx_s21/table.md || fail "gem
 "$src"/bench/gemm_table.sh "$tmp" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 1 ] && grep -q "no $tmp/ratios.csv" "$tmp/err" || fail "gemm_table.sh without ratios.csv: exit $rc, $(cat "$tmp/err")"
+t=$tmp/mixed
+mkdir -p "$t"
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+  { print; $c["gflops"] *= 0.5
+    x = $0; $c["isa"] = "avx2"; print; $0 = x; $c["kernel"] = "blocked"; print; $0 = x; $c["split"] = "rows"; print }' \
+  "$src"/results/kernels/zen5_skx_s21/ratios.csv >"$t/ratios.csv"
+"$src"/bench/gemm_table.sh "$t" >"$tmp/table.md" 2>"$tmp/err" || fail "gemm_table.sh, mixed rows: $(cat "$tmp/err")"
+cmp -s "$tmp/table.md" "$src"/results/kernels/zen5_skx_s21/table.md || fail "gemm_table.sh: rows of another ISA, kernel or split changed the table"
+sed '1s/,vs_1thread,/,vs_one,/' "$src"/results/kernels/zen5_skx_s21/ratios.csv >"$t/ratios.csv"
+"$src"/bench/gemm_table.sh "$t" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] && grep -q 'no column vs_1thread' "$tmp/err" || fail "gemm_table.sh, a column missing: exit $rc, $(cat "$tmp/err")"
+grep -v '^square,sq64,NN,64,64,64,avx512,simd,2,' "$src"/results/kernels/zen5_skx_s21/ratios.csv >"$t/ratios.csv"
+"$src"/bench/gemm_table.sh "$t" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] && grep -q 'square 64: not on 1 and 2 threads' "$tmp/err" || fail "gemm_table.sh, a row missing: exit $rc, $(cat "$tmp/err")"
 
 # ab_rows_edge.sh N = 0 on the committed rounds
 r=$tmp/rows
@@ -113,6 +132,15 @@ grep -v '^second half alone' "$tmp/new3.txt" >"$r/new3.txt"
 "$src"/bench/ab_rows_edge.sh "$r" 0 old new 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 1 ] && grep -q 'new3.txt: no times' "$tmp/err" || fail "ab_rows_edge.sh, a time missing: exit $rc, $(cat "$tmp/err")"
+awk '/^second half alone/ { last = NR } { l[NR] = $0 } END { for (i = 1; i <= NR; i++) if (i != last) print l[i] }' \
+  "$tmp/new3.txt" >"$r/new3.txt"
+"$src"/bench/ab_rows_edge.sh "$r" 0 old new 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'new3.txt: no times for 32x256x128' "$tmp/err" || fail "ab_rows_edge.sh, the last time missing: exit $rc, $(cat "$tmp/err")"
+sed '0,/^first half alone,/s/^first half alone,[0-9.]*/first half alone,0.00/' "$tmp/new3.txt" >"$r/new3.txt"
+"$src"/bench/ab_rows_edge.sh "$r" 0 old new 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'new3.txt: a time of 0' "$tmp/err" || fail "ab_rows_edge.sh, a time of 0: exit $rc, $(cat "$tmp/err")"
 sed 's/both halves),/both halves; NOT SPLIT),/' "$tmp/new3.txt" >"$r/new3.txt"
 "$src"/bench/ab_rows_edge.sh "$r" 0 old new 2>"$tmp/err"
 rc=$?
@@ -120,6 +148,9 @@ rc=$?
 "$src"/bench/ab_rows_edge.sh "$r" 0 old new 32x0x7 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 2 ] && grep -q "'32x0x7'" "$tmp/err" || fail "ab_rows_edge.sh 32x0x7: exit $rc, $(cat "$tmp/err")"
+"$src"/bench/ab_rows_edge.sh "$r" x old new 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "N 'x'" "$tmp/err" || fail "ab_rows_edge.sh N=x: exit $rc, $(cat "$tmp/err")"
 
 [ "$fails" -eq 0 ] && echo "bench tools: all checks passed"
 [ "$fails" -eq 0 ]

@@ -798,9 +798,10 @@ static inline void panel_rows(const panels *rp, int ir, int MR, int ME, int *i0,
  *   SHARED  each (JC, PC, IC) block's tiles in JR-major runs; both operands
  *           shared, each thread packing a share of the panels, one barrier
  *           per block: the panels other threads packed cross between cores;
- *   ROWS    the block's tiles in IR-major runs; each thread packs the A
- *           panels of its rows (a panel two runs meet in: by both) and all
- *           of B's block, unless B is read in place: no barrier;
+ *   ROWS    all of M's tiles in IR-major runs, across the IC blocks; each
+ *           thread packs the A panels of its rows (a panel two runs meet
+ *           in: by both) and all of B's block, unless B is read in place:
+ *           no barrier;
  *   COLS    whole column panels per thread, packed by it, and the whole A
  *           block packed (or read in place) by every thread: no barrier.
  * ROWS packs (or reads) B's block nt times, COLS A's: per thread nt / (2 m),
@@ -812,20 +813,17 @@ static inline void panel_rows(const panels *rp, int ir, int MR, int ME, int *i0,
  * measured.
  * ROWS (and narrow_rows_part's small k) cut C into runs of rows, one after
  * another in memory; even threads walk theirs from the last tile back, odd
- * ones forward, so on 2 threads both start at their common edge. ROWS cuts
- * all of M, not each IC block (the runs cross blocks; a walk back takes the
- * blocks last first): cut per block, dW1 (784 rows, two blocks) at batch 32
- * had each thread write half of each block, thread 1's walk through the
- * first ending where thread 0's rows of the second begin, and the 2-thread
- * call took 36.5 us against 33.0 for the slower half alone; cut whole, 33.7
- * against 33.3 (build/rows_edge 32 784 256, medians of 7 rounds in turns:
- * bench/ab_rows_edge.sh, results/frame_ab/rows_outer). On the Zen
+ * ones forward, so on 2 threads both start at their common edge. On the Zen
  * 5 VM a core writing forward up to the next run slowed the core writing it
  * (build/rows_edge: dW2's halves at batch 32 side by side 6.2 and 9.4 us,
  * 5.5 alone); the walk: dW2 at batch 32 on 2 threads 1.04-1.19x, the update
  * at batch 2 1.15-1.18x, never slower (README, "How it is built"). Same
  * tiles, same bits; mlpb_ctx_set_walk(-1) turns it off. On 3+ threads half
- * the edges are walked towards from both sides (not measured). */
+ * the edges are walked towards from both sides (not measured).
+ * ROWS cuts all of M, not each IC block (a walk back takes the blocks last
+ * first): cut per block, thread 1's walk through dW1's first block ended
+ * where thread 0's rows of the second began, 1.09x the slower half's time
+ * alone at batch 32; cut whole, 1.01x (results/frame_ab/rows_outer). */
 static mlpb_split packed_split(const mlpb_ctx *ctx, int m, int n, int a_inplace, int b_inplace, int nt) {
     if (nt < 2) return MLPB_SPLIT_SHARED;
     if (ctx->split != MLPB_SPLIT_AUTO) return ctx->split;
