@@ -850,6 +850,9 @@ static inline void ukr_call(const mlpb_ukr *u, int e, int ar, int inpl, int kc, 
     else (e ? u->fn_e : u->fn)(kc, a, b, c, ldc, alpha, beta);
 }
 
+/* x clamped to 0 .. hi */
+static inline long clamp_l(long x, long hi) { return x < 0 ? 0 : x > hi ? hi : x; }
+
 static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const mlpb_op ta = g->ta, tb = g->tb;
     const int m = g->m, n = g->n, k = g->k;
@@ -910,8 +913,8 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                  * in row order, met in this block); COLS in whole column panels */
                 const long ntiles = (long)nir * npan, gt = (long)nir_all * npan, g0 = (long)(ic / MC) * nir_full * npan;
                 const long r0 = gt * tid / nt - g0, r1 = gt * (tid + 1) / nt - g0;
-                const long t0 = cols ? (long)jp0 * nir : rows ? (r0 < 0 ? 0 : r0 > ntiles ? ntiles : r0) : ntiles * tid / nt;
-                const long t1 = cols ? (long)jp1 * nir : rows ? (r1 < 0 ? 0 : r1 > ntiles ? ntiles : r1) : ntiles * (tid + 1) / nt;
+                const long t0 = cols ? (long)jp0 * nir : rows ? clamp_l(r0, ntiles) : ntiles * tid / nt;
+                const long t1 = cols ? (long)jp1 * nir : rows ? clamp_l(r1, ntiles) : ntiles * (tid + 1) / nt;
                 /* the A panels this thread packs: a share, those of its rows, all */
                 const int ip0 = shared ? nir * tid / nt : rows ? (int)(t0 / npan) : 0;
                 const int ip1 = shared ? nir * (tid + 1) / nt : rows ? (t1 > t0 ? (int)((t1 - 1) / npan) + 1 : 0) : nir;
