@@ -22,9 +22,7 @@ flags=("$@")
 ab_run() { "$1" gemm "${flags[@]}" --out "$out/$2.csv" 2>"$out/$2.err"; }
 . "$(dirname "$0")/ab_turns.sh"
 ab_turns ab_binaries.sh "$n" "$old" "$new"
-set -- "$out"/old*.csv "$out"/new*.csv
-[ -f "$1" ] || { echo "ab_binaries.sh: no $out/old*.csv" >&2; exit 1; }
-. "$(dirname "$0")/awk_med.sh"
+ab_outputs ab_binaries.sh "$out" .csv
 awk -F, "$MED"'
   FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; v = FILENAME ~ /\/new[0-9]+\.csv$/ ? "new" : "old"; t[v]++; next }
   $c["kernel"] != "blas" && $c["ratio_vs_blas"] != "" {
@@ -41,5 +39,5 @@ awk -F, "$MED"'
       if (!cnt[k, "old"] || !cnt[k, "new"]) continue
       so = stats(k, "old"); mo = md; sn = stats(k, "new"); mn = md
       printf "%s,%s,%s,%.3f\n", k, so, sn, (mo > 0 ? mn / mo : 0) } }
-' "$@" >"$out/ab.csv"
+' "${AB_FILES[@]}" >"$out/ab.csv"
 echo "ab_binaries.sh: $out/ab.csv" >&2

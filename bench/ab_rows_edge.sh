@@ -59,9 +59,7 @@ ab_run() {
 }
 . "$(dirname "$0")/ab_turns.sh"
 ab_turns ab_rows_edge.sh "$n" "$old" "$new"
-set -- "$out"/old*.txt "$out"/new*.txt
-[ -f "$1" ] || { echo "ab_rows_edge.sh: no $out/old*.txt" >&2; exit 1; }
-. "$(dirname "$0")/awk_med.sh"
+ab_outputs ab_rows_edge.sh "$out" .txt
 awk -F, "$MED"'
   function incomplete() { if (open) { print "ab_rows_edge.sh: " f ": no times for " s > "/dev/stderr"; bad = 1; exit 1 } }
   FNR == 1 { incomplete(); v = FILENAME ~ /\/new[0-9]+\.txt$/ ? "new" : "old"; f = FILENAME }
@@ -84,5 +82,5 @@ awk -F, "$MED"'
         r[v] = col(R, s, v); rl = lo; rh = hi
         printf "%s,%s,%d,%.2f,%.2f,%.2f,%.3f,%.3f,%.3f,%s\n", s, v, cnt[s, v], col(T, s, v), col(A, s, v), col(B, s, v), r[v], rl, rh,
           v == "new" ? sprintf("%.3f", r["old"] / r["new"]) : "" } } }
-' "$@" >"$out/ab.csv"
+' "${AB_FILES[@]}" >"$out/ab.csv"
 echo "ab_rows_edge.sh: $out/ab.csv" >&2

@@ -27,9 +27,7 @@ ab_run() {
 flags=("$@")
 . "$(dirname "$0")/ab_turns.sh"
 ab_turns ab_train.sh "$n" "$old" "$new"
-set -- "$out"/old*/runs.csv "$out"/new*/runs.csv
-[ -f "$1" ] || { echo "ab_train.sh: no $out/old*/runs.csv" >&2; exit 1; }
-. "$(dirname "$0")/awk_med.sh"
+ab_outputs ab_train.sh "$out" /runs.csv
 awk -F, "$MED"'
   FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; v = FILENAME ~ /\/new[0-9]+\/runs\.csv$/ ? "new" : "old"; next }
   {
@@ -59,5 +57,5 @@ awk -F, "$MED"'
         }
       printf "\n"
     }
-  }' "$@" >"$out/ab.csv"
+  }' "${AB_FILES[@]}" >"$out/ab.csv"
 echo "ab_train.sh: wrote $out/ab.csv" >&2

@@ -786,6 +786,9 @@ static panels row_panels(int mc, int MR, int ME, int slots) {
     return (panels){ mc / MR, 0, mc % MR };
 }
 
+/* the panels of a block: full, edge and the partial one */
+static inline int panels_n(panels p) { return p.nfull + p.nedge + (p.rest > 0); }
+
 /* rows i0 .. i0+mr-1 of the block are panel ir */
 static inline void panel_rows(const panels *rp, int ir, int MR, int ME, int *i0, int *mr) {
     if (ir < rp->nfull) { *i0 = ir * MR; *mr = MR; }
@@ -879,8 +882,8 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     /* the IC blocks: all of MC rows but the last; their row panels */
     const int nic = (m + MC - 1) / MC;
     const panels rpf = row_panels(MC, MR, ME, MC / MR), rpl = row_panels(m - (nic - 1) * MC, MR, ME, MC / MR);
-    const int nir_full = rpf.nfull + rpf.nedge + (rpf.rest > 0);
-    const int nir_all = (nic - 1) * nir_full + rpl.nfull + rpl.nedge + (rpl.rest > 0);
+    const int nir_full = panels_n(rpf);
+    const int nir_all = (nic - 1) * nir_full + panels_n(rpl);
     float tmp[MLPB_UKR_MAX_MR * MLPB_UKR_MAX_NR] __attribute__((aligned(64)));
     int ab = 0, bb = 0; /* shared buffer parities: every thread walks the same blocks */
     for (int jc = 0; jc < n; jc += NC) {                       /* JC loop */
@@ -905,7 +908,7 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                 const int ic = (rows && walks_back(ctx, tid, nt) ? nic - 1 - bi : bi) * MC;
                 const int mc = m - ic < MC ? m - ic : MC;
                 const panels rp = row_panels(mc, MR, ME, MC / MR);
-                const int nir = rp.nfull + rp.nedge + (rp.rest > 0);
+                const int nir = panels_n(rp);
                 float *ap = shared ? ctx->apack[ab] : ctx->apack[tid];
                 ab ^= 1;
                 /* this thread's tiles, t0 <= t < t1: JR-major (jr = t / nir) but
