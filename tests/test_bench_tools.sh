@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_bench_tools.sh MEMBW SRCDIR - the measuring tools the README's kernel
+# test_bench_tools.sh MEMBW SRCDIR UKR_CEILING - the measuring tools the README's kernel
 # figures come from, on what they must refuse and on committed results:
 #   membw          a bad SIZE, ROUNDS, thread count or MLPB_ISA: exit 2, one
 #                  stderr line naming it, nothing on stdout; sizes past 1 TiB
@@ -22,9 +22,14 @@
 #                  a file's last shape's), with a time of 0, or whose
 #                  2-thread call did not split, exits 1 naming the file; a bad
 #                  shape or round count exits 2
+#   ukr_ceiling    a bad ROUNDS, KC, MC or NJ, or a fifth argument: exit 2,
+#                  one stderr line naming it, nothing on stdout; a short run
+#                  prints the CSV header and, per kernel this CPU has, its l1,
+#                  ir, ir_c1 and ir_a1 rows (l1e with an edge kernel) with
+#                  the KC / MC / NJ asked for and positive rates
 # Exit 1 with one FAIL line per problem.
 set -u
-membw=$1 src=$2
+membw=$1 src=$2 ukr=$3
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 tmp=$(mktemp -d) || exit 1
@@ -151,6 +156,39 @@ rc=$?
 "$src"/bench/ab_rows_edge.sh "$r" x old new 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 2 ] && grep -q "N 'x'" "$tmp/err" || fail "ab_rows_edge.sh N=x: exit $rc, $(cat "$tmp/err")"
+
+# ukr_ceiling: refusals, then one short run
+refuse "ROUNDS" "$ukr" 0
+refuse "ROUNDS" "$ukr" 1x
+refuse "KC" "$ukr" 1 7
+refuse "MC" "$ukr" 1 0 9000
+refuse "NJ" "$ukr" 1 0 0 -1
+refuse "at most 4" "$ukr" 1 0 0 1 5
+if "$ukr" 1 64 48 2 >"$tmp/ukr.csv" 2>"$tmp/ukr.err"; then
+  [ "$(head -1 "$tmp/ukr.csv")" = "ukr,isa,mr,nr,kc,mc,nj,case,gflops,peak_gflops,pct_peak" ] ||
+    fail "ukr_ceiling header: $(head -1 "$tmp/ukr.csv")"
+  nk=$(grep -c '^ukr_ceiling: ' "$tmp/ukr.err")
+  [ "$nk" -ge 1 ] || fail "ukr_ceiling named no kernel on stderr: $(cat "$tmp/ukr.err")"
+  # per kernel: l1 (mr rows, nj 1), ir / ir_c1 / ir_a1 (MC 48 rounded to MR, NJ 2), l1e if it has an edge kernel
+  awk -F, -v nk="$nk" 'NR > 1 {
+      if ($5 != 64) { print "kc " $5 " in " $0; bad = 1 }
+      if ($9 + 0 <= 0 || $10 + 0 <= 0 || $11 + 0 <= 0) { print "rate " $0; bad = 1 }
+      if ($8 ~ /^ir/ && ($7 != 2 || $6 % $3 != 0 || $6 > 48)) { print "block " $0; bad = 1 }
+      if ($8 ~ /^l1/ && ($7 != 1 || $6 != $3)) { print "tile " $0; bad = 1 }
+      n[$1 "," $8]++; k[$1] = 1
+    }
+    END {
+      nn = 0
+      for (u in k) {
+        nn++
+        if (n[u ",l1"] != 1 || n[u ",ir"] != 1 || n[u ",ir_c1"] != 1 || n[u ",ir_a1"] != 1 || n[u ",l1e"] > 1) { print "cases of " u; bad = 1 }
+      }
+      if (nn != nk) { print nn " kernels in the CSV, " nk " on stderr"; bad = 1 }
+      exit bad
+    }' "$tmp/ukr.csv" >"$tmp/ukr.bad" || fail "ukr_ceiling 1 64 48 2: $(cat "$tmp/ukr.bad")"
+else
+  fail "ukr_ceiling 1 64 48 2 exited $?: $(cat "$tmp/ukr.err")"
+fi
 
 [ "$fails" -eq 0 ] && echo "bench tools: all checks passed"
 [ "$fails" -eq 0 ]
