@@ -4,10 +4,11 @@
 # (date, CPU, caches, the binary's commit, the command), then
 # OUTDIR/ceiling.csv: per kernel and case the median (min, max) over the runs
 # of GFLOP/s and of % of each run's own peak probe. Separate processes,
-# because the `ir` cases move with where a process's buffers land in the
-# caches (on the Xeon VM 124-156 GFLOP/s across processes, steady within
-# one). ROUNDS, KC, MC and NJ go to ukr_ceiling (0: its defaults). With N = 0
-# only ceiling.csv is recomputed from the runs OUTDIR holds.
+# because the `ir` cases move from one process to the next (where its buffers
+# land in the caches) more than within one: the runs' spread is the error
+# bar. ROUNDS, KC, MC and NJ go to ukr_ceiling (0: its defaults). With N = 0
+# only ceiling.csv is recomputed from the runs OUTDIR holds. UKR_CEILING names
+# another binary (default build/ukr_ceiling).
 #   bench/ukr_repeat.sh results/kernels/xeon_ukr/nj64 5 11 0 0 64
 # Not a test: a measurement.
 set -euo pipefail
@@ -17,7 +18,8 @@ out=$1 n=${2:-3}
 [[ $n =~ ^[0-9]+$ ]] || { echo "ukr_repeat.sh: N '$n': a run count" >&2; exit 2; }
 args=("${@:3}")
 if [ "$n" -gt 0 ]; then
-  [ -x build/ukr_ceiling ] || { echo "ukr_repeat.sh: build/ukr_ceiling not built (cmake --build build)" >&2; exit 1; }
+  ukr=${UKR_CEILING:-build/ukr_ceiling}
+  [ -x "$ukr" ] || { echo "ukr_repeat.sh: $ukr not built (cmake --build build)" >&2; exit 1; }
   mkdir -p "$out"
   # the first run before anything is removed: ukr_ceiling judges the arguments (exit 2)
   meta=$(
@@ -25,11 +27,11 @@ if [ "$n" -gt 0 ]; then
     echo "cpu       $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
     echo "caches    $(build/mlpbench info 2>/dev/null | sed -n 's/^caches *//p')"
     echo "commit    $(git rev-parse HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src bench 2>/dev/null || echo ' (src or bench modified)')"
-    echo "command   bench/ukr_repeat.sh $*"
+    echo "command   bench/ukr_repeat.sh $* (binary $ukr)"
     echo "load      $(cut -d' ' -f1-3 /proc/loadavg) (at start)"
   )
   rc=0
-  build/ukr_ceiling "${args[@]}" >"$out/.run1.csv" 2>"$out/.run1.err" || rc=$?
+  "$ukr" "${args[@]}" >"$out/.run1.csv" 2>"$out/.run1.err" || rc=$?
   if [ "$rc" -ne 0 ]; then
     cat "$out/.run1.err" >&2
     rm -f "$out/.run1.csv" "$out/.run1.err"
@@ -41,7 +43,7 @@ if [ "$n" -gt 0 ]; then
   mv "$out/.run1.err" "$out/run1.err"
   echo "$meta" >"$out/meta.txt"
   for i in $(seq 2 "$n"); do
-    build/ukr_ceiling "${args[@]}" >"$out/run$i.csv" 2>"$out/run$i.err"
+    "$ukr" "${args[@]}" >"$out/run$i.csv" 2>"$out/run$i.err"
   done
   echo "finished  $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/meta.txt"
 fi

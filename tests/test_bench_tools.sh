@@ -27,6 +27,9 @@
 #                  prints the CSV header and, per kernel this CPU has, its l1,
 #                  ir, ir_c1 and ir_a1 rows (l1e with an edge kernel) with
 #                  the KC / MC / NJ asked for and positive rates
+#   ukr_repeat.sh  N = 0 over results/kernels/xeon_ukr/nj64 gives the committed
+#                  ceiling.csv byte for byte; a bad N exits 2; arguments
+#                  ukr_ceiling refuses exit 2 and leave a folder's runs alone
 # Exit 1 with one FAIL line per problem.
 set -u
 membw=$1 src=$2 ukr=$3
@@ -189,6 +192,20 @@ if "$ukr" 1 64 48 2 >"$tmp/ukr.csv" 2>"$tmp/ukr.err"; then
 else
   fail "ukr_ceiling 1 64 48 2 exited $?: $(cat "$tmp/ukr.err")"
 fi
+
+# ukr_repeat.sh: the committed medians recomputed; refusals that touch nothing
+r=$tmp/ukr_rep
+mkdir -p "$r"
+cp "$src"/results/kernels/xeon_ukr/nj64/run*.csv "$r"/
+"$src"/bench/ukr_repeat.sh "$r" 0 2>"$tmp/err" || fail "ukr_repeat.sh N=0: $(cat "$tmp/err")"
+cmp -s "$r/ceiling.csv" "$src"/results/kernels/xeon_ukr/nj64/ceiling.csv ||
+  fail "ukr_repeat.sh N=0 differs from results/kernels/xeon_ukr/nj64/ceiling.csv"
+refuse "N 'x'" "$src"/bench/ukr_repeat.sh "$r" x
+n_before=$(ls "$r" | wc -l)
+UKR_CEILING=$ukr "$src"/bench/ukr_repeat.sh "$r" 1 0 >/dev/null 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "ROUNDS" "$tmp/err" && [ "$(ls "$r" | wc -l)" -eq "$n_before" ] && [ -f "$r/run7.csv" ] ||
+  fail "ukr_repeat.sh ROUNDS=0: exit $rc, $(ls "$r" | wc -l) files (had $n_before), $(cat "$tmp/err")"
 
 [ "$fails" -eq 0 ] && echo "bench tools: all checks passed"
 [ "$fails" -eq 0 ]
