@@ -2,16 +2,18 @@
  * frame works under, in % of this machine's measured FMA peak for its ISA
  * (the peak probe, sys/peak.c: FMAs on registers only). Per kernel of the
  * table that this CPU has, on packed panels of its MR and NR:
- *   l1     one A panel (MR x KC) and one B panel (KC x NR), both in L1d, into
- *          one C tile (MR x NR), call after call: the kernel's loop alone
+ *   l1     the same A panel (MR x KC) and B panel (KC x NR) into the same C
+ *          tile (MR x NR), call after call: the kernel's loop alone, its
+ *          operands in L1d as far as they fit (on a 48 KiB L1d the rule's
+ *          KC gives the two panels 49.5 KiB; a KC of 144 keeps them inside)
  *   l1e    the same through the edge kernel (ME rows), if it has one
  *   ir     the frame's two inner loops on packed operands: JR over NJ B
  *          panels, IR over the MC / MR A panels of one block (A from L2),
  *          C an MC x NJ NR block with rows NJ NR + 16 floats apart
  *   ir_c1  the same loops with every tile written to C's first tile: what
  *          the kernel loses to C's traffic is what ir_c1 gains over ir
- *   ir_a1  the same loops with every tile reading A's first panel (in L1):
- *          what it loses to A's panels coming from L2 (or past it)
+ *   ir_a1  the same loops with every tile reading A's first panel: what it
+ *          loses to A's panels coming from L2 (or past it)
  * beta = 0 throughout (the frame's first K block; the later ones read C too).
  * The scalar kernel (plain C, which gcc vectorises with SSE) is set against
  * the one-lane scalar probe, so its per cent passes 100.
@@ -19,12 +21,15 @@
  * (sys/sysinfo.c) unless given; NJ (B panels) defaults to 8. Each
  * timing repeats calls for >= 2 ms; ROUNDS timings per case, the cases in
  * turns, the median; one thread, pinned as mlpbench pins (sys/pin.h),
- * flush-to-zero on. CSV on stdout, the setting on stderr:
+ * flush-to-zero on. CSV on stdout (mr: the rows of the case's kernel, ME
+ * for l1e; mc, nj: the block, MR and 1 for l1 and l1e); on stderr the
+ * commit the binary was built from, the caches, and each kernel's setting:
  *   ukr,isa,mr,nr,kc,mc,nj,case,gflops,peak_gflops,pct_peak
  *   build/ukr_ceiling [ROUNDS [KC [MC [NJ]]]]     (defaults 11, rule, rule, 8)
  *   build/ukr_ceiling 11 0 0 64                   (the rule's KC and MC, a B block of 64 panels)
  * Not a test: a measurement. Not here: packing, the frame's partial tiles,
  * threads (bench/frame_ab.c, mlpbench gemm). */
+#include "cli/cli.h"
 #include "kernels/kernels.h"
 #include "sys/peak.h"
 #include "sys/pin.h"
@@ -71,9 +76,11 @@ static double flops(const bench *x, int w) {
     return 2.0 * rows * u->nr * x->kc;
 }
 
-/* argument i: def when absent or 0 (zero_ok), else a count in lo..hi; -1 when not */
+/* argument i: def when absent or 0 (zero_ok), else a count in lo..hi
+ * (decimal digits only); -1 when not */
 static long arg_count(int argc, char **argv, int i, long def, long lo, long hi, int zero_ok) {
     if (argc <= i) return def;
+    if (argv[i][0] < '0' || argv[i][0] > '9') return -1; /* no sign, no space */
     char *e;
     const long v = strtol(argv[i], &e, 10);
     if (e == argv[i] || *e) return -1;
@@ -82,7 +89,7 @@ static long arg_count(int argc, char **argv, int i, long def, long lo, long hi, 
 }
 
 int main(int argc, char **argv) {
-    static const char *usage = "usage: ukr_ceiling [ROUNDS [KC [MC [NJ]]]] (0: the default)";
+    static const char *usage = "usage: ukr_ceiling [ROUNDS [KC [MC [NJ]]]] (KC, MC, NJ: 0 for the default)";
     static const char *what[5] = { "", "ROUNDS: not a count in 1..1001", "KC: not 0 or a count in 8..4096",
                                    "MC: not 0 or a count in 1..8192", "NJ: not 0 or a count in 1..1024" };
     static const long lo[5] = { 0, 1, 8, 1, 1 }, hi[5] = { 0, 1001, 4096, 8192, 1024 }, def[5] = { 0, 11, 0, 0, 8 };
@@ -102,11 +109,18 @@ int main(int argc, char **argv) {
     char binding[160];
     mlpb_pin_threads(1, binding, sizeof binding);
     mlpb_set_ftz(1);
+    const char *commit = cli_build_commit(), *diff = cli_build_diff();
+    fprintf(stderr, "ukr_ceiling: built from %s%s%s; caches L1d %ld KiB, L2 %ld KiB, L3 %ld KiB\n", commit,
+            diff[0] ? " with uncommitted changes " : "", diff, si.l1d >> 10, si.l2 >> 10, si.l3 >> 10);
     int nt = 0;
     const mlpb_ukr *const *tab = mlpb_ukr_table(&nt);
-    bench bs[8];
+    bench *bs = calloc((size_t)nt, sizeof *bs);
+    if (!bs) {
+        fprintf(stderr, "ukr_ceiling: out of memory\n");
+        return 1;
+    }
     int nb = 0;
-    for (int i = 0; i < nt && nb < 8; i++) {
+    for (int i = 0; i < nt; i++) {
         const mlpb_ukr *u = tab[i];
         if (!mlpb_isa_available(u->isa)) continue;
         mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, 0, 0, 0, 1 };
@@ -158,7 +172,8 @@ int main(int argc, char **argv) {
             if (w == CASE_L1E && !x->u->me) continue;
             double *v = t + (size_t)(i * NCASE + w) * (size_t)rounds;
             qsort(v, (size_t)rounds, sizeof *v, mlpb_cmp_double);
-            const double gf = flops(x, w) / v[rounds / 2] / 1e9;
+            const double med = rounds % 2 ? v[rounds / 2] : 0.5 * (v[rounds / 2 - 1] + v[rounds / 2]);
+            const double gf = flops(x, w) / med / 1e9;
             printf("%s,%s,%d,%d,%d,%d,%d,%s,%.1f,%.1f,%.1f\n", x->u->name, x->u->isa, w == CASE_L1E ? x->u->me : x->u->mr,
                    x->u->nr, x->kc, w >= CASE_IR ? x->mc : w == CASE_L1E ? x->u->me : x->u->mr, w >= CASE_IR ? x->nj : 1,
                    case_name[w], gf, peak, peak > 0 ? 100.0 * gf / peak : 0.0);
@@ -170,5 +185,6 @@ int main(int argc, char **argv) {
         free(bs[i].b);
         free(bs[i].c);
     }
+    free(bs);
     return 0;
 }

@@ -24,12 +24,16 @@
 #                  shape or round count exits 2
 #   ukr_ceiling    a bad ROUNDS, KC, MC or NJ, or a fifth argument: exit 2,
 #                  one stderr line naming it, nothing on stdout; a short run
-#                  prints the CSV header and, per kernel this CPU has, its l1,
-#                  ir, ir_c1 and ir_a1 rows (l1e with an edge kernel) with
-#                  the KC / MC / NJ asked for and positive rates
+#                  prints the CSV header, the commit it was built from, and
+#                  per kernel this CPU has its l1, ir, ir_c1 and ir_a1 rows
+#                  (l1e exactly when it has an edge kernel) with the KC, the
+#                  MC rounded down to its MR, the NJ asked for, positive rates
 #   ukr_repeat.sh  N = 0 over results/kernels/xeon_ukr/nj64 gives the committed
-#                  ceiling.csv byte for byte; a bad N exits 2; arguments
-#                  ukr_ceiling refuses exit 2 and leave a folder's runs alone
+#                  ceiling.csv byte for byte; a bad N, or arguments with N = 0,
+#                  exit 2; arguments ukr_ceiling refuses exit 2 and leave a
+#                  folder as it was (and no new folder); a run failing midway
+#                  is named with its exit status and leaves no ceiling.csv; a
+#                  run cut short or without its header is named, exit 1
 # Exit 1 with one FAIL line per problem.
 set -u
 membw=$1 src=$2 ukr=$3
@@ -163,49 +167,83 @@ rc=$?
 # ukr_ceiling: refusals, then one short run
 refuse "ROUNDS" "$ukr" 0
 refuse "ROUNDS" "$ukr" 1x
+refuse "ROUNDS" "$ukr" " 5"
 refuse "KC" "$ukr" 1 7
+refuse "KC" "$ukr" 1 +64
 refuse "MC" "$ukr" 1 0 9000
 refuse "NJ" "$ukr" 1 0 0 -1
+refuse "NJ" "$ukr" 1 0 0 1025
 refuse "at most 4" "$ukr" 1 0 0 1 5
-if "$ukr" 1 64 48 2 >"$tmp/ukr.csv" 2>"$tmp/ukr.err"; then
+if "$ukr" 1 64 50 2 >"$tmp/ukr.csv" 2>"$tmp/ukr.err"; then
   [ "$(head -1 "$tmp/ukr.csv")" = "ukr,isa,mr,nr,kc,mc,nj,case,gflops,peak_gflops,pct_peak" ] ||
     fail "ukr_ceiling header: $(head -1 "$tmp/ukr.csv")"
-  nk=$(grep -c '^ukr_ceiling: ' "$tmp/ukr.err")
-  [ "$nk" -ge 1 ] || fail "ukr_ceiling named no kernel on stderr: $(cat "$tmp/ukr.err")"
-  # per kernel: l1 (mr rows, nj 1), ir / ir_c1 / ir_a1 (MC 48 rounded to MR, NJ 2), l1e if it has an edge kernel
-  awk -F, -v nk="$nk" 'NR > 1 {
+  grep -q '^ukr_ceiling: built from [0-9a-f]\{40\}\|^ukr_ceiling: built from unknown' "$tmp/ukr.err" ||
+    fail "ukr_ceiling did not say which commit it was built from: $(head -1 "$tmp/ukr.err")"
+  # the kernels stderr names, and which have an edge kernel: "ukr_ceiling: NAME MRxNR ... (edge E rows)"
+  sed -n 's/^ukr_ceiling: \([^ ]*\) MRxNR .*(edge \([0-9]*\) rows).*/\1 \2/p' "$tmp/ukr.err" >"$tmp/ukr.kernels"
+  [ -s "$tmp/ukr.kernels" ] || fail "ukr_ceiling named no kernel on stderr: $(cat "$tmp/ukr.err")"
+  # per kernel: l1 (mr rows, nj 1), ir / ir_c1 / ir_a1 (MC 50 down to a multiple of MR: 48 for 12, 6 and 4
+  # rows; NJ 2), l1e (the edge kernel's rows) exactly when it has one
+  awk -F, 'FNR == NR { edge[$1] = $2; nk++; next }
+    FNR > 1 {
       if ($5 != 64) { print "kc " $5 " in " $0; bad = 1 }
       if ($9 + 0 <= 0 || $10 + 0 <= 0 || $11 + 0 <= 0) { print "rate " $0; bad = 1 }
-      if ($8 ~ /^ir/ && ($7 != 2 || $6 % $3 != 0 || $6 > 48)) { print "block " $0; bad = 1 }
+      if ($8 ~ /^ir/ && ($7 != 2 || $6 != 50 - 50 % $3)) { print "block " $0; bad = 1 }
       if ($8 ~ /^l1/ && ($7 != 1 || $6 != $3)) { print "tile " $0; bad = 1 }
+      if ($8 == "l1e" && $3 != edge[$1]) { print "edge rows " $0; bad = 1 }
       n[$1 "," $8]++; k[$1] = 1
     }
     END {
       nn = 0
       for (u in k) {
         nn++
-        if (n[u ",l1"] != 1 || n[u ",ir"] != 1 || n[u ",ir_c1"] != 1 || n[u ",ir_a1"] != 1 || n[u ",l1e"] > 1) { print "cases of " u; bad = 1 }
+        if (!(u in edge)) { print u " not named on stderr"; bad = 1 }
+        if (n[u ",l1"] != 1 || n[u ",ir"] != 1 || n[u ",ir_c1"] != 1 || n[u ",ir_a1"] != 1 || n[u ",l1e"] != (edge[u] > 0)) { print "cases of " u; bad = 1 }
       }
       if (nn != nk) { print nn " kernels in the CSV, " nk " on stderr"; bad = 1 }
       exit bad
-    }' "$tmp/ukr.csv" >"$tmp/ukr.bad" || fail "ukr_ceiling 1 64 48 2: $(cat "$tmp/ukr.bad")"
+    }' FS=' ' "$tmp/ukr.kernels" FS=, "$tmp/ukr.csv" >"$tmp/ukr.bad" || fail "ukr_ceiling 1 64 50 2: $(cat "$tmp/ukr.bad")"
 else
-  fail "ukr_ceiling 1 64 48 2 exited $?: $(cat "$tmp/ukr.err")"
+  fail "ukr_ceiling 1 64 50 2 exited $?: $(cat "$tmp/ukr.err")"
 fi
 
 # ukr_repeat.sh: the committed medians recomputed; refusals that touch nothing
 r=$tmp/ukr_rep
 mkdir -p "$r"
-cp "$src"/results/kernels/xeon_ukr/nj64/run*.csv "$r"/
+cp "$src"/results/kernels/xeon_ukr/nj64/run*.csv "$src"/results/kernels/xeon_ukr/nj64/meta.txt "$r"/
 "$src"/bench/ukr_repeat.sh "$r" 0 2>"$tmp/err" || fail "ukr_repeat.sh N=0: $(cat "$tmp/err")"
 cmp -s "$r/ceiling.csv" "$src"/results/kernels/xeon_ukr/nj64/ceiling.csv ||
   fail "ukr_repeat.sh N=0 differs from results/kernels/xeon_ukr/nj64/ceiling.csv"
 refuse "N 'x'" "$src"/bench/ukr_repeat.sh "$r" x
-n_before=$(ls "$r" | wc -l)
+refuse "N = 0" "$src"/bench/ukr_repeat.sh "$r" 0 11
+sums() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs md5sum); }
+sums "$r" >"$tmp/before"
 UKR_CEILING=$ukr "$src"/bench/ukr_repeat.sh "$r" 1 0 >/dev/null 2>"$tmp/err"
 rc=$?
-[ "$rc" -eq 2 ] && grep -q "ROUNDS" "$tmp/err" && [ "$(ls "$r" | wc -l)" -eq "$n_before" ] && [ -f "$r/run7.csv" ] ||
-  fail "ukr_repeat.sh ROUNDS=0: exit $rc, $(ls "$r" | wc -l) files (had $n_before), $(cat "$tmp/err")"
+sums "$r" >"$tmp/after"
+[ "$rc" -eq 2 ] && grep -q "ROUNDS" "$tmp/err" && cmp -s "$tmp/before" "$tmp/after" ||
+  fail "ukr_repeat.sh ROUNDS=0: exit $rc, the folder changed: $(diff "$tmp/before" "$tmp/after" | head -3), $(cat "$tmp/err")"
+UKR_CEILING=$ukr "$src"/bench/ukr_repeat.sh "$tmp/ukr_new" 1 0 >/dev/null 2>&1
+rc=$?
+[ "$rc" -eq 2 ] && [ ! -e "$tmp/ukr_new" ] || fail "ukr_repeat.sh ROUNDS=0 into a new folder: exit $rc, folder left: $(ls -d "$tmp/ukr_new" 2>&1)"
+# a run that fails mid-series: named, exit status kept, no ceiling.csv
+printf '#!/bin/sh\n[ -e "%s/second" ] && { echo "ukr_ceiling: broke" >&2; exit 3; }\ntouch "%s/second"\nexec "%s" "$@"\n' \
+  "$tmp" "$tmp" "$ukr" >"$tmp/fake_ukr"
+chmod +x "$tmp/fake_ukr"
+UKR_CEILING=$tmp/fake_ukr "$src"/bench/ukr_repeat.sh "$r" 2 1 64 24 1 >/dev/null 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 3 ] && grep -q 'run 2 of 2 failed (exit 3): ukr_ceiling: broke' "$tmp/err" && [ ! -e "$r/ceiling.csv" ] ||
+  fail "ukr_repeat.sh, run 2 failing: exit $rc, ceiling.csv $(ls "$r/ceiling.csv" 2>&1), $(cat "$tmp/err")"
+# N = 0 over a run cut short, or not a ukr_ceiling CSV: named, exit 1
+cp "$src"/results/kernels/xeon_ukr/nj64/run*.csv "$r"/
+head -n 5 "$r/run3.csv" >"$r/run3.tmp" && mv "$r/run3.tmp" "$r/run3.csv"
+"$src"/bench/ukr_repeat.sh "$r" 0 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'run3.csv: 4 rows' "$tmp/err" || fail "ukr_repeat.sh, a run cut short: exit $rc, $(cat "$tmp/err")"
+sed 1d "$src"/results/kernels/xeon_ukr/nj64/run3.csv >"$r/run3.csv"
+"$src"/bench/ukr_repeat.sh "$r" 0 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'run3.csv: not a ukr_ceiling CSV' "$tmp/err" || fail "ukr_repeat.sh, no header: exit $rc, $(cat "$tmp/err")"
 
 [ "$fails" -eq 0 ] && echo "bench tools: all checks passed"
 [ "$fails" -eq 0 ]
