@@ -21,10 +21,11 @@ int mlpb_cmd_info(int argc, char **argv) {
     int n;
     const mlpb_ukr *const *t = mlpb_ukr_table(&n);
     for (int i = 0; i < n; i++) {
-        mlpb_kcfg c = { MLPB_KERNEL_SIMD, t[i], 0, 0, 0, 1 };
+        mlpb_kcfg c = { MLPB_KERNEL_SIMD, t[i], 0, 0, 0, 1, 0 };
         mlpb_blocking_from_caches(&si, t[i], &c);
-        printf("micro-kernel    %-12s isa %-7s MRxNR %dx%d  MC/KC/NC %d/%d/%d  %s\n", t[i]->name, t[i]->isa,
-               t[i]->mr, t[i]->nr, c.mc, c.kc, c.nc, mlpb_isa_available(t[i]->isa) ? "available" : "not on this CPU");
+        printf("micro-kernel    %-12s isa %-7s MRxNR %dx%d  MC/KC/NC %d/%d/%d%s  %s\n", t[i]->name, t[i]->isa,
+               t[i]->mr, t[i]->nr, c.mc, c.kc, c.nc, c.ir_outer ? " (1 thread: IR outer)" : "",
+               mlpb_isa_available(t[i]->isa) ? "available" : "not on this CPU");
     }
     printf("auto picks      %s\n", mlpb_ukr_find("auto")->name);
     if (si.cores > 1) { /* the GEMM's one-thread thresholds scale with this machine's fork/join cost */

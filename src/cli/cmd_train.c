@@ -162,8 +162,9 @@ int mlpb_cmd_train(int argc, char **argv) {
     for (int i = 0; i <= nh + 1; i++) fprintf(stderr, "%s%d", i ? "-" : " ", widths[i]);
     fprintf(stderr, ", batch %s, lr %g, reduction %s, seed %ld\n", batch ? bs : "full", lr, reds[red], seed);
     char binding[256];
-    fprintf(stderr, "mlpbench: kernel %s, isa %s (%s), threads %ld, MC/KC/NC %d/%d/%d, ftz+daz on, binding %s\n",
+    fprintf(stderr, "mlpbench: kernel %s, isa %s (%s), threads %ld, MC/KC/NC %d/%d/%d%s, ftz+daz on, binding %s\n",
             cli_kernel_names[kernel], isa_used, kc->ukr->name, threads, kc->mc, kc->kc, kc->nc,
+            kc->ir_outer ? " (IR outer)" : "",
             mlpb_pin_threads((int)threads, binding, sizeof binding));
     if (threads > 1) {
         char par[512];

@@ -826,9 +826,12 @@ static inline void panel_rows(const panels *rp, int ir, int MR, int ME, int *i0,
  * ROWS cuts all of M, not each IC block (a walk back takes the blocks last
  * first): cut per block, thread 1's walk through dW1's first block ended
  * where thread 0's rows of the second began, 1.09x the slower half's time
- * alone at batch 32; cut whole, 1.01x (results/frame_ab/rows_outer). */
+ * alone at batch 32; cut whole, 1.01x (results/frame_ab/rows_outer).
+ * On 1 thread the split is only the tiles' order: ROWS's (IR outer, JR
+ * inner: row bands) when cfg.ir_outer (sysinfo.c sets it), else SHARED's
+ * (JR outer); the same tiles, so the same bits. */
 static mlpb_split packed_split(const mlpb_ctx *ctx, int m, int n, int a_inplace, int b_inplace, int nt) {
-    if (nt < 2) return MLPB_SPLIT_SHARED;
+    if (nt < 2) return ctx->cfg.ir_outer ? MLPB_SPLIT_ROWS : MLPB_SPLIT_SHARED; /* the tiles' order alone */
     if (ctx->split != MLPB_SPLIT_AUTO) return ctx->split;
     if (b_inplace) return a_inplace && m < n ? MLPB_SPLIT_COLS : MLPB_SPLIT_ROWS;
     const int big = m >= n ? m : n;

@@ -88,6 +88,8 @@ typedef struct mlpb_kcfg {
     const mlpb_ukr *ukr;    /* used by SIMD; BLOCKED always uses the scalar one */
     int mc, kc, nc;         /* cache blocking; multiples of MR / any / NR */
     int threads;            /* OpenMP threads for every kernel call */
+    int ir_outer;           /* 1: one thread takes the packed frame's tiles IR outer, JR inner
+                             * (row bands, as the ROWS split does); 0: JR outer (sysinfo.c) */
 } mlpb_kcfg;
 
 typedef struct mlpb_ctx mlpb_ctx;

@@ -21,7 +21,9 @@ void mlpb_sysinfo_read(mlpb_sysinfo *s);
  *     kernel keeps the older rule: one MR and one NR micro-panel in half of L1d);
  * MC: the packed A block (MC x KC) fills half of L2;
  * NC: the two (double-buffered) packed B panels fill half of the L3 share of
- *     one core, at most 4096. Rounded to multiples of 8, MR, NR. */
+ *     one core, at most 4096; on Intel's CPUs the B block fills half of L2,
+ *     and ir_outer is set (one thread takes the tiles in row bands; sysinfo.c
+ *     says why). Rounded to multiples of 8, MR, NR. */
 void mlpb_blocking_from_caches(const mlpb_sysinfo *s, const mlpb_ukr *u, mlpb_kcfg *cfg);
 
 /* Set flush-to-zero and denormals-are-zero in the calling thread and every
