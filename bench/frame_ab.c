@@ -108,7 +108,7 @@ int main(int argc, char **argv) {
         without.fn_lda = NULL;
         without.fn_e_lda = NULL;
     }
-    mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, 0, 0, 0, threads, 0 };
+    mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, 0, 0, 0, threads, 0, 0 };
     mlpb_blocking_from_caches(&si, u, &cfg);
     mlpb_kcfg cfg0 = cfg;
     cfg0.ukr = &without;

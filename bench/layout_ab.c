@@ -116,7 +116,7 @@ int main(int argc, char **argv) {
            "us per step\n", u->name, parmin, rounds);
     printf("batch,threads,us_W,us_WT,W_over_WT\n");
     for (int ti = 0; ti < nt; ti++) {
-        mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, 0, 0, 0, threads[ti], 0 };
+        mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, 0, 0, 0, threads[ti], 0, 0 };
         mlpb_blocking_from_caches(&si, u, &cfg);
         char binding[160];
         mlpb_pin_threads(threads[ti], binding, sizeof binding);

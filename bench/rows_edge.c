@@ -125,7 +125,7 @@ int main(int argc, char **argv) {
     if (!u) { fprintf(stderr, "rows_edge: MLPB_ISA=%s: no such ISA on this CPU\n", getenv("MLPB_ISA")); return 2; }
     mlpb_sysinfo si;
     mlpb_sysinfo_read(&si);
-    mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, 0, 0, 0, 1, 0 };
+    mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, 0, 0, 0, 1, 0, 0 };
     mlpb_blocking_from_caches(&si, u, &cfg);
     mlpb_set_ftz(2);
     mlpb_kcfg cfg2 = cfg;

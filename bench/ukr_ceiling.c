@@ -123,7 +123,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < nt; i++) {
         const mlpb_ukr *u = tab[i];
         if (!mlpb_isa_available(u->isa)) continue;
-        mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, 0, 0, 0, 1, 0 };
+        mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, 0, 0, 0, 1, 0, 0 };
         mlpb_blocking_from_caches(&si, u, &cfg);
         bench *x = &bs[nb];
         x->u = u;

@@ -13,7 +13,7 @@
 #include "kernels/ref.h"
 
 static mlpb_ctx *make_ctx(mlpb_kernel kind, int threads, int mc, int kc, int nc) {
-    mlpb_kcfg cfg = { kind, mlpb_ukr_find("scalar"), mc, kc, nc, threads, 0 };
+    mlpb_kcfg cfg = { kind, mlpb_ukr_find("scalar"), mc, kc, nc, threads, 0, 0 };
     mlpb_ctx *c = mlpb_ctx_new(&cfg);
     if (!c) { fprintf(stderr, "mlpb_ctx_new failed\n"); exit(1); }
     return c;
@@ -258,8 +258,8 @@ static int test_threads(void) {
         fill_uniform(Z, (size_t)vm * vn, &r); fill_uniform(w1, (size_t)vm * vn, &r);
         memcpy(w2, w1, (size_t)vm * vn * 4);
         for (int i = 0; i < vm; i++) Y[(size_t)i * vn + i % vn] = 1.0f;
-        const mlpb_kcfg vc1 = { MLPB_KERNEL_SIMD, mlpb_ukr_find("auto"), 64, 128, 128, 1, 0 }, vc2 = { MLPB_KERNEL_SIMD,
-            mlpb_ukr_find("auto"), 64, 128, 128, 2, 0 };
+        const mlpb_kcfg vc1 = { MLPB_KERNEL_SIMD, mlpb_ukr_find("auto"), 64, 128, 128, 1, 0, 0 }, vc2 = { MLPB_KERNEL_SIMD,
+            mlpb_ukr_find("auto"), 64, 128, 128, 2, 0, 0 };
         mlpb_ctx *v1 = mlpb_ctx_new(&vc1), *v2 = mlpb_ctx_new(&vc2);
         if (!v1 || !v2) { fprintf(stderr, "mlpb_ctx_new failed\n"); exit(1); }
         mlpb_ctx_set_par_min_flops(v2, -1);
@@ -285,7 +285,7 @@ static int test_threads(void) {
     /* the one-thread thresholds: one factor (the measured region cost) on all
      * three defaults; an explicit value replaces them all; < 0 splits all */
     mlpb_ctx *c1 = make_ctx(MLPB_KERNEL_SIMD, 1, 64, 128, 128);
-    const mlpb_kcfg cfg2 = { MLPB_KERNEL_SIMD, mlpb_ukr_find("auto"), 64, 128, 128, 2, 0 }; /* the best ISA's paths */
+    const mlpb_kcfg cfg2 = { MLPB_KERNEL_SIMD, mlpb_ukr_find("auto"), 64, 128, 128, 2, 0, 0 }; /* the best ISA's paths */
     mlpb_ctx *c2 = mlpb_ctx_new(&cfg2);
     if (!c2) { fprintf(stderr, "mlpb_ctx_new failed\n"); exit(1); }
     const int vec = strcmp(mlpb_ctx_vec_isa(c2), "c") != 0; /* small-M and narrow paths (else all packed) */
@@ -333,7 +333,7 @@ static int test_threads(void) {
      * forward, update and (W2) backward split together (each core then keeps
      * its rows of W: a split of one alone moves them every step); past MR the
      * forward is packed and the update keeps the narrow threshold */
-    const mlpb_kcfg cfg3 = { MLPB_KERNEL_SIMD, mlpb_ukr_find("auto"), 444, 288, 4096, 2, 0 };
+    const mlpb_kcfg cfg3 = { MLPB_KERNEL_SIMD, mlpb_ukr_find("auto"), 444, 288, 4096, 2, 0, 0 };
     mlpb_ctx *c3 = vec ? mlpb_ctx_new(&cfg3) : NULL;
     if (vec && !c3) { fprintf(stderr, "mlpb_ctx_new failed\n"); exit(1); }
     for (int q = 0; vec && q < 2; q++) {

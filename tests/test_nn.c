@@ -30,7 +30,7 @@ static mlpb_ctx *make_ctx_isa(mlpb_kernel kind, const char *isa, int threads) {
     mlpb_sysinfo si;
     mlpb_sysinfo_read(&si);
     const mlpb_ukr *u = kind == MLPB_KERNEL_SIMD ? mlpb_ukr_find(isa) : mlpb_ukr_find("scalar");
-    mlpb_kcfg cfg = { kind, u, 0, 0, 0, threads, 0 };
+    mlpb_kcfg cfg = { kind, u, 0, 0, 0, threads, 0, 0 };
     mlpb_blocking_from_caches(&si, u, &cfg);
     mlpb_ctx *c = mlpb_ctx_new(&cfg);
     if (!c) { fprintf(stderr, "mlpb_ctx_new failed\n"); exit(1); }

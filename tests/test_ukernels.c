@@ -388,7 +388,7 @@ static void sweep_network(setup *s) {
 }
 
 static mlpb_ctx *make_ctx(const mlpb_ukr *u, int mc, int kc, int nc, int threads, int ir_outer) {
-    mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, mc, kc, nc, threads, ir_outer };
+    mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, mc, kc, nc, threads, ir_outer, 0 };
     mlpb_ctx *c = mlpb_ctx_new(&cfg);
     if (!c) { fprintf(stderr, "mlpb_ctx_new failed for %s\n", u->name); exit(2); }
     mlpb_ctx_set_par_min_flops(c, -1); /* split every GEMM, however small, over the threads */
@@ -425,7 +425,7 @@ int main(int argc, char **argv) {
               "%s: tile %dx%d out of bounds", u->name, u->mr, u->nr);
         tested++;
         for (int b = 0; b < 2; b++) {
-            mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, 2 * u->mr, 17, 3 * u->nr, 1, 0 };
+            mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, 2 * u->mr, 17, 3 * u->nr, 1, 0, 0 };
             if (b == 1) mlpb_blocking_from_caches(&si, u, &cfg);
             setup s = { u, b ? "caches" : "tiny", make_ctx(u, cfg.mc, cfg.kc, cfg.nc, 1, 0), { NULL }, cfg.kc, 0, 0, 0, 0 };
             for (int x = 0; x < NCTXN; x++) {

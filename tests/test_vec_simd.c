@@ -136,7 +136,7 @@ static void test_exp(const mlpb_vec_isa *vx) {
 }
 
 static mlpb_ctx *ctx_for(const char *isa, int threads) {
-    mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, mlpb_ukr_find(isa), 64, 128, 256, threads, 0 };
+    mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, mlpb_ukr_find(isa), 64, 128, 256, threads, 0, 0 };
     mlpb_ctx *c = mlpb_ctx_new(&cfg);
     if (!c) { fprintf(stderr, "mlpb_ctx_new failed for %s\n", isa); exit(2); }
     return c;

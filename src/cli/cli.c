@@ -313,7 +313,7 @@ int cli_env_par_min(long *flops, char *err, size_t errlen) {
 mlpb_ctx *cli_make_ctx(const mlpb_sysinfo *si, mlpb_kernel kernel, const mlpb_ukr *ukr, int threads,
                        const char **isa_used) {
     const mlpb_ukr *u = kernel == MLPB_KERNEL_SIMD ? ukr : mlpb_ukr_find("scalar");
-    mlpb_kcfg cfg = { kernel, u, 0, 0, 0, threads, 0 };
+    mlpb_kcfg cfg = { kernel, u, 0, 0, 0, threads, 0, 0 };
     mlpb_blocking_from_caches(si, u, &cfg);
     char buf[256]; /* pinned first: the context measures its parallel region's cost */
     mlpb_pin_threads(threads, buf, sizeof buf);

@@ -324,7 +324,7 @@ static void write_meta(FILE *f, const char *prefix, const char *cmdline, const m
     fprintf(f, "%scompiler        %s, %s, -ffp-contract=off, per-ISA files their ISA flags\n", prefix, __VERSION__, opt);
 #endif
     for (int i = 0; i < nv; i++) {
-        mlpb_kcfg c = { vs[i].kernel, vs[i].ukr, 0, 0, 0, 1, 0 };
+        mlpb_kcfg c = { vs[i].kernel, vs[i].ukr, 0, 0, 0, 1, 0, 0 };
         mlpb_blocking_from_caches(si, vs[i].ukr, &c);
         fprintf(f, "%svariant         kernel %-7s isa %-6s split %-6s micro-kernel %-12s MRxNR %dx%d MC/KC/NC %d/%d/%d%s%s\n",
                 prefix, cli_kernel_names[vs[i].kernel], vs[i].isa, split_name(&vs[i]), vs[i].ukr->name, vs[i].ukr->mr,

@@ -21,7 +21,7 @@ int mlpb_cmd_info(int argc, char **argv) {
     int n;
     const mlpb_ukr *const *t = mlpb_ukr_table(&n);
     for (int i = 0; i < n; i++) {
-        mlpb_kcfg c = { MLPB_KERNEL_SIMD, t[i], 0, 0, 0, 1, 0 };
+        mlpb_kcfg c = { MLPB_KERNEL_SIMD, t[i], 0, 0, 0, 1, 0, 0 };
         mlpb_blocking_from_caches(&si, t[i], &c);
         printf("micro-kernel    %-12s isa %-7s MRxNR %dx%d  MC/KC/NC %d/%d/%d%s  %s\n", t[i]->name, t[i]->isa,
                t[i]->mr, t[i]->nr, c.mc, c.kc, c.nc, c.ir_outer ? " (1 thread: IR outer)" : "",

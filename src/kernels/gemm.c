@@ -669,10 +669,13 @@ static void smallm_kjoin(mlpb_ctx *ctx, const gemm_args *g) {
 #define DOT_BLOCK 16
 
 /* Whether an operand of this many floats is bigger than a core's share of
- * L3 (4 KC NC floats, from which sysinfo.c sizes NC): the narrow paths'
- * prefetch and streaming stores apply past it. */
+ * L3 (cfg.l3_floats: 4 KC NC of sysinfo.c's L3 rule for NC, whichever NC it
+ * chose; unset, 4 KC NC): the narrow paths' prefetch and streaming stores
+ * apply past it. */
 static int past_l3_share(const mlpb_ctx *ctx, double floats) {
-    return floats > 4.0 * (double)ctx->cfg.kc * (double)ctx->cfg.nc;
+    const double share = ctx->cfg.l3_floats > 0 ? (double)ctx->cfg.l3_floats
+                                                : 4.0 * (double)ctx->cfg.kc * (double)ctx->cfg.nc;
+    return floats > share;
 }
 
 /* A speed knob's setting (mlpb_ctx_set_prefetch, _stream): < 0 never, > 0

@@ -90,6 +90,9 @@ typedef struct mlpb_kcfg {
     int threads;            /* OpenMP threads for every kernel call */
     int ir_outer;           /* 1: one thread takes the packed frame's tiles IR outer, JR inner
                              * (row bands, as the ROWS split does); 0: JR outer (sysinfo.c) */
+    long l3_floats;         /* a core's share of L3 as the blocking rule counts it, in floats:
+                             * the narrow paths' prefetch and streaming stores act past it
+                             * (0: 4 KC NC, what it is when NC comes from L3) */
 } mlpb_kcfg;
 
 typedef struct mlpb_ctx mlpb_ctx;

@@ -125,12 +125,14 @@ void mlpb_blocking_from_caches(const mlpb_sysinfo *s, const mlpb_ukr *u, mlpb_kc
     mc = mc / u->mr * u->mr;
     long l3core = s->l3 / (s->cores > 0 ? s->cores : 1);
     const int ir_outer = cpu_intel();
-    int nc = clampi(ir_outer ? s->l2 / 2 / (kc * f) : l3core / 2 / (2 * kc * f), u->nr, 4096);
-    nc = nc / u->nr * u->nr;
+    int nc3 = clampi(l3core / 2 / (2 * kc * f), u->nr, 4096); /* the L3 rule */
+    nc3 = nc3 / u->nr * u->nr;
+    int nc = ir_outer ? clampi(s->l2 / 2 / (kc * f), u->nr, 4096) / u->nr * u->nr : nc3;
     cfg->mc = mc;
     cfg->kc = kc;
     cfg->nc = nc;
     cfg->ir_outer = ir_outer;
+    cfg->l3_floats = 4L * kc * nc3; /* the narrow paths' threshold, the same whichever NC */
 }
 
 int mlpb_set_ftz(int threads) {
