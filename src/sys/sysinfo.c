@@ -102,9 +102,10 @@ static int clampi(long x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : (
  * tiles in row bands too, as the ROWS split does on several (an A panel
  * stays in L1d while the B panels pass, C's rows are written in order), and
  * NC makes the packed B block (KC x NC), which every A panel then re-reads,
- * half of L2. On the Xeon VM square 2048 ran 1.10x as fast on 1 thread and
- * 1.15x on 2, C's traffic being most of what the frame lost there
- * (README, "Where the kernels stand: the Xeon VM"). Elsewhere JR outer and
+ * half of L2. On the Xeon VM square 2048's ratio to OpenBLAS rose 1.09x on
+ * 1 thread and 1.08x on 2, the step's 0.98-1.02x (xeon_ir_outer), C's
+ * traffic having been most of what the frame lost there (README, "Where
+ * the kernels stand: the Xeon VM"). Elsewhere JR outer and
  * NC from L3, the rule the Zen 5 VM's figures were measured with (the other
  * way not measured there). The order and NC change no result either. */
 static int cpu_intel(void) {
