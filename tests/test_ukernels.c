@@ -36,35 +36,39 @@
 #define TINY 1e-30
 
 /* the multi-threaded contexts every case is compared with, bit for bit */
-#define NCTXN 10
+#define NCTXN 11
 static const char *const ctxn_name[NCTXN] = { "2 threads", "2 threads split shared", "2 threads split rows",
                                               "2 threads split cols", "3 threads, prefetch and streaming always",
                                               "1 thread, prefetch and streaming always",
                                               "2 threads split shared, in a team", "3 threads in a team",
                                               "3 threads split rows, every thread walking forward",
-                                              "1 thread, IR outer" };
-static const int ctxn_threads[NCTXN] = { 2, 2, 2, 2, 3, 1, 2, 3, 3, 1 };
+                                              "1 thread, IR outer", "1 thread, IR outer, NC of one column panel" };
+static const int ctxn_threads[NCTXN] = { 2, 2, 2, 2, 3, 1, 2, 3, 3, 1, 1 };
 static const mlpb_split ctxn_split[NCTXN] = { MLPB_SPLIT_AUTO, MLPB_SPLIT_SHARED, MLPB_SPLIT_ROWS, MLPB_SPLIT_COLS,
                                               MLPB_SPLIT_AUTO, MLPB_SPLIT_AUTO, MLPB_SPLIT_SHARED, MLPB_SPLIT_AUTO,
-                                              MLPB_SPLIT_ROWS, MLPB_SPLIT_AUTO };
+                                              MLPB_SPLIT_ROWS, MLPB_SPLIT_AUTO, MLPB_SPLIT_AUTO };
 /* the tiles' order on 1 thread (mlpb_kcfg.ir_outer; the reference context,
  * ctx1, has it off): 1 IR outer, JR inner */
-static const int ctxn_ir_outer[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+static const int ctxn_ir_outer[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1 };
+/* 1: NC of a single column panel (NR), l3_floats kept at the setup's 4 KC NC,
+ * as sysinfo.c does when it takes NC from L2: no result may follow NC (the
+ * narrow paths' room and thresholds keep the setup's) */
+static const int ctxn_nc1[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
 /* the GEMM called inside mlpb_team_run: parts posted to the waiting threads,
  * SHARED's barrier the team's spin barrier */
-static const int ctxn_team[NCTXN] = { 0, 0, 0, 0, 0, 0, 1, 1, 0, 0 };
+static const int ctxn_team[NCTXN] = { 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0 };
 /* the narrow paths' prefetch (mlpb_ctx_set_prefetch: op(A) = T's next K
  * block, the dot path's next row block): they ask only for big A, so these
  * force it where the sizes here would not */
-static const int ctxn_prefetch[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0, 0, 0 };
+static const int ctxn_prefetch[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0 };
 /* likewise the narrow row blocks' streaming stores of C (mlpb_ctx_set_stream:
  * only for big C with beta == 0; forced, the row-block cases with beta == 0
  * whose scratch tile fits: sweep_narrow's last loop has every epilogue and
  * width for them) */
-static const int ctxn_stream[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0, 0, 0 };
+static const int ctxn_stream[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0 };
 /* the row splits' walk (mlpb_ctx_set_walk): -1 every thread forward, 0 the
  * frame's (even threads back); the same bits either way */
-static const int ctxn_walk[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, -1, 0 };
+static const int ctxn_walk[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0 };
 
 typedef struct setup {
     const mlpb_ukr *u;
@@ -387,8 +391,8 @@ static void sweep_network(setup *s) {
     run_case(s, MLPB_N, MLPB_T, 64, 784, 256, 1.0f, 0.0f, 0, 0, 1, MLPB_EPI_NONE);         /* dX */
 }
 
-static mlpb_ctx *make_ctx(const mlpb_ukr *u, int mc, int kc, int nc, int threads, int ir_outer) {
-    mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, mc, kc, nc, threads, ir_outer, 0 };
+static mlpb_ctx *make_ctx(const mlpb_ukr *u, int mc, int kc, int nc, int threads, int ir_outer, long l3_floats) {
+    mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, mc, kc, nc, threads, ir_outer, l3_floats };
     mlpb_ctx *c = mlpb_ctx_new(&cfg);
     if (!c) { fprintf(stderr, "mlpb_ctx_new failed for %s\n", u->name); exit(2); }
     mlpb_ctx_set_par_min_flops(c, -1); /* split every GEMM, however small, over the threads */
@@ -427,9 +431,10 @@ int main(int argc, char **argv) {
         for (int b = 0; b < 2; b++) {
             mlpb_kcfg cfg = { MLPB_KERNEL_SIMD, u, 2 * u->mr, 17, 3 * u->nr, 1, 0, 0 };
             if (b == 1) mlpb_blocking_from_caches(&si, u, &cfg);
-            setup s = { u, b ? "caches" : "tiny", make_ctx(u, cfg.mc, cfg.kc, cfg.nc, 1, 0), { NULL }, cfg.kc, 0, 0, 0, 0 };
+            setup s = { u, b ? "caches" : "tiny", make_ctx(u, cfg.mc, cfg.kc, cfg.nc, 1, 0, 0), { NULL }, cfg.kc, 0, 0, 0, 0 };
             for (int x = 0; x < NCTXN; x++) {
-                s.ctxn[x] = make_ctx(u, cfg.mc, cfg.kc, cfg.nc, ctxn_threads[x], ctxn_ir_outer[x]);
+                s.ctxn[x] = ctxn_nc1[x] ? make_ctx(u, cfg.mc, cfg.kc, u->nr, 1, ctxn_ir_outer[x], 4L * cfg.kc * cfg.nc)
+                                        : make_ctx(u, cfg.mc, cfg.kc, cfg.nc, ctxn_threads[x], ctxn_ir_outer[x], 0);
                 mlpb_ctx_set_split(s.ctxn[x], ctxn_split[x]);
                 mlpb_ctx_set_prefetch(s.ctxn[x], ctxn_prefetch[x]);
                 mlpb_ctx_set_stream(s.ctxn[x], ctxn_stream[x]);

@@ -328,7 +328,7 @@ static void write_meta(FILE *f, const char *prefix, const char *cmdline, const m
         mlpb_blocking_from_caches(si, vs[i].ukr, &c);
         fprintf(f, "%svariant         kernel %-7s isa %-6s split %-6s micro-kernel %-12s MRxNR %dx%d MC/KC/NC %d/%d/%d%s%s\n",
                 prefix, cli_kernel_names[vs[i].kernel], vs[i].isa, split_name(&vs[i]), vs[i].ukr->name, vs[i].ukr->mr,
-                vs[i].ukr->nr, c.mc, c.kc, c.nc, c.ir_outer ? ", 1 thread IR outer" : "",
+                vs[i].ukr->nr, c.mc, c.kc, c.nc, c.ir_outer && vs[i].kernel != MLPB_KERNEL_REF ? ", 1 thread IR outer" : "",
                 vs[i].kernel == MLPB_KERNEL_REF ? " (blocking unused)" : "");
     }
     for (int i = 0; i < pk->nisa; i++) {

@@ -60,6 +60,7 @@ struct mlpb_ctx {
     int stream;              /* narrow row blocks' streaming stores of C: 0 auto, < 0 never, > 0 always */
     int walk;                /* row splits' walk: 0 even threads back (packed_split), < 0 all forward */
     int balance_k;           /* equal K blocks (not the scalar micro-kernel: its K blocks stay as they were) */
+    size_t narrow_cap;       /* floats of op(B) the narrow paths may put in bpack[0] (narrow_cap_of) */
     double region_us;        /* measured cost of one empty parallel region of cfg.threads (0: one thread) */
     double par_scale;        /* the one-thread thresholds' factor (par_min) */
     int nbuf;                /* max(2, threads) buffers of each kind: */
@@ -201,6 +202,16 @@ static void empty_region(mlpb_ctx *ctx) {
     (void)sink;
 }
 
+#define NARROW_BUF 65536 /* floats of op(B) transposed or packed by pack_q (256 KiB: stays in L2) */
+
+/* The narrow paths' room in bpack[0]: KC NC floats of the L3 rule's NC
+ * (cfg.l3_floats / 4, whichever NC the blocking rule chose; unset, KC NC),
+ * at most NARROW_BUF. Which path a GEMM takes, and so its bits, follows it. */
+static size_t narrow_cap_of(const mlpb_kcfg *cfg) {
+    const size_t c = cfg->l3_floats > 0 ? (size_t)cfg->l3_floats / 4 : (size_t)cfg->kc * (size_t)cfg->nc;
+    return c < NARROW_BUF ? c : NARROW_BUF;
+}
+
 mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
     if (!cfg || cfg->threads < 1 || cfg->mc < 1 || cfg->kc < 1 || cfg->nc < 1) return NULL;
     mlpb_ctx *c = mlpb_alloc64(sizeof *c); /* the team's fields are 64-byte aligned */
@@ -215,6 +226,7 @@ mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
     c->balance_k = strcmp(c->ukr->isa, "scalar") != 0;
     c->cfg.mc = (int)round_up((size_t)cfg->mc, (size_t)c->ukr->mr);
     c->cfg.nc = (int)round_up((size_t)cfg->nc, (size_t)c->ukr->nr);
+    c->narrow_cap = narrow_cap_of(&c->cfg);
     c->region_us = cfg->threads > 1 ? median_cost_us(empty_region, c) : 0.0;
     c->par_scale = par_scale(c->region_us, c->vx ? c->vx->lanes : 1);
     c->nbuf = cfg->threads > 2 ? cfg->threads : 2;
@@ -223,7 +235,8 @@ mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
     int ok = c->apack && c->bpack;
     for (int b = 0; ok && b < c->nbuf; b++) {
         c->apack[b] = mlpb_alloc64((size_t)c->cfg.mc * (size_t)c->cfg.kc * sizeof(float));
-        c->bpack[b] = mlpb_alloc64((size_t)c->cfg.kc * (size_t)c->cfg.nc * sizeof(float));
+        const size_t kn = (size_t)c->cfg.kc * (size_t)c->cfg.nc;
+        c->bpack[b] = mlpb_alloc64((kn > c->narrow_cap ? kn : c->narrow_cap) * sizeof(float));
         ok = ok && c->apack[b] && c->bpack[b];
     }
     if (!ok) { mlpb_ctx_free(c); return NULL; }
@@ -662,7 +675,7 @@ static void smallm_kjoin(mlpb_ctx *ctx, const gemm_args *g) {
  * share of the product. */
 #define NARROW_K 16
 #define NARROW_N 12
-#define NARROW_BUF 65536 /* floats of op(B) transposed or packed by pack_q (256 KiB: stays in L2) */
+/* NARROW_BUF (the room for op(B)): before mlpb_ctx_new, with narrow_cap_of */
 /* rows per block of the dot path: a multiple of every ISA's dot_rows, and
  * enough rows that a call's set-up is small beside them (one block holds 16
  * x 10 floats of C for its epilogue) */
@@ -974,8 +987,7 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
 static int gemm_narrow(mlpb_ctx *ctx, gemm_args *g, int par) {
     const mlpb_vec_isa *vx = ctx->vx;
     const int n = g->n, k = g->k;
-    size_t cap = (size_t)ctx->cfg.kc * (size_t)ctx->cfg.nc;
-    if (cap > NARROW_BUF) cap = NARROW_BUF;
+    const size_t cap = ctx->narrow_cap;
     const int fits = (size_t)k * (size_t)n <= cap, tc = n <= NARROW_N && g->ta == MLPB_T;
     if (tc || k <= NARROW_K) {                                  /* Bx = op(B), (k, n) */
         if (g->tb == MLPB_T) {

@@ -99,15 +99,17 @@ static int clampi(long x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : (
  * micro-panels in half of L1d: K blocks enter the rounding, so its results
  * stay what they were (MC and NC do not change any result).
  * On Intel's CPUs, IR outer and NC from L2: one thread walks the frame's
- * tiles in row bands too, as the ROWS split does on several (an A panel
- * stays in L1d while the B panels pass, C's rows are written in order), and
- * NC makes the packed B block (KC x NC), which every A panel then re-reads,
- * half of L2. On the Xeon VM square 2048's ratio to OpenBLAS rose 1.09x on
- * 1 thread and 1.08x on 2, the step's 0.98-1.02x (xeon_ir_outer), C's
- * traffic having been most of what the frame lost there (README, "Where
- * the kernels stand: the Xeon VM"). Elsewhere JR outer and
- * NC from L3, the rule the Zen 5 VM's figures were measured with (the other
- * way not measured there). The order and NC change no result either. */
+ * tiles in row bands too, as the ROWS split does on several (each A panel
+ * meets all of the block's B panels in a row, C's rows are written in
+ * order), and NC makes the packed B block (KC x NC), which every A panel
+ * then re-reads, half of L2 (with MC's A block, all of it); KC keeps the
+ * rule above. On the Xeon VM (AVX-512; AVX2 not compared) square 2048's
+ * ratio to OpenBLAS rose 1.09x on 1 thread and 1.08x on 2, the step's
+ * 0.98-1.02x (results/kernels/xeon_ir_outer; why, README, "Where the
+ * kernels stand: the Xeon VM"). Elsewhere JR outer and NC from L3, the rule
+ * the Zen 5 VM's figures were measured with (the other way not measured
+ * there). Neither changes a result: the narrow paths' room for op(B)
+ * (gemm.c, narrow_cap_of) and their L3 threshold keep the L3 rule's NC. */
 static int cpu_intel(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
