@@ -91,7 +91,8 @@ typedef struct mlpb_kcfg {
     int ir_outer;           /* 1: one thread takes the packed frame's tiles IR outer, JR inner
                              * (row bands, as the ROWS split does); 0: JR outer (sysinfo.c) */
     long l3_floats;         /* a core's share of L3 as the blocking rule counts it, in floats:
-                             * the narrow paths' prefetch and streaming stores act past it
+                             * the narrow paths' prefetch and streaming stores act past it, and
+                             * a quarter of it (at most 64Ki) is their room for op(B)
                              * (0: 4 KC NC, what it is when NC comes from L3) */
 } mlpb_kcfg;
 
