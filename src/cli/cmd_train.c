@@ -164,7 +164,7 @@ int mlpb_cmd_train(int argc, char **argv) {
     char binding[256];
     fprintf(stderr, "mlpbench: kernel %s, isa %s (%s), threads %ld, MC/KC/NC %d/%d/%d%s, ftz+daz on, binding %s\n",
             cli_kernel_names[kernel], isa_used, kc->ukr->name, threads, kc->mc, kc->kc, kc->nc,
-            kc->ir_outer ? " (1 thread: IR outer)" : "",
+            kc->ir_outer && kernel != MLPB_KERNEL_REF ? " (1 thread: IR outer)" : "",
             mlpb_pin_threads((int)threads, binding, sizeof binding));
     if (threads > 1) {
         char par[512];

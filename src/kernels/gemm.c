@@ -236,7 +236,7 @@ mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
     for (int b = 0; ok && b < c->nbuf; b++) {
         c->apack[b] = mlpb_alloc64((size_t)c->cfg.mc * (size_t)c->cfg.kc * sizeof(float));
         const size_t kn = (size_t)c->cfg.kc * (size_t)c->cfg.nc;
-        c->bpack[b] = mlpb_alloc64((kn > c->narrow_cap ? kn : c->narrow_cap) * sizeof(float));
+        c->bpack[b] = mlpb_alloc64((b == 0 && kn < c->narrow_cap ? c->narrow_cap : kn) * sizeof(float)); /* [0]: the narrow paths' too */
         ok = ok && c->apack[b] && c->bpack[b];
     }
     if (!ok) { mlpb_ctx_free(c); return NULL; }
