@@ -51,6 +51,9 @@ typedef struct bench {
     long reps[NCASE]; /* calls (l1, l1e) or IR sweeps (ir) per timing */
 } bench;
 
+/* whether kernel x has case w (l1e: an edge kernel) */
+static int has_case(const bench *x, int w) { return w != CASE_L1E || x->u->me > 0; }
+
 /* reps runs of case w; seconds */
 static double run(const bench *x, int w, long reps) {
     const mlpb_ukr *u = x->u;
@@ -144,7 +147,7 @@ int main(int argc, char **argv) {
         for (size_t j = 0; j < (size_t)x->nj * (size_t)x->kc * (size_t)u->nr; j++)
             x->b[j] = (float)(j % 37) / 37.0f - 0.5f;
         for (int w = 0; w < NCASE; w++) { /* calibrate: >= 2 ms a timing */
-            if (w == CASE_L1E && !u->me) continue;
+            if (!has_case(x, w)) continue;
             long r = 1;
             while (run(x, w, r) < 2e-3 && r < (1L << 40)) r *= 2;
             x->reps[w] = r;
@@ -161,7 +164,7 @@ int main(int argc, char **argv) {
     for (long r = 0; r < rounds; r++) /* every case once per round, the order reversed every other round */
         for (int q = 0; q < nb * NCASE; q++) {
             const int qq = r % 2 ? nb * NCASE - 1 - q : q, i = qq / NCASE, w = qq % NCASE;
-            if (w == CASE_L1E && !bs[i].u->me) continue;
+            if (!has_case(&bs[i], w)) continue;
             t[(size_t)qq * (size_t)rounds + (size_t)r] = run(&bs[i], w, bs[i].reps[w]) / (double)bs[i].reps[w];
         }
     printf("ukr,isa,mr,nr,kc,mc,nj,case,gflops,peak_gflops,pct_peak\n");
@@ -169,7 +172,7 @@ int main(int argc, char **argv) {
         const bench *x = &bs[i];
         const double peak = mlpb_peak_gflops(x->u->isa, 1, 0.5);
         for (int w = 0; w < NCASE; w++) {
-            if (w == CASE_L1E && !x->u->me) continue;
+            if (!has_case(x, w)) continue;
             double *v = t + (size_t)(i * NCASE + w) * (size_t)rounds;
             qsort(v, (size_t)rounds, sizeof *v, mlpb_cmp_double);
             const double med = rounds % 2 ? v[rounds / 2] : 0.5 * (v[rounds / 2 - 1] + v[rounds / 2]);

@@ -205,10 +205,10 @@ static void empty_region(mlpb_ctx *ctx) {
 #define NARROW_BUF 65536 /* floats of op(B) transposed or packed by pack_q (256 KiB: stays in L2) */
 
 /* The narrow paths' room in bpack[0]: KC NC floats of the L3 rule's NC
- * (cfg.l3_floats / 4, whichever NC the blocking rule chose; unset, KC NC),
- * at most NARROW_BUF. Which path a GEMM takes, and so its bits, follows it. */
+ * (cfg.l3_floats / 4, whichever NC the blocking rule chose), at most
+ * NARROW_BUF. Which path a GEMM takes, and so its bits, follows it. */
 static size_t narrow_cap_of(const mlpb_kcfg *cfg) {
-    const size_t c = cfg->l3_floats > 0 ? (size_t)cfg->l3_floats / 4 : (size_t)cfg->kc * (size_t)cfg->nc;
+    const size_t c = (size_t)cfg->l3_floats / 4;
     return c < NARROW_BUF ? c : NARROW_BUF;
 }
 
@@ -226,6 +226,7 @@ mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
     c->balance_k = strcmp(c->ukr->isa, "scalar") != 0;
     c->cfg.mc = (int)round_up((size_t)cfg->mc, (size_t)c->ukr->mr);
     c->cfg.nc = (int)round_up((size_t)cfg->nc, (size_t)c->ukr->nr);
+    if (c->cfg.l3_floats <= 0) c->cfg.l3_floats = 4L * c->cfg.kc * c->cfg.nc; /* unset: NC from L3 */
     c->narrow_cap = narrow_cap_of(&c->cfg);
     c->region_us = cfg->threads > 1 ? median_cost_us(empty_region, c) : 0.0;
     c->par_scale = par_scale(c->region_us, c->vx ? c->vx->lanes : 1);
@@ -683,13 +684,8 @@ static void smallm_kjoin(mlpb_ctx *ctx, const gemm_args *g) {
 
 /* Whether an operand of this many floats is bigger than a core's share of
  * L3 (cfg.l3_floats: 4 KC NC of sysinfo.c's L3 rule for NC, whichever NC it
- * chose; unset, 4 KC NC): the narrow paths' prefetch and streaming stores
- * apply past it. */
-static int past_l3_share(const mlpb_ctx *ctx, double floats) {
-    const double share = ctx->cfg.l3_floats > 0 ? (double)ctx->cfg.l3_floats
-                                                : 4.0 * (double)ctx->cfg.kc * (double)ctx->cfg.nc;
-    return floats > share;
-}
+ * chose): the narrow paths' prefetch and streaming stores apply past it. */
+static int past_l3_share(const mlpb_ctx *ctx, double floats) { return floats > (double)ctx->cfg.l3_floats; }
 
 /* A speed knob's setting (mlpb_ctx_set_prefetch, _stream): < 0 never, > 0
  * always, 0 the frame's rule. */
