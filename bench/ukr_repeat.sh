@@ -1,38 +1,45 @@
 #!/usr/bin/env bash
-# ukr_repeat.sh OUTDIR [N [ROUNDS [KC [MC [NJ]]]]] - build/ukr_ceiling run N times
+# ukr_repeat.sh [--shapes] OUTDIR [N [ROUNDS [KC [MC [NJ]]]]] - build/ukr_ceiling
+# (--shapes: build/ukr_shapes, which takes ROUNDS and KC only) run N times
 # (default 3), each a new process: OUTDIR/run<i>.csv and .err, OUTDIR/meta.txt
 # (date, CPU, the caches and the commit the binary reports, the command),
-# then OUTDIR/ceiling.csv: per kernel and case the median (min, max) over the
+# then OUTDIR/ceiling.csv (--shapes: shapes.csv): per row of the tool's CSV
+# (kernel and case; ISA, kernel and shape) the median (min, max) over the
 # runs of GFLOP/s and of % of each run's own peak probe. Separate processes,
 # because the `ir` cases move from one process to the next (where its buffers
 # land in the caches) more than within one: the runs' spread is the error
-# bar. ROUNDS, KC, MC and NJ go to ukr_ceiling (0: its defaults), which judges
+# bar. ROUNDS, KC, MC and NJ go to the tool (0: its defaults), which judges
 # them on the first run, before a folder's earlier runs are removed (a
 # refusal exits 2 and leaves them; a folder made for it is removed again). A
 # run that fails stops the series (its exit status, its stderr) and leaves no
-# ceiling.csv. With N = 0 only ceiling.csv is recomputed from the runs OUTDIR
-# holds, each checked to be a whole ukr_ceiling CSV with the first one's rows.
-# UKR_CEILING names another binary (default build/ukr_ceiling).
+# summary. With N = 0 only the summary is recomputed from the runs OUTDIR
+# holds, each checked to be a whole CSV of the tool with the first one's rows.
+# UKR_CEILING (UKR_SHAPES) names another binary.
 #   bench/ukr_repeat.sh results/kernels/xeon_ukr/nj64 7 11 0 0 64
+#   bench/ukr_repeat.sh --shapes results/kernels/xeon_ukr/shapes 7 7
 # Not a test: a measurement.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-usage="usage: ukr_repeat.sh OUTDIR [N [ROUNDS [KC [MC [NJ]]]]]"
+usage="usage: ukr_repeat.sh [--shapes] OUTDIR [N [ROUNDS [KC [MC [NJ]]]]] (--shapes: ROUNDS and KC only)"
+tool=ukr_ceiling sum=ceiling.csv header="ukr,isa,mr,nr,kc,mc,nj,case,gflops,peak_gflops,pct_peak"
+if [ "${1:-}" = --shapes ]; then
+  shift
+  tool=ukr_shapes sum=shapes.csv header="isa,kernel,shape,mr,nr,kc,regs,gflops,peak_gflops,pct_peak"
+fi
 [ $# -ge 1 ] && [ $# -le 6 ] || { echo "$usage" >&2; exit 2; }
 out=$1 n=${2:-3}
 [[ $n =~ ^[0-9]+$ ]] || { echo "ukr_repeat.sh: N '$n': a run count; $usage" >&2; exit 2; }
 args=("${@:3}")
 [ "$n" -gt 0 ] || [ ${#args[@]} -eq 0 ] ||
-  { echo "ukr_repeat.sh: N = 0 recomputes ceiling.csv only: no ROUNDS, KC, MC or NJ; $usage" >&2; exit 2; }
-header="ukr,isa,mr,nr,kc,mc,nj,case,gflops,peak_gflops,pct_peak"
+  { echo "ukr_repeat.sh: N = 0 recomputes $sum only: no ROUNDS, KC, MC or NJ; $usage" >&2; exit 2; }
 if [ "$n" -gt 0 ]; then
-  ukr=${UKR_CEILING:-build/ukr_ceiling}
+  if [ "$tool" = ukr_shapes ]; then ukr=${UKR_SHAPES:-build/ukr_shapes}; else ukr=${UKR_CEILING:-build/ukr_ceiling}; fi
   [ -x "$ukr" ] || { echo "ukr_repeat.sh: $ukr not built (cmake --build build)" >&2; exit 1; }
   made=0
   [ -d "$out" ] || made=1
   mkdir -p "$out"
   start=$(date -u +%FT%TZ) load=$(cut -d' ' -f1-3 /proc/loadavg)
-  # the first run before anything is removed: ukr_ceiling judges the arguments
+  # the first run before anything is removed: the tool judges the arguments
   rc=0
   "$ukr" "${args[@]}" >"$out/.run1.csv" 2>"$out/.run1.err" || rc=$?
   if [ "$rc" -ne 0 ]; then
@@ -41,11 +48,11 @@ if [ "$n" -gt 0 ]; then
     [ "$made" -eq 0 ] || rmdir "$out" 2>/dev/null || true
     exit "$rc"
   fi
-  rm -f "$out"/run[0-9]*.csv "$out"/run[0-9]*.err "$out/ceiling.csv"
+  rm -f "$out"/run[0-9]*.csv "$out"/run[0-9]*.err "$out/$sum"
   mv "$out/.run1.csv" "$out/run1.csv"
   mv "$out/.run1.err" "$out/run1.err"
-  # the binary's own account: "ukr_ceiling: built from C[ with uncommitted changes D]; caches ..."
-  built=$(sed -n 's/^ukr_ceiling: built from \([^;]*\); caches \(.*\)$/\1|\2/p' "$out/run1.err" | head -n 1)
+  # the binary's own account: "TOOL: built from C[ with uncommitted changes D]; caches ..."
+  built=$(sed -n "s/^$tool: built from \([^;]*\); caches \(.*\)\$/\1|\2/p" "$out/run1.err" | head -n 1)
   {
     echo "date      $start"
     echo "cpu       $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
@@ -68,21 +75,23 @@ set -- "$out"/run[0-9]*.csv
 [ -f "$1" ] || { echo "ukr_repeat.sh: no $out/run*.csv" >&2; exit 1; }
 rows=$(($(wc -l <"$1") - 1))
 for f in "$@"; do
-  [ "$(head -n 1 "$f")" = "$header" ] || { echo "ukr_repeat.sh: $f: not a ukr_ceiling CSV" >&2; exit 1; }
+  [ "$(head -n 1 "$f")" = "$header" ] || { echo "ukr_repeat.sh: $f: not a $tool CSV" >&2; exit 1; }
   r=$(($(wc -l <"$f") - 1))
   [ "$r" -ge 1 ] && [ "$r" -eq "$rows" ] ||
     { echo "ukr_repeat.sh: $f: $r rows, where $1 has $rows" >&2; exit 1; }
 done
 . bench/awk_med.sh
-awk -F, "$MED"'
+# the key: every column but the last three (gflops, peak_gflops, pct_peak)
+awk -F, -v head="${header%,gflops,peak_gflops,pct_peak}" "$MED"'
   FNR == 1 { next }
   {
-    key = $1 "," $2 "," $3 "," $4 "," $5 "," $6 "," $7 "," $8
+    key = $1
+    for (i = 2; i <= NF - 3; i++) key = key "," $i
     if (!(key in n)) order[++nk] = key
-    n[key]++; g[key, n[key]] = $9; p[key, n[key]] = $11
+    n[key]++; g[key, n[key]] = $(NF - 2); p[key, n[key]] = $NF
   }
   END {
-    print "ukr,isa,mr,nr,kc,mc,nj,case,runs,gflops,gflops_min,gflops_max,pct_peak,pct_peak_min,pct_peak_max"
+    print head ",runs,gflops,gflops_min,gflops_max,pct_peak,pct_peak_min,pct_peak_max"
     for (q = 1; q <= nk; q++) {
       key = order[q]; m = n[key]
       for (i = 1; i <= m; i++) { a[i] = g[key, i]; b[i] = p[key, i] }
@@ -90,6 +99,6 @@ awk -F, "$MED"'
       mp = med(b, m)
       printf "%s,%d,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f\n", key, m, mg, glo, ghi, mp, lo, hi
     }
-  }' "$@" >"$out/ceiling.csv.tmp" || { rm -f "$out/ceiling.csv.tmp"; exit 1; }
-mv "$out/ceiling.csv.tmp" "$out/ceiling.csv"
-echo "ukr_repeat.sh: $out/ceiling.csv ($# runs)" >&2
+  }' "$@" >"$out/$sum.tmp" || { rm -f "$out/$sum.tmp"; exit 1; }
+mv "$out/$sum.tmp" "$out/$sum"
+echo "ukr_repeat.sh: $out/$sum ($# runs)" >&2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_bench_tools.sh MEMBW SRCDIR UKR_CEILING - the measuring tools the README's kernel
+# test_bench_tools.sh MEMBW SRCDIR UKR_CEILING UKR_SHAPES - the measuring tools the README's kernel
 # figures come from, on what they must refuse and on committed results:
 #   membw          a bad SIZE, ROUNDS, thread count or MLPB_ISA: exit 2, one
 #                  stderr line naming it, nothing on stdout; sizes past 1 TiB
@@ -28,6 +28,16 @@
 #                  per kernel this CPU has its l1, ir, ir_c1 and ir_a1 rows
 #                  (l1e exactly when it has an edge kernel) with the KC, the
 #                  MC rounded down to its MR, the NJ asked for, positive rates
+#   ukr_shapes     a bad ROUNDS or KC, or a third argument: exit 2, one stderr
+#                  line naming it, nothing on stdout; short runs print the
+#                  CSV header, the commit it was built from, and per ISA this
+#                  CPU has (the others named as skipped) one row per shape of
+#                  its list (12x32 14x32 28x16 8x48 9x48 6x64 4x96 / 6x16 4x24
+#                  12x8 2x40) and one of the table's kernel on its shape,
+#                  R x NR as named, the registers it needs within the ISA's
+#                  file, the KC asked
+#                  for or by default the largest multiple of 8 whose panels
+#                  fit 3/4 of L1d, positive rates
 #   ukr_repeat.sh  N = 0 over results/kernels/xeon_ukr/nj64 gives the committed
 #                  ceiling.csv byte for byte; a bad N, or arguments with N = 0,
 #                  exit 2; arguments ukr_ceiling refuses exit 2 and leave a
@@ -36,7 +46,7 @@
 #                  run cut short or without its header is named, exit 1
 # Exit 1 with one FAIL line per problem.
 set -u
-membw=$1 src=$2 ukr=$3
+membw=$1 src=$2 ukr=$3 shapes=$4
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 tmp=$(mktemp -d) || exit 1
@@ -206,6 +216,47 @@ if "$ukr" 1 64 50 2 >"$tmp/ukr.csv" 2>"$tmp/ukr.err"; then
 else
   fail "ukr_ceiling 1 64 50 2 exited $?: $(cat "$tmp/ukr.err")"
 fi
+
+# ukr_shapes: refusals, then a short run with KC 16 and one with KC by default
+refuse "ROUNDS" "$shapes" 0
+refuse "ROUNDS" "$shapes" 1x
+refuse "KC" "$shapes" 1 7
+refuse "KC" "$shapes" 1 -8
+refuse "at most 2" "$shapes" 1 16 1
+for kc in 16 0; do
+  if "$shapes" 1 $kc >"$tmp/shp.csv" 2>"$tmp/shp.err"; then
+    [ "$(head -1 "$tmp/shp.csv")" = "isa,kernel,shape,mr,nr,kc,regs,gflops,peak_gflops,pct_peak" ] ||
+      fail "ukr_shapes header: $(head -1 "$tmp/shp.csv")"
+    grep -q '^ukr_shapes: built from [0-9a-f]\{40\}\|^ukr_shapes: built from unknown' "$tmp/shp.err" ||
+      fail "ukr_shapes did not say which commit it was built from: $(head -1 "$tmp/shp.err")"
+    l1d=$(sed -n 's/^ukr_shapes: built from .*caches L1d \([0-9]*\) KiB.*/\1/p' "$tmp/shp.err")
+    for isa in avx512 avx2; do
+      case $isa in
+      avx512) want="12x32 14x32 28x16 8x48 9x48 6x64 4x96" regs=32 vl=16 tab=avx512_12x32,12x32 ;;
+      avx2) want="6x16 4x24 12x8 2x40" regs=16 vl=8 tab=avx2_6x16,6x16 ;;
+      esac
+      if grep -q "^ukr_shapes: $isa: not on this CPU, skipped" "$tmp/shp.err"; then
+        ! grep -q "^$isa," "$tmp/shp.csv" || fail "ukr_shapes: $isa skipped but has rows"
+        continue
+      fi
+      got=$(awk -F, -v i=$isa '$1 == i && $2 == "loop" { printf "%s%s", s, $3; s = " " }' "$tmp/shp.csv")
+      [ "$got" = "$want" ] || fail "ukr_shapes $kc: $isa loop shapes '$got', not '$want'"
+      got=$(awk -F, -v i=$isa '$1 == i && $2 != "loop" { print $2 "," $3 }' "$tmp/shp.csv")
+      [ "$got" = "$tab" ] || fail "ukr_shapes $kc: $isa table kernel rows '$got', not '$tab'"
+      awk -F, -v i=$isa -v regs=$regs -v vl=$vl -v kc=$kc -v l1d="$l1d" '$1 == i {
+          split($3, rn, "x")
+          if ($4 != rn[1] || $5 != rn[2]) { print "R x NR " $0; bad = 1 }
+          if ($7 != $4 * ($5 / vl) + $5 / vl + 1 || $7 > regs) { print "registers " $0; bad = 1 }
+          fit = int(l1d * 1024 * 3 / 4 / (($4 + $5) * 4) / 8) * 8
+          if ((kc && $6 != kc) || (!kc && $6 != fit)) { print "kc " $6 " (L1d " l1d " KiB) in " $0; bad = 1 }
+          if ($8 + 0 <= 0 || $9 + 0 <= 0 || $10 + 0 <= 0) { print "rate " $0; bad = 1 }
+        }
+        END { exit bad }' "$tmp/shp.csv" >"$tmp/shp.bad" || fail "ukr_shapes 1 $kc, $isa: $(cat "$tmp/shp.bad")"
+    done
+  else
+    fail "ukr_shapes 1 $kc exited $?: $(cat "$tmp/shp.err")"
+  fi
+done
 
 # ukr_repeat.sh: the committed medians recomputed; refusals that touch nothing
 r=$tmp/ukr_rep
