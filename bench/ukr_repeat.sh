@@ -22,6 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 usage="usage: ukr_repeat.sh [--shapes] OUTDIR [N [ROUNDS [KC [MC [NJ]]]]] (--shapes: ROUNDS and KC only)"
 tool=ukr_ceiling sum=ceiling.csv header="ukr,isa,mr,nr,kc,mc,nj,case,gflops,peak_gflops,pct_peak"
+cmdline="$*" # as given, for meta.txt
 if [ "${1:-}" = --shapes ]; then
   shift
   tool=ukr_shapes sum=shapes.csv header="isa,kernel,shape,mr,nr,kc,regs,gflops,peak_gflops,pct_peak"
@@ -58,7 +59,7 @@ if [ "$n" -gt 0 ]; then
     echo "cpu       $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
     echo "caches    ${built#*|}"
     echo "commit    ${built%%|*} (as the binary reports it)"
-    echo "command   bench/ukr_repeat.sh $* (binary $ukr)"
+    echo "command   bench/ukr_repeat.sh $cmdline (binary $ukr)"
     echo "load      $load (at start)"
   } >"$out/meta.txt"
   for i in $(seq 2 "$n"); do
