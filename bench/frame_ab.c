@@ -27,6 +27,9 @@
  *          block, on the narrow path) back, odd ones forward (without:
  *          every thread forward), 2+ threads; name split rows for the
  *          packed frame (auto takes it where the frame would)
+ *   irouter one thread's packed-frame tiles IR outer, JR inner (row bands;
+ *          without: JR outer, IR inner), whatever sysinfo.c's rule picks
+ *          for this CPU and kernel; 1 thread
  * Prints both medians and the median over rounds of time(without) /
  * time(with) (> 1: the feature saves time) with its quartiles. Shapes use the
  * network's padded weight rows: NN is a forward GEMM, (b, k) x W (k, n); NT a
@@ -34,7 +37,8 @@
  * (b, k)^T x (b, n) into dW (k, n). The list gives the batch b. SPLIT (default
  * auto) is forced on both: on 2+ threads auto may split the two differently
  * (it looks at whether A is read in place), so name one to see the feature
- * alone. Threads are pinned one per core, as in mlpbench (sys/pin.h).
+ * alone. Threads are pinned one per core, as in mlpbench (sys/pin.h). The
+ * micro-kernel is MLPB_ISA's (default auto: the best this CPU has).
  *   build/frame_ab FEATURE [THREADS [ROUNDS [B,B,... [N K [NN|NT|TN [SPLIT]]]]]]
  *   build/frame_ab edge 1 61 32,64,128 256 784      (fwd-W1 at batch 32, 64, 128)
  *   build/frame_ab arows 1 61 32,64,128 128 256     (fwd-W2)
@@ -42,6 +46,7 @@
  *   build/frame_ab stream 1 21 1024,60000 128 10 NT (bwd-W3)
  *   build/frame_ab dotq 1 41 32,64,128,1024,60000 10 128 (fwd-W3)
  *   build/frame_ab walk 2 41 32,64,128,1024 128 256 TN rows (dW2)
+ *   MLPB_ISA=avx2 build/frame_ab irouter 1 41 64,128 256 784 TN (dW1)
  * Not a test: a measurement, for this machine's noise to be averaged out by
  * taking turns. */
 #include "kernels/kernels.h"
@@ -78,22 +83,28 @@ int main(int argc, char **argv) {
     for (int i = 0; mlpb_split_names[i]; i++)
         if (!strcmp(sp, mlpb_split_names[i])) split = i;
     const int edge = !strcmp(feat, "edge"), arows = !strcmp(feat, "arows"), pf = !strcmp(feat, "pf"),
-              stream = !strcmp(feat, "stream"), dotq = !strcmp(feat, "dotq"), walk = !strcmp(feat, "walk");
+              stream = !strcmp(feat, "stream"), dotq = !strcmp(feat, "dotq"), walk = !strcmp(feat, "walk"),
+              irouter = !strcmp(feat, "irouter");
     const int tn = !strcmp(op, "TN");
     const mlpb_op ta = tn ? MLPB_T : MLPB_N, tb = !strcmp(op, "NT") ? MLPB_T : MLPB_N;
-    const mlpb_ukr *u = mlpb_ukr_find("auto");
-    if ((!edge && !arows && !pf && !stream && !dotq && !walk) || threads < 1 || rounds < 1 || n < 1 || k < 1 ||
+    const char *isa = getenv("MLPB_ISA") && *getenv("MLPB_ISA") ? getenv("MLPB_ISA") : "auto";
+    const mlpb_ukr *u = mlpb_ukr_find(isa);
+    if ((!edge && !arows && !pf && !stream && !dotq && !walk && !irouter) || threads < 1 || rounds < 1 || n < 1 || k < 1 ||
+        (irouter && threads != 1) ||
         (walk && (threads < 2 || (split != MLPB_SPLIT_ROWS && split != MLPB_SPLIT_AUTO))) ||
-        (strcmp(op, "NN") && strcmp(op, "NT") && !tn) || (pf != tn && !walk) || (stream && k > 16) || split < 0 ||
+        (strcmp(op, "NN") && strcmp(op, "NT") && !tn) || (pf != tn && !walk && !irouter) || (stream && k > 16) || split < 0 ||
         (dotq && (threads != 1 || strcmp(op, "NN") || n > 12 || k <= 16))) {
-        fprintf(stderr, "usage: frame_ab edge|arows|pf|stream|dotq|walk [THREADS [ROUNDS [B,B,... [N K [NN|NT|TN [auto|shared|rows|cols]]]]]]"
+        fprintf(stderr, "usage: frame_ab edge|arows|pf|stream|dotq|walk|irouter [THREADS [ROUNDS [B,B,... [N K [NN|NT|TN [auto|shared|rows|cols]]]]]]"
                         " (edge, arows: NN or NT; pf: TN; stream: NN or NT, K <= 16; dotq: 1 thread, NN, N <= 12, K > 16;"
-                        " walk: 2+ threads, split rows or auto)\n");
+                        " walk: 2+ threads, split rows or auto; irouter: 1 thread)\n");
         return 2;
     }
-    if (!u || (edge && u->me == 0) || (arows && !u->fn_lda)) {
-        fprintf(stderr, "frame_ab: the micro-kernel %s has no %s\n", u ? u->name : "(none)",
-                edge ? "edge kernel" : "A-in-place entry");
+    if (!u) {
+        fprintf(stderr, "frame_ab: MLPB_ISA=%s: no such micro-kernel on this CPU\n", isa);
+        return 2;
+    }
+    if ((edge && u->me == 0) || (arows && !u->fn_lda)) {
+        fprintf(stderr, "frame_ab: the micro-kernel %s has no %s\n", u->name, edge ? "edge kernel" : "A-in-place entry");
         return 2;
     }
     mlpb_sysinfo si;
@@ -112,6 +123,10 @@ int main(int argc, char **argv) {
     mlpb_blocking_from_caches(&si, u, &cfg);
     mlpb_kcfg cfg0 = cfg;
     cfg0.ukr = &without;
+    if (irouter) {
+        cfg.ir_outer = 1;
+        cfg0.ir_outer = 0;
+    }
     mlpb_ctx *ctx[2] = { mlpb_ctx_new(&cfg0), mlpb_ctx_new(&cfg) };
     for (int v = 0; v < 2; v++)
         if (ctx[v]) mlpb_ctx_set_split(ctx[v], (mlpb_split)split);
