@@ -112,8 +112,10 @@ static int clampi(long x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : (
  * which is IR outer: in turns in one process (results/frame_ab/
  * irouter.txt) IR outer cost AVX2 4-5% on those and nothing on fwd-W1 or
  * squares, where with AVX-512 it gained 8% / 27% on squares 2048 / 1024 and
- * moved the step's shapes 0.98-1.03x. So AVX2 (and the scalar kernel, not
- * measured) keep JR outer. Elsewhere JR outer and NC from L3, the
+ * moved the step's shapes 0.98-1.03x. So AVX2 keeps JR outer, and so does
+ * the scalar kernel (the blocked rung: 0.997-1.013x on the step's shapes,
+ * 1.06x on square 1024, the order it always had). Elsewhere JR outer and NC
+ * from L3, the
  * rule the Zen 5 VM's figures were measured with (the other way not
  * measured there). Neither changes a result: the narrow paths' room for
  * op(B) (gemm.c, narrow_cap_of) and their L3 threshold keep the L3 rule's
