@@ -114,7 +114,7 @@ static int clampi(long x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : (
  * squares, where with AVX-512 it gained 8% / 27% on squares 2048 / 1024 and
  * moved the step's shapes 0.98-1.03x. So AVX2 keeps JR outer, and so does
  * the scalar kernel (the blocked rung: 0.997-1.013x on the step's shapes,
- * 1.06x on square 1024, the order it always had). Elsewhere JR outer and NC
+ * 1.06x on square 1024; the order it had before 45ea1e1). Elsewhere JR outer and NC
  * from L3, the
  * rule the Zen 5 VM's figures were measured with (the other way not
  * measured there). Neither changes a result: the narrow paths' room for
