@@ -29,6 +29,7 @@
  *   build/ukr_ceiling 11 0 0 64                   (the rule's KC and MC, a B block of 64 panels)
  * Not a test: a measurement. Not here: packing, the frame's partial tiles,
  * threads (bench/frame_ab.c, mlpbench gemm). */
+#include "bench_common.h"
 #include "cli/cli.h"
 #include "kernels/kernels.h"
 #include "sys/peak.h"
@@ -79,18 +80,6 @@ static double flops(const bench *x, int w) {
     return 2.0 * rows * u->nr * x->kc;
 }
 
-/* argument i: def when absent or 0 (zero_ok), else a count in lo..hi
- * (decimal digits only); -1 when not */
-static long arg_count(int argc, char **argv, int i, long def, long lo, long hi, int zero_ok) {
-    if (argc <= i) return def;
-    if (argv[i][0] < '0' || argv[i][0] > '9') return -1; /* no sign, no space */
-    char *e;
-    const long v = strtol(argv[i], &e, 10);
-    if (e == argv[i] || *e) return -1;
-    if (v == 0 && zero_ok) return def;
-    return v >= lo && v <= hi ? v : -1;
-}
-
 int main(int argc, char **argv) {
     static const char *usage = "usage: ukr_ceiling [ROUNDS [KC [MC [NJ]]]] (KC, MC, NJ: 0 for the default)";
     static const char *what[5] = { "", "ROUNDS: not a count in 1..1001", "KC: not 0 or a count in 8..4096",
@@ -102,19 +91,14 @@ int main(int argc, char **argv) {
     }
     long v[5];
     for (int i = 1; i < 5; i++)
-        if ((v[i] = arg_count(argc, argv, i, def[i], lo[i], hi[i], i > 1)) < 0) {
+        if ((v[i] = bench_arg_count(argc, argv, i, def[i], lo[i], hi[i], i > 1)) < 0) {
             fprintf(stderr, "ukr_ceiling: %s (got '%s'); %s\n", what[i], argv[i], usage);
             return 2;
         }
     const long rounds = v[1], kc_arg = v[2], mc_arg = v[3], nj = v[4];
     mlpb_sysinfo si;
-    mlpb_sysinfo_read(&si);
     char binding[160];
-    mlpb_pin_threads(1, binding, sizeof binding);
-    mlpb_set_ftz(1);
-    const char *commit = cli_build_commit(), *diff = cli_build_diff();
-    fprintf(stderr, "ukr_ceiling: built from %s%s%s; caches L1d %ld KiB, L2 %ld KiB, L3 %ld KiB\n", commit,
-            diff[0] ? " with uncommitted changes " : "", diff, si.l1d >> 10, si.l2 >> 10, si.l3 >> 10);
+    bench_start_1t("ukr_ceiling", &si, binding, sizeof binding);
     int nt = 0;
     const mlpb_ukr *const *tab = mlpb_ukr_table(&nt);
     bench *bs = calloc((size_t)nt, sizeof *bs);

@@ -22,6 +22,7 @@
  *   build/ukr_shapes [ROUNDS [KC]]      (defaults 11, per shape)
  * Not a test: a measurement. Not here: the frame's loops around the kernel
  * (ukr_ceiling's ir cases), edges, threads. */
+#include "bench_common.h"
 #include "cli/cli.h"
 #include "kernels/kernels.h"
 #include "sys/peak.h"
@@ -75,25 +76,13 @@ static int check(const run_of *x) {
     return 0;
 }
 
-/* argument i: def when absent or 0 (zero_ok), else a count in lo..hi
- * (decimal digits only); -1 when not */
-static long arg_count(int argc, char **argv, int i, long def, long lo, long hi, int zero_ok) {
-    if (argc <= i) return def;
-    if (argv[i][0] < '0' || argv[i][0] > '9') return -1; /* no sign, no space */
-    char *e;
-    const long v = strtol(argv[i], &e, 10);
-    if (e == argv[i] || *e) return -1;
-    if (v == 0 && zero_ok) return def;
-    return v >= lo && v <= hi ? v : -1;
-}
-
 int main(int argc, char **argv) {
     static const char *usage = "usage: ukr_shapes [ROUNDS [KC]] (KC 0: per shape, both panels in 3/4 of L1d)";
     if (argc > 3) {
         fprintf(stderr, "ukr_shapes: %d arguments, at most 2; %s\n", argc - 1, usage);
         return 2;
     }
-    const long rounds = arg_count(argc, argv, 1, 11, 1, 1001, 0), kc_arg = arg_count(argc, argv, 2, 0, 8, 4096, 1);
+    const long rounds = bench_arg_count(argc, argv, 1, 11, 1, 1001, 0), kc_arg = bench_arg_count(argc, argv, 2, 0, 8, 4096, 1);
     if (rounds < 0 || kc_arg < 0) {
         fprintf(stderr, "ukr_shapes: %s (got '%s'); %s\n",
                 rounds < 0 ? "ROUNDS: not a count in 1..1001" : "KC: not 0 or a count in 8..4096",
@@ -101,13 +90,8 @@ int main(int argc, char **argv) {
         return 2;
     }
     mlpb_sysinfo si;
-    mlpb_sysinfo_read(&si);
     char binding[160];
-    mlpb_pin_threads(1, binding, sizeof binding);
-    mlpb_set_ftz(1);
-    const char *commit = cli_build_commit(), *diff = cli_build_diff();
-    fprintf(stderr, "ukr_shapes: built from %s%s%s; caches L1d %ld KiB, L2 %ld KiB, L3 %ld KiB\n", commit,
-            diff[0] ? " with uncommitted changes " : "", diff, si.l1d >> 10, si.l2 >> 10, si.l3 >> 10);
+    bench_start_1t("ukr_shapes", &si, binding, sizeof binding);
     fprintf(stderr, "ukr_shapes: %ld rounds, %s\n", rounds, binding);
     static const struct { const char *isa; const ukr_shape *tab; int vl; } isas[] = {
         { "avx512", ukr_shapes_avx512, 16 },
