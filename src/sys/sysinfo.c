@@ -98,28 +98,18 @@ static int clampi(long x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : (
  * The scalar micro-kernel (the BLOCKED rung) keeps the KC it always had, both
  * micro-panels in half of L1d: K blocks enter the rounding, so its results
  * stay what they were (MC and NC do not change any result).
- * On Intel's CPUs NC from L2, and with the AVX-512 kernel IR outer: NC makes
- * the packed B block (KC x NC) half of L2 (with MC's A block, all of it),
- * and with AVX-512 one thread walks the frame's tiles in row bands, as the
- * ROWS split does on several (each A panel meets all of the block's B panels
- * in a row, now in L2; C's rows are written in order); KC keeps the rule
- * above. On the Xeon VM, over the build before (results/kernels/
- * xeon_ir_outer, _avx2; README, "Where the kernels stand: the Xeon VM"):
- * AVX-512, square 2048's ratio to OpenBLAS 1.09x on 1 thread and 1.08x on
- * 2, the step's 0.98-1.02x; AVX2 (IR outer too) squares 1024 / 2048 on 2
- * threads 1.33x / 1.49x, which is NC (their threads take row bands
- * already), but on 1 thread dW1 and bwd-W2 at batch 64 / 128 0.93-0.95x,
- * which is IR outer: in turns in one process (results/frame_ab/
- * irouter.txt) IR outer cost AVX2 4-5% on those and nothing on fwd-W1 or
- * squares, where with AVX-512 it gained 8% / 27% on squares 2048 / 1024 and
- * moved the step's shapes 0.98-1.03x. So AVX2 keeps JR outer, and so does
- * the scalar kernel (the blocked rung: 0.997-1.013x on the step's shapes,
- * 1.06x on square 1024; the order it had before 45ea1e1). Elsewhere JR outer and NC
- * from L3, the
- * rule the Zen 5 VM's figures were measured with (the other way not
- * measured there). Neither changes a result: the narrow paths' room for
- * op(B) (gemm.c, narrow_cap_of) and their L3 threshold keep the L3 rule's
- * NC. */
+ * On Intel's CPUs NC makes the packed B block (KC x NC) half of L2, and with
+ * the AVX-512 kernel one thread walks the tiles in row bands (IR outer, JR
+ * inner, as the ROWS split does on several: each A panel meets all of the
+ * block's B panels, in L2, in a row); AVX2 and the scalar kernel keep JR
+ * outer. Measured on the Xeon VM only (README, "Where the kernels stand: the
+ * Xeon VM"; results/kernels/xeon_ir_outer*, results/frame_ab/irouter.txt):
+ * NC gave AVX2's 2-thread squares 1.33-1.49x, the two together AVX-512's
+ * 1-thread squares 1.05-1.09x; IR outer cost AVX2 4-5% on dW1 and bwd-W2
+ * (the other kernels' step shapes 0.98-1.03x). Elsewhere JR
+ * outer and NC from L3, the rule the Zen 5 VM's figures were measured with.
+ * Neither changes a result: the narrow paths' room for op(B) (gemm.c,
+ * narrow_cap_of) and their L3 threshold keep the L3 rule's NC. */
 static int cpu_intel(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();

@@ -22,8 +22,8 @@ void mlpb_sysinfo_read(mlpb_sysinfo *s);
  * MC: the packed A block (MC x KC) fills half of L2;
  * NC: the two (double-buffered) packed B panels fill half of the L3 share of
  *     one core, at most 4096; on Intel's CPUs the B block fills half of L2,
- *     and ir_outer is set (one thread takes the tiles in row bands; sysinfo.c
- *     says why). Rounded to multiples of 8, MR, NR. */
+ *     and for the AVX-512 kernel ir_outer is set (one thread takes the tiles
+ *     in row bands; sysinfo.c says why). Rounded to multiples of 8, MR, NR. */
 void mlpb_blocking_from_caches(const mlpb_sysinfo *s, const mlpb_ukr *u, mlpb_kcfg *cfg);
 
 /* Set flush-to-zero and denormals-are-zero in the calling thread and every
