@@ -1,13 +1,14 @@
 /* bench_common.h - what the one-thread bench/ drivers share (ukr_ceiling.c,
- * ukr_shapes.c): their positional counts, and their start (caches read, one
+ * ukr_shapes.c): their positional counts, their start (caches read, one
  * thread pinned as mlpbench pins, flush-to-zero on, the build and the caches
- * named on stderr). Not here: messages, usage, timing. */
+ * named on stderr), the median of their rounds. Not here: messages, usage. */
 #ifndef MLPB_BENCH_COMMON_H
 #define MLPB_BENCH_COMMON_H
 
 #include "cli/cli.h"
 #include "sys/pin.h"
 #include "sys/sysinfo.h"
+#include "sys/timer.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -23,6 +24,12 @@ static inline long bench_arg_count(int argc, char **argv, int i, long def, long 
     if (e == argv[i] || *e) return -1;
     if (v == 0 && zero_ok) return def;
     return v >= lo && v <= hi ? v : -1;
+}
+
+/* the median of v[0 .. n-1], n >= 1, which it sorts */
+static inline double bench_median(double *v, long n) {
+    qsort(v, (size_t)n, sizeof *v, mlpb_cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 /* *si read, this thread pinned (binding: what was applied), FTZ on; on

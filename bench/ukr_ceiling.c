@@ -158,8 +158,7 @@ int main(int argc, char **argv) {
         for (int w = 0; w < NCASE; w++) {
             if (!has_case(x, w)) continue;
             double *v = t + (size_t)(i * NCASE + w) * (size_t)rounds;
-            qsort(v, (size_t)rounds, sizeof *v, mlpb_cmp_double);
-            const double med = rounds % 2 ? v[rounds / 2] : 0.5 * (v[rounds / 2 - 1] + v[rounds / 2]);
+            const double med = bench_median(v, rounds);
             const double gf = flops(x, w) / med / 1e9;
             printf("%s,%s,%d,%d,%d,%d,%d,%s,%.1f,%.1f,%.1f\n", x->u->name, x->u->isa, w == CASE_L1E ? x->u->me : x->u->mr,
                    x->u->nr, x->kc, w >= CASE_IR ? x->mc : w == CASE_L1E ? x->u->me : x->u->mr, w >= CASE_IR ? x->nj : 1,

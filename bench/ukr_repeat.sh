@@ -5,7 +5,8 @@
 # (date, CPU, the caches and the commit the binary reports, the command),
 # then OUTDIR/ceiling.csv (--shapes: shapes.csv): per row of the tool's CSV
 # (kernel and case; ISA, kernel and shape) the median (min, max) over the
-# runs of GFLOP/s and of % of each run's own peak probe. Separate processes,
+# runs of GFLOP/s, of % of each run's own peak probe and (--shapes) of each
+# run's ratio to the loop of the table's shape, measured in the same rounds. Separate processes,
 # because the `ir` cases move from one process to the next (where its buffers
 # land in the caches) more than within one: the runs' spread is the error
 # bar. ROUNDS, KC, MC and NJ go to the tool (0: its defaults), which judges
@@ -25,14 +26,18 @@ tool=ukr_ceiling sum=ceiling.csv header="ukr,isa,mr,nr,kc,mc,nj,case,gflops,peak
 cmdline="$*" # as given, for meta.txt
 if [ "${1:-}" = --shapes ]; then
   shift
-  tool=ukr_shapes sum=shapes.csv header="isa,kernel,shape,mr,nr,kc,regs,gflops,peak_gflops,pct_peak"
+  tool=ukr_shapes sum=shapes.csv header="isa,kernel,shape,mr,nr,kc,regs,gflops,peak_gflops,pct_peak,vs_table_loop"
 fi
 [ $# -ge 1 ] && [ $# -le 6 ] || { echo "$usage" >&2; exit 2; }
 out=$1 n=${2:-3}
 [[ $n =~ ^[0-9]+$ ]] || { echo "ukr_repeat.sh: N '$n': a run count; $usage" >&2; exit 2; }
 args=("${@:3}")
+names="ROUNDS, KC, MC or NJ"
+[ "$tool" = ukr_ceiling ] || names="ROUNDS or KC"
 [ "$n" -gt 0 ] || [ ${#args[@]} -eq 0 ] ||
-  { echo "ukr_repeat.sh: N = 0 recomputes $sum only: no ROUNDS, KC, MC or NJ; $usage" >&2; exit 2; }
+  { echo "ukr_repeat.sh: N = 0 recomputes $sum only: no $names; $usage" >&2; exit 2; }
+[ "$tool" = ukr_ceiling ] || [ ${#args[@]} -le 2 ] ||
+  { echo "ukr_repeat.sh: --shapes takes ROUNDS and KC only (got ${#args[@]} arguments after N); $usage" >&2; exit 2; }
 if [ "$n" -gt 0 ]; then
   if [ "$tool" = ukr_shapes ]; then ukr=${UKR_SHAPES:-build/ukr_shapes}; else ukr=${UKR_CEILING:-build/ukr_ceiling}; fi
   [ -x "$ukr" ] || { echo "ukr_repeat.sh: $ukr not built (cmake --build build)" >&2; exit 1; }
@@ -82,23 +87,40 @@ for f in "$@"; do
     { echo "ukr_repeat.sh: $f: $r rows, where $1 has $rows" >&2; exit 1; }
 done
 . bench/awk_med.sh
-# the key: every column but the last three (gflops, peak_gflops, pct_peak)
-awk -F, -v head="${header%,gflops,peak_gflops,pct_peak}" "$MED"'
-  FNR == 1 { next }
+# by the header's names: the key is every column but gflops, peak_gflops,
+# pct_peak and vs_table_loop (ukr_shapes: the in-round ratio), which are
+# summarised (peak_gflops dropped: pct_peak is each run's own)
+awk -F, "$MED"'
+  FNR == 1 {
+    if (!nc) for (i = 1; i <= NF; i++) {
+      col[i] = $i
+      if ($i == "gflops" || $i == "pct_peak" || $i == "vs_table_loop") val[++nv] = i
+      else if ($i != "peak_gflops") { keyc[++nkc] = i; head = head (nkc > 1 ? "," : "") $i }
+    }
+    nc = NF
+    next
+  }
   {
-    key = $1
-    for (i = 2; i <= NF - 3; i++) key = key "," $i
+    key = $keyc[1]
+    for (q = 2; q <= nkc; q++) key = key "," $keyc[q]
     if (!(key in n)) order[++nk] = key
-    n[key]++; g[key, n[key]] = $(NF - 2); p[key, n[key]] = $NF
+    n[key]++
+    for (q = 1; q <= nv; q++) x[key, q, n[key]] = $val[q]
   }
   END {
-    print head ",runs,gflops,gflops_min,gflops_max,pct_peak,pct_peak_min,pct_peak_max"
-    for (q = 1; q <= nk; q++) {
-      key = order[q]; m = n[key]
-      for (i = 1; i <= m; i++) { a[i] = g[key, i]; b[i] = p[key, i] }
-      mg = med(a, m); glo = lo; ghi = hi
-      mp = med(b, m)
-      printf "%s,%d,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f\n", key, m, mg, glo, ghi, mp, lo, hi
+    printf "%s,runs", head
+    for (q = 1; q <= nv; q++) printf ",%s,%s_min,%s_max", col[val[q]], col[val[q]], col[val[q]]
+    printf "\n"
+    for (o = 1; o <= nk; o++) {
+      key = order[o]; m = n[key]
+      printf "%s,%d", key, m
+      for (q = 1; q <= nv; q++) {
+        for (i = 1; i <= m; i++) a[i] = x[key, q, i]
+        fmt = col[val[q]] == "vs_table_loop" ? ",%.3f,%.3f,%.3f" : ",%.1f,%.1f,%.1f"
+        md = med(a, m)
+        printf fmt, md, lo, hi
+      }
+      printf "\n"
     }
   }' "$@" >"$out/$sum.tmp" || { rm -f "$out/$sum.tmp"; exit 1; }
 mv "$out/$sum.tmp" "$out/$sum"

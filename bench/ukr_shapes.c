@@ -6,29 +6,28 @@
  * (KC x NR) into the same C tile call after call (ukr_ceiling's l1 case), in
  * % of the peak probe of its ISA (sys/peak.c: FMAs on registers only); and
  * in the same turns the micro-kernel table's entry for the ISA itself on its
- * shape's panels (alpha 1, beta 0: with its prefetch of A and its epilogue),
- * so that what those cost shows beside the bare loop. KC is per shape, both
- * panels in 3/4 of L1d (a multiple of 8), unless given.
+ * shape's panels (alpha 1, beta 0: with its prefetches of A and C and its
+ * epilogue), so that what those cost shows beside the bare loop. KC is per
+ * shape, both panels in 3/4 of L1d (a multiple of 8), unless given.
  * Each kernel's C is first checked bit for bit against a plain-C chain of
  * fmaf over k (the same operations in the same order); a difference exits 1
  * naming the shape and the element. Each timing repeats calls for >= 2 ms;
  * ROUNDS timings per shape, the shapes in turns (the order reversed every
- * other round), the median; one thread, pinned as mlpbench pins, flush-to-
- * zero on. CSV on stdout, on stderr the commit it was built from and the
- * caches:
- *   isa,kernel,shape,mr,nr,kc,regs,gflops,peak_gflops,pct_peak
+ * other round), the median; and per row the median over the rounds of the
+ * round's ratio of GFLOP/s to the loop of the table's shape (both in the
+ * same round: > 1, faster than that loop). One thread,
+ * pinned as mlpbench pins, flush-to-zero on. CSV on stdout, on stderr the
+ * commit it was built from and the caches:
+ *   isa,kernel,shape,mr,nr,kc,regs,gflops,peak_gflops,pct_peak,vs_table_loop
  * (kernel: loop, or the table entry's name; regs: zmm / ymm registers the
- * loop needs, R NV + NV + 1)
+ * loop needs, R NV + NV + 1; pct_peak can pass 100 when the probe, run
+ * after the rounds, meets a slower clock than they did)
  *   build/ukr_shapes [ROUNDS [KC]]      (defaults 11, per shape)
  * Not a test: a measurement. Not here: the frame's loops around the kernel
  * (ukr_ceiling's ir cases), edges, threads. */
 #include "bench_common.h"
-#include "cli/cli.h"
 #include "kernels/kernels.h"
 #include "sys/peak.h"
-#include "sys/pin.h"
-#include "sys/sysinfo.h"
-#include "sys/timer.h"
 #include "ukr_shapes_tmpl.h"
 
 #include <math.h>
@@ -43,6 +42,7 @@ typedef struct run_of {
     const ukr_shape *s;
     const mlpb_ukr *u; /* the table's kernel itself (alpha 1, beta 0), or NULL: the loop of shape s */
     int kc, vl;
+    int base; /* the row of the loop of the table's shape, this ISA's (-1: none) */
     float *a, *b, *c;
     long reps;
 } run_of;
@@ -57,6 +57,9 @@ static double run(const run_of *x, long reps) {
     return mlpb_now() - t0;
 }
 
+/* flops of one call */
+static double flops_of(const run_of *x) { return 2.0 * x->s->r * x->s->nr * x->kc; }
+
 /* C (R x NR) against fmaf chains over k from 0; 0 if every bit agrees */
 static int check(const run_of *x) {
     const int R = x->s->r, NR = x->s->nr;
@@ -68,7 +71,8 @@ static int check(const run_of *x) {
             for (int p = 0; p < x->kc; p++) want = fmaf(x->a[p * R + i], x->b[p * NR + j], want);
             const float got = x->c[i * NR + j];
             if (memcmp(&got, &want, sizeof got)) {
-                fprintf(stderr, "ukr_shapes: %s %s %s differs from the plain-C fmaf chain at C(%d,%d) (KC %d): %.9g, want %.9g\n",
+                fprintf(stderr,
+                        "ukr_shapes: %s %s %s differs from the plain-C fmaf chain at C(%d,%d) (KC %d): %.9g, want %.9g\n",
                         x->isa, x->u ? "table" : "loop", x->s->name, i, j, x->kc, (double)got, (double)want);
                 return 1;
             }
@@ -82,7 +86,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "ukr_shapes: %d arguments, at most 2; %s\n", argc - 1, usage);
         return 2;
     }
-    const long rounds = bench_arg_count(argc, argv, 1, 11, 1, 1001, 0), kc_arg = bench_arg_count(argc, argv, 2, 0, 8, 4096, 1);
+    const long rounds = bench_arg_count(argc, argv, 1, 11, 1, 1001, 0);
+    const long kc_arg = bench_arg_count(argc, argv, 2, 0, 8, 4096, 1);
     if (rounds < 0 || kc_arg < 0) {
         fprintf(stderr, "ukr_shapes: %s (got '%s'); %s\n",
                 rounds < 0 ? "ROUNDS: not a count in 1..1001" : "KC: not 0 or a count in 8..4096",
@@ -98,6 +103,7 @@ int main(int argc, char **argv) {
         { "avx2", ukr_shapes_avx2, 8 },
     };
     run_of xs[32];
+    const int maxx = (int)(sizeof xs / sizeof xs[0]);
     int nx = 0;
     for (size_t q = 0; q < sizeof isas / sizeof isas[0]; q++) {
         if (!mlpb_isa_available(isas[q].isa)) {
@@ -105,10 +111,16 @@ int main(int argc, char **argv) {
             continue;
         }
         const mlpb_ukr *u = mlpb_ukr_find(isas[q].isa);
+        const int first = nx;
+        int base = -1;
         for (const ukr_shape *s = isas[q].tab; s->name; s++) {
             const int table = u && u->mr == s->r && u->nr == s->nr; /* then the table's kernel too */
             for (int w = 0; w <= table; w++) {
-                if (nx == (int)(sizeof xs / sizeof xs[0])) break;
+                if (nx == maxx) {
+                    fprintf(stderr, "ukr_shapes: more than %d kernels in the tables\n", maxx);
+                    return 1;
+                }
+                if (table && !w) base = nx;
                 run_of *x = &xs[nx];
                 x->isa = isas[q].isa;
                 x->s = s;
@@ -134,9 +146,11 @@ int main(int argc, char **argv) {
                 nx++;
             }
         }
+        for (int i = first; i < nx; i++) xs[i].base = base;
     }
     double *t = malloc(sizeof(double) * (size_t)(nx > 0 ? nx : 1) * (size_t)rounds);
-    if (!t) {
+    double *rt = malloc(sizeof(double) * (size_t)rounds);
+    if (!t || !rt) {
         fprintf(stderr, "ukr_shapes: out of memory\n");
         return 1;
     }
@@ -145,21 +159,35 @@ int main(int argc, char **argv) {
             const int i = r % 2 ? nx - 1 - q : q;
             t[(size_t)i * (size_t)rounds + (size_t)r] = run(&xs[i], xs[i].reps) / (double)xs[i].reps;
         }
-    printf("isa,kernel,shape,mr,nr,kc,regs,gflops,peak_gflops,pct_peak\n");
+    /* each row's rate over its base's in every round, before the medians sort the rounds */
+    double *vs = malloc(sizeof(double) * (size_t)(nx > 0 ? nx : 1));
+    if (!vs) {
+        fprintf(stderr, "ukr_shapes: out of memory\n");
+        return 1;
+    }
+    for (int i = 0; i < nx; i++) {
+        const int b = xs[i].base;
+        if (b < 0) continue;
+        const double *v = t + (size_t)i * (size_t)rounds, *vb = t + (size_t)b * (size_t)rounds;
+        for (long r = 0; r < rounds; r++) rt[r] = (flops_of(&xs[i]) / v[r]) / (flops_of(&xs[b]) / vb[r]);
+        vs[i] = bench_median(rt, rounds);
+    }
+    printf("isa,kernel,shape,mr,nr,kc,regs,gflops,peak_gflops,pct_peak,vs_table_loop\n");
     const char *last = "";
     double peak = 0.0;
     for (int i = 0; i < nx; i++) {
         const run_of *x = &xs[i];
         if (strcmp(last, x->isa)) peak = mlpb_peak_gflops(x->isa, 1, 0.5);
         last = x->isa;
-        double *v = t + (size_t)i * (size_t)rounds;
-        qsort(v, (size_t)rounds, sizeof *v, mlpb_cmp_double);
-        const double med = rounds % 2 ? v[rounds / 2] : 0.5 * (v[rounds / 2 - 1] + v[rounds / 2]);
-        const double gf = 2.0 * x->s->r * x->s->nr * x->kc / med / 1e9;
+        const double gf = flops_of(x) / bench_median(t + (size_t)i * (size_t)rounds, rounds) / 1e9;
         const int nv = x->s->nr / x->vl;
-        printf("%s,%s,%s,%d,%d,%d,%d,%.1f,%.1f,%.1f\n", x->isa, x->u ? x->u->name : "loop", x->s->name, x->s->r,
+        printf("%s,%s,%s,%d,%d,%d,%d,%.1f,%.1f,%.1f,", x->isa, x->u ? x->u->name : "loop", x->s->name, x->s->r,
                x->s->nr, x->kc, x->s->r * nv + nv + 1, gf, peak, peak > 0 ? 100.0 * gf / peak : 0.0);
+        if (x->base >= 0) printf("%.3f\n", vs[i]);
+        else printf("\n"); /* no loop of the table's shape: no ratio */
     }
+    free(vs);
+    free(rt);
     free(t);
     for (int i = 0; i < nx; i++) {
         free(xs[i].a);

@@ -5,10 +5,11 @@
  * SHAPE_KER(NAME, R, NV): C (R x NV VL, rows ldc apart) = Ap^T Bp over kc
  * steps, Ap packed R floats a step, Bp NV VL floats a step; per step NV loads
  * of B, R broadcasts of A, R NV FMAs into R NV accumulators (beta = 0). The
- * table's kernels (src/kernels/ukernel_tmpl.h) run this loop too, with a
- * prefetch of A and an alpha/beta epilogue; here the loop alone, so that
- * shapes differ only in R and NV (gcc 12 keeps every shape's accumulators in
- * registers: no stack access in their loops, objdump of ukr_shapes_<isa>.c.o).
+ * table's kernels (src/kernels/ukernel_tmpl.h) run this loop too, with
+ * prefetches of A and C and an alpha/beta epilogue; here the loop alone, so
+ * that shapes differ only in R and NV (gcc 12 keeps every shape's
+ * accumulators in registers: no stack access in their loops, objdump of
+ * ukr_shapes_<isa>.c.o).
  * Not here: timing, checking (ukr_shapes.c). */
 #ifndef MLPB_UKR_SHAPES_TMPL_H
 #define MLPB_UKR_SHAPES_TMPL_H
@@ -17,12 +18,20 @@
 
 #define SHAPE_UNROLL _Pragma("GCC unroll 64")
 
+/* 1 in the build test_bench_tools.sh runs to see the check fail (every
+ * shape drops its last k step: ukr_shapes_mutant, CMakeLists.txt); else 0 */
+#ifdef UKR_SHAPES_MUTANT
+#define SHAPE_MUTANT 1
+#else
+#define SHAPE_MUTANT 0
+#endif
+
 #define SHAPE_KER(NAME, R, NV)                                                                     \
     static void NAME(int kc, const float *restrict a, const float *restrict b, float *restrict c, \
                      ptrdiff_t ldc) {                                                              \
         V acc[(R) * (NV)];                                                                         \
         SHAPE_UNROLL for (int x = 0; x < (R) * (NV); x++) acc[x] = VZERO();                        \
-        for (int p = 0; p < kc; p++) {                                                             \
+        for (int p = 0; p < kc - SHAPE_MUTANT; p++) {                                              \
             V bv[NV];                                                                              \
             SHAPE_UNROLL for (int v = 0; v < (NV); v++) bv[v] = VLOAD(b + v * VL);                 \
             SHAPE_UNROLL for (int r = 0; r < (R); r++) {                                           \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_bench_tools.sh MEMBW SRCDIR UKR_CEILING UKR_SHAPES - the measuring tools the README's kernel
+# test_bench_tools.sh MEMBW SRCDIR UKR_CEILING UKR_SHAPES UKR_SHAPES_MUTANT - the measuring tools the README's kernel
 # figures come from, on what they must refuse and on committed results:
 #   membw          a bad SIZE, ROUNDS, thread count or MLPB_ISA: exit 2, one
 #                  stderr line naming it, nothing on stdout; sizes past 1 TiB
@@ -35,9 +35,14 @@
 #                  its list (12x32 14x32 28x16 8x48 9x48 6x64 4x96 / 6x16 4x24
 #                  12x8 2x40) and one of the table's kernel on its shape,
 #                  R x NR as named, the registers it needs within the ISA's
-#                  file, the KC asked
-#                  for or by default the largest multiple of 8 whose panels
-#                  fit 3/4 of L1d, positive rates
+#                  file, the KC asked for or by default the largest multiple
+#                  of 8 whose panels fit 3/4 of L1d, positive rates, the
+#                  table shape's loop at 1.000 of itself; the mutant build
+#                  (every shape drops its last k step) exits 1 naming the
+#                  difference, nothing on stdout
+#   ukr_repeat.sh --shapes: a one-run series
+#                  writes shapes.csv (no ceiling.csv) and a meta.txt naming
+#                  --shapes; MC or NJ, or arguments with N = 0, exit 2
 #   ukr_repeat.sh  N = 0 over results/kernels/xeon_ukr/nj64 gives the committed
 #                  ceiling.csv byte for byte; a bad N, or arguments with N = 0,
 #                  exit 2; arguments ukr_ceiling refuses exit 2 and leave a
@@ -46,7 +51,7 @@
 #                  run cut short or without its header is named, exit 1
 # Exit 1 with one FAIL line per problem.
 set -u
-membw=$1 src=$2 ukr=$3 shapes=$4
+membw=$1 src=$2 ukr=$3 shapes=$4 mutant=$5
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 tmp=$(mktemp -d) || exit 1
@@ -225,7 +230,7 @@ refuse "KC" "$shapes" 1 -8
 refuse "at most 2" "$shapes" 1 16 1
 for kc in 16 0; do
   if "$shapes" 1 $kc >"$tmp/shp.csv" 2>"$tmp/shp.err"; then
-    [ "$(head -1 "$tmp/shp.csv")" = "isa,kernel,shape,mr,nr,kc,regs,gflops,peak_gflops,pct_peak" ] ||
+    [ "$(head -1 "$tmp/shp.csv")" = "isa,kernel,shape,mr,nr,kc,regs,gflops,peak_gflops,pct_peak,vs_table_loop" ] ||
       fail "ukr_shapes header: $(head -1 "$tmp/shp.csv")"
     grep -q '^ukr_shapes: built from [0-9a-f]\{40\}\|^ukr_shapes: built from unknown' "$tmp/shp.err" ||
       fail "ukr_shapes did not say which commit it was built from: $(head -1 "$tmp/shp.err")"
@@ -243,13 +248,14 @@ for kc in 16 0; do
       [ "$got" = "$want" ] || fail "ukr_shapes $kc: $isa loop shapes '$got', not '$want'"
       got=$(awk -F, -v i=$isa '$1 == i && $2 != "loop" { print $2 "," $3 }' "$tmp/shp.csv")
       [ "$got" = "$tab" ] || fail "ukr_shapes $kc: $isa table kernel rows '$got', not '$tab'"
-      awk -F, -v i=$isa -v regs=$regs -v vl=$vl -v kc=$kc -v l1d="$l1d" '$1 == i {
+      awk -F, -v i=$isa -v regs=$regs -v vl=$vl -v kc=$kc -v l1d="$l1d" -v tabshape="${tab#*,}" '$1 == i {
           split($3, rn, "x")
           if ($4 != rn[1] || $5 != rn[2]) { print "R x NR " $0; bad = 1 }
           if ($7 != $4 * ($5 / vl) + $5 / vl + 1 || $7 > regs) { print "registers " $0; bad = 1 }
           fit = int(l1d * 1024 * 3 / 4 / (($4 + $5) * 4) / 8) * 8
           if ((kc && $6 != kc) || (!kc && $6 != fit)) { print "kc " $6 " (L1d " l1d " KiB) in " $0; bad = 1 }
-          if ($8 + 0 <= 0 || $9 + 0 <= 0 || $10 + 0 <= 0) { print "rate " $0; bad = 1 }
+          if ($8 + 0 <= 0 || $9 + 0 <= 0 || $10 + 0 <= 0 || $11 + 0 <= 0) { print "rate " $0; bad = 1 }
+          if ($2 == "loop" && $3 == tabshape && $11 != "1.000") { print "the table shape loop against itself " $0; bad = 1 }
         }
         END { exit bad }' "$tmp/shp.csv" >"$tmp/shp.bad" || fail "ukr_shapes 1 $kc, $isa: $(cat "$tmp/shp.bad")"
     done
@@ -257,6 +263,22 @@ for kc in 16 0; do
     fail "ukr_shapes 1 $kc exited $?: $(cat "$tmp/shp.err")"
   fi
 done
+
+# the mutant build: its check fails before anything is printed
+"$mutant" 1 16 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] && grep -q 'differs from the plain-C fmaf chain' "$tmp/err" ||
+  fail "ukr_shapes_mutant: exit $rc, stdout $(head -c 100 "$tmp/out"), $(tail -1 "$tmp/err")"
+
+# ukr_repeat.sh --shapes: a one-run series, refusals
+UKR_SHAPES=$shapes "$src"/bench/ukr_repeat.sh --shapes "$tmp/shp_one" 1 1 16 2>"$tmp/err" ||
+  fail "ukr_repeat.sh --shapes, one run: $(cat "$tmp/err")"
+[ -s "$tmp/shp_one/shapes.csv" ] && [ ! -e "$tmp/shp_one/ceiling.csv" ] &&
+  grep -q "^command   bench/ukr_repeat.sh --shapes $tmp/shp_one 1 1 16 " "$tmp/shp_one/meta.txt" &&
+  [ "$(head -1 "$tmp/shp_one/shapes.csv")" = "isa,kernel,shape,mr,nr,kc,regs,runs,gflops,gflops_min,gflops_max,pct_peak,pct_peak_min,pct_peak_max,vs_table_loop,vs_table_loop_min,vs_table_loop_max" ] ||
+  fail "ukr_repeat.sh --shapes, one run: $(ls "$tmp/shp_one"), $(grep command "$tmp/shp_one/meta.txt"), $(head -1 "$tmp/shp_one/shapes.csv")"
+refuse "ROUNDS and KC only" "$src"/bench/ukr_repeat.sh --shapes "$tmp/shp_one" 1 1 16 50
+refuse "no ROUNDS or KC" "$src"/bench/ukr_repeat.sh --shapes "$tmp/shp_one" 0 1
 
 # ukr_repeat.sh: the committed medians recomputed; refusals that touch nothing
 r=$tmp/ukr_rep
