@@ -40,7 +40,8 @@
 #                  table shape's loop at 1.000 of itself; the mutant build
 #                  (every shape drops its last k step) exits 1 naming the
 #                  difference, nothing on stdout
-#   ukr_repeat.sh --shapes: a one-run series
+#   ukr_repeat.sh --shapes: N = 0 over results/kernels/xeon_ukr/shapes gives
+#                  the committed shapes.csv byte for byte; a one-run series
 #                  writes shapes.csv (no ceiling.csv) and a meta.txt naming
 #                  --shapes; MC or NJ, or arguments with N = 0, exit 2
 #   ukr_repeat.sh  N = 0 over results/kernels/xeon_ukr/nj64 gives the committed
@@ -270,7 +271,13 @@ rc=$?
 [ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] && grep -q 'differs from the plain-C fmaf chain' "$tmp/err" ||
   fail "ukr_shapes_mutant: exit $rc, stdout $(head -c 100 "$tmp/out"), $(tail -1 "$tmp/err")"
 
-# ukr_repeat.sh --shapes: a one-run series, refusals
+# ukr_repeat.sh --shapes: the committed medians recomputed, a one-run series, refusals
+r=$tmp/shp_rep
+mkdir -p "$r"
+cp "$src"/results/kernels/xeon_ukr/shapes/run*.csv "$src"/results/kernels/xeon_ukr/shapes/meta.txt "$r"/
+"$src"/bench/ukr_repeat.sh --shapes "$r" 0 2>"$tmp/err" || fail "ukr_repeat.sh --shapes N=0: $(cat "$tmp/err")"
+cmp -s "$r/shapes.csv" "$src"/results/kernels/xeon_ukr/shapes/shapes.csv ||
+  fail "ukr_repeat.sh --shapes N=0 differs from results/kernels/xeon_ukr/shapes/shapes.csv"
 UKR_SHAPES=$shapes "$src"/bench/ukr_repeat.sh --shapes "$tmp/shp_one" 1 1 16 2>"$tmp/err" ||
   fail "ukr_repeat.sh --shapes, one run: $(cat "$tmp/err")"
 [ -s "$tmp/shp_one/shapes.csv" ] && [ ! -e "$tmp/shp_one/ceiling.csv" ] &&
