@@ -29,7 +29,8 @@
  *          packed frame (auto takes it where the frame would)
  *   irouter one thread's packed-frame tiles IR outer, JR inner (row bands;
  *          without: JR outer, IR inner), whatever sysinfo.c's rule picks
- *          for this CPU and kernel; 1 thread
+ *          for this CPU and kernel; 1 thread; packed shapes only (on the
+ *          narrow and small-M paths both sides run the same code)
  * Prints both medians and the median over rounds of time(without) /
  * time(with) (> 1: the feature saves time) with its quartiles. Shapes use the
  * network's padded weight rows: NN is a forward GEMM, (b, k) x W (k, n); NT a
