@@ -106,9 +106,9 @@ static int clampi(long x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : (
  * Xeon VM"; results/kernels/xeon_ir_outer*, results/frame_ab/irouter.txt):
  * NC gave AVX2's 2-thread squares 1.33-1.49x, the two together AVX-512's
  * 1-thread squares 1.05-1.09x; IR outer cost AVX2 4-5% on dW1 and bwd-W2
- * (the other kernels' step shapes 0.98-1.03x). Elsewhere JR
- * outer and NC from L3, the rule the Zen 5 VM's figures were measured with.
- * Neither changes a result: the narrow paths' room for op(B) (gemm.c,
+ * (the other kernels' step shapes 0.98-1.03x). Elsewhere JR outer and NC
+ * from L3, the rule the Zen 5 VM's figures were measured with. Neither
+ * changes a result: the narrow paths' room for op(B) (gemm.c,
  * narrow_cap_of) and their L3 threshold keep the L3 rule's NC. */
 static int cpu_intel(void) {
 #if defined(__x86_64__) || defined(__i386__)
