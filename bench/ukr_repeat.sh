@@ -6,10 +6,10 @@
 # then OUTDIR/ceiling.csv (--shapes: shapes.csv): per row of the tool's CSV
 # (kernel and case; ISA, kernel and shape) the median (min, max) over the
 # runs of GFLOP/s, of % of each run's own peak probe and (--shapes) of each
-# run's ratio to the loop of the table's shape, measured in the same rounds. Separate processes,
-# because the `ir` cases move from one process to the next (where its buffers
-# land in the caches) more than within one: the runs' spread is the error
-# bar. ROUNDS, KC, MC and NJ go to the tool (0: its defaults), which judges
+# run's ratio to the loop of the table's shape, measured in the same rounds.
+# Separate processes, because the `ir` cases move from one process to the
+# next (where its buffers land in the caches) more than within one: the runs'
+# spread is the error bar. ROUNDS, KC, MC and NJ go to the tool (0: its defaults), which judges
 # them on the first run, before a folder's earlier runs are removed (a
 # refusal exits 2 and leaves them; a folder made for it is removed again). A
 # run that fails stops the series (its exit status, its stderr) and leaves no

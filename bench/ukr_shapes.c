@@ -42,7 +42,7 @@ typedef struct run_of {
     const ukr_shape *s;
     const mlpb_ukr *u; /* the table's kernel itself (alpha 1, beta 0), or NULL: the loop of shape s */
     int kc, vl;
-    int base; /* the row of the loop of the table's shape, this ISA's (-1: none) */
+    int base; /* the row of the loop of the table's shape, this ISA's */
     float *a, *b, *c;
     long reps;
 } run_of;
@@ -102,9 +102,10 @@ int main(int argc, char **argv) {
         { "avx512", ukr_shapes_avx512, 16 },
         { "avx2", ukr_shapes_avx2, 8 },
     };
-    run_of xs[32];
+    run_of xs[32] = { { 0 } };
     const int maxx = (int)(sizeof xs / sizeof xs[0]);
-    int nx = 0;
+    int nx = 0, rc = 1; /* xs[0 .. nx) and xs[nx]'s buffers are freed at the end */
+    double *t = NULL, *rt = NULL, *vs = NULL;
     for (size_t q = 0; q < sizeof isas / sizeof isas[0]; q++) {
         if (!mlpb_isa_available(isas[q].isa)) {
             fprintf(stderr, "ukr_shapes: %s: not on this CPU, skipped\n", isas[q].isa);
@@ -118,7 +119,7 @@ int main(int argc, char **argv) {
             for (int w = 0; w <= table; w++) {
                 if (nx == maxx) {
                     fprintf(stderr, "ukr_shapes: more than %d kernels in the tables\n", maxx);
-                    return 1;
+                    goto done;
                 }
                 if (table && !w) base = nx;
                 run_of *x = &xs[nx];
@@ -133,11 +134,11 @@ int main(int argc, char **argv) {
                 x->c = mlpb_alloc64(sizeof(float) * (size_t)s->r * (size_t)s->nr);
                 if (!x->a || !x->b || !x->c) {
                     fprintf(stderr, "ukr_shapes: out of memory (%s %s, KC %d)\n", x->isa, s->name, x->kc);
-                    return 1;
+                    goto done;
                 }
                 for (size_t j = 0; j < (size_t)s->r * (size_t)x->kc; j++) x->a[j] = (float)(j % 101) / 101.0f - 0.5f;
                 for (size_t j = 0; j < (size_t)s->nr * (size_t)x->kc; j++) x->b[j] = (float)(j % 37) / 37.0f - 0.5f;
-                if (check(x)) return 1;
+                if (check(x)) goto done;
                 long r = 1; /* calibrate: >= 2 ms a timing */
                 while (run(x, r) < 2e-3 && r < (1L << 40)) r *= 2;
                 x->reps = r;
@@ -146,13 +147,19 @@ int main(int argc, char **argv) {
                 nx++;
             }
         }
+        if (base < 0) {
+            fprintf(stderr, "ukr_shapes: %s: the table's shape %dx%d is not in its list\n", isas[q].isa,
+                    u ? u->mr : 0, u ? u->nr : 0);
+            goto done;
+        }
         for (int i = first; i < nx; i++) xs[i].base = base;
     }
-    double *t = malloc(sizeof(double) * (size_t)(nx > 0 ? nx : 1) * (size_t)rounds);
-    double *rt = malloc(sizeof(double) * (size_t)rounds);
-    if (!t || !rt) {
+    t = malloc(sizeof(double) * (size_t)(nx > 0 ? nx : 1) * (size_t)rounds);
+    rt = malloc(sizeof(double) * (size_t)rounds);
+    vs = malloc(sizeof(double) * (size_t)(nx > 0 ? nx : 1));
+    if (!t || !rt || !vs) {
         fprintf(stderr, "ukr_shapes: out of memory\n");
-        return 1;
+        goto done;
     }
     for (long r = 0; r < rounds; r++) /* every shape once per round, the order reversed every other round */
         for (int q = 0; q < nx; q++) {
@@ -160,14 +167,8 @@ int main(int argc, char **argv) {
             t[(size_t)i * (size_t)rounds + (size_t)r] = run(&xs[i], xs[i].reps) / (double)xs[i].reps;
         }
     /* each row's rate over its base's in every round, before the medians sort the rounds */
-    double *vs = malloc(sizeof(double) * (size_t)(nx > 0 ? nx : 1));
-    if (!vs) {
-        fprintf(stderr, "ukr_shapes: out of memory\n");
-        return 1;
-    }
     for (int i = 0; i < nx; i++) {
         const int b = xs[i].base;
-        if (b < 0) continue;
         const double *v = t + (size_t)i * (size_t)rounds, *vb = t + (size_t)b * (size_t)rounds;
         for (long r = 0; r < rounds; r++) rt[r] = (flops_of(&xs[i]) / v[r]) / (flops_of(&xs[b]) / vb[r]);
         vs[i] = bench_median(rt, rounds);
@@ -181,18 +182,18 @@ int main(int argc, char **argv) {
         last = x->isa;
         const double gf = flops_of(x) / bench_median(t + (size_t)i * (size_t)rounds, rounds) / 1e9;
         const int nv = x->s->nr / x->vl;
-        printf("%s,%s,%s,%d,%d,%d,%d,%.1f,%.1f,%.1f,", x->isa, x->u ? x->u->name : "loop", x->s->name, x->s->r,
-               x->s->nr, x->kc, x->s->r * nv + nv + 1, gf, peak, peak > 0 ? 100.0 * gf / peak : 0.0);
-        if (x->base >= 0) printf("%.3f\n", vs[i]);
-        else printf("\n"); /* no loop of the table's shape: no ratio */
+        printf("%s,%s,%s,%d,%d,%d,%d,%.1f,%.1f,%.1f,%.3f\n", x->isa, x->u ? x->u->name : "loop", x->s->name, x->s->r,
+               x->s->nr, x->kc, x->s->r * nv + nv + 1, gf, peak, peak > 0 ? 100.0 * gf / peak : 0.0, vs[i]);
     }
+    rc = 0;
+done:
     free(vs);
     free(rt);
     free(t);
-    for (int i = 0; i < nx; i++) {
+    for (int i = 0; i <= nx && i < maxx; i++) {
         free(xs[i].a);
         free(xs[i].b);
         free(xs[i].c);
     }
-    return 0;
+    return rc;
 }

@@ -36,14 +36,16 @@
 #                  12x8 2x40) and one of the table's kernel on its shape,
 #                  R x NR as named, the registers it needs within the ISA's
 #                  file, the KC asked for or by default the largest multiple
-#                  of 8 whose panels fit 3/4 of L1d, positive rates, the
-#                  table shape's loop at 1.000 of itself; the mutant build
+#                  of 8 whose panels fit 3/4 of L1d, positive rates, with one
+#                  round vs_table_loop the ratio of the row's rate to the
+#                  table shape's loop's (1.000 for itself); the mutant build
 #                  (every shape drops its last k step) exits 1 naming the
 #                  difference, nothing on stdout
 #   ukr_repeat.sh --shapes: N = 0 over results/kernels/xeon_ukr/shapes gives
 #                  the committed shapes.csv byte for byte; a one-run series
 #                  writes shapes.csv (no ceiling.csv) and a meta.txt naming
-#                  --shapes; MC or NJ, or arguments with N = 0, exit 2
+#                  --shapes; MC or NJ, arguments with N = 0, or ROUNDS 0
+#                  exit 2 and leave the folder as it was
 #   ukr_repeat.sh  N = 0 over results/kernels/xeon_ukr/nj64 gives the committed
 #                  ceiling.csv byte for byte; a bad N, or arguments with N = 0,
 #                  exit 2; arguments ukr_ceiling refuses exit 2 and leave a
@@ -257,13 +259,21 @@ for kc in 16 0; do
           if ((kc && $6 != kc) || (!kc && $6 != fit)) { print "kc " $6 " (L1d " l1d " KiB) in " $0; bad = 1 }
           if ($8 + 0 <= 0 || $9 + 0 <= 0 || $10 + 0 <= 0 || $11 + 0 <= 0) { print "rate " $0; bad = 1 }
           if ($2 == "loop" && $3 == tabshape && $11 != "1.000") { print "the table shape loop against itself " $0; bad = 1 }
+          if (FNR == NR && $2 == "loop" && $3 == tabshape) base = $8
+          # one round: its ratio to the loop of the table shape is the ratio of the two rates
+          if (FNR != NR && base > 0 && (($11 - $8 / base) > 0.002 || ($8 / base - $11) > 0.002)) {
+            print "vs_table_loop " $11 ", the rates give " $8 / base " in " $0; bad = 1
+          }
         }
-        END { exit bad }' "$tmp/shp.csv" >"$tmp/shp.bad" || fail "ukr_shapes 1 $kc, $isa: $(cat "$tmp/shp.bad")"
+        END { if (!base) { print "no loop of " tabshape; bad = 1 } exit bad }' "$tmp/shp.csv" "$tmp/shp.csv" >"$tmp/shp.bad" ||
+        fail "ukr_shapes 1 $kc, $isa: $(cat "$tmp/shp.bad")"
     done
   else
     fail "ukr_shapes 1 $kc exited $?: $(cat "$tmp/shp.err")"
   fi
 done
+
+sums() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs md5sum); }  # a folder's files and their checksums
 
 # the mutant build: its check fails before anything is printed
 "$mutant" 1 16 >"$tmp/out" 2>"$tmp/err"
@@ -284,8 +294,14 @@ UKR_SHAPES=$shapes "$src"/bench/ukr_repeat.sh --shapes "$tmp/shp_one" 1 1 16 2>"
   grep -q "^command   bench/ukr_repeat.sh --shapes $tmp/shp_one 1 1 16 " "$tmp/shp_one/meta.txt" &&
   [ "$(head -1 "$tmp/shp_one/shapes.csv")" = "isa,kernel,shape,mr,nr,kc,regs,runs,gflops,gflops_min,gflops_max,pct_peak,pct_peak_min,pct_peak_max,vs_table_loop,vs_table_loop_min,vs_table_loop_max" ] ||
   fail "ukr_repeat.sh --shapes, one run: $(ls "$tmp/shp_one"), $(grep command "$tmp/shp_one/meta.txt"), $(head -1 "$tmp/shp_one/shapes.csv")"
+sums "$tmp/shp_one" >"$tmp/before"
 refuse "ROUNDS and KC only" "$src"/bench/ukr_repeat.sh --shapes "$tmp/shp_one" 1 1 16 50
 refuse "no ROUNDS or KC" "$src"/bench/ukr_repeat.sh --shapes "$tmp/shp_one" 0 1
+UKR_SHAPES=$shapes "$src"/bench/ukr_repeat.sh --shapes "$tmp/shp_one" 1 0 >/dev/null 2>&1
+rc=$?
+sums "$tmp/shp_one" >"$tmp/after"
+[ "$rc" -eq 2 ] && cmp -s "$tmp/before" "$tmp/after" ||
+  fail "ukr_repeat.sh --shapes refusals: exit $rc, the folder changed: $(diff "$tmp/before" "$tmp/after" | head -3)"
 
 # ukr_repeat.sh: the committed medians recomputed; refusals that touch nothing
 r=$tmp/ukr_rep
@@ -296,7 +312,6 @@ cmp -s "$r/ceiling.csv" "$src"/results/kernels/xeon_ukr/nj64/ceiling.csv ||
   fail "ukr_repeat.sh N=0 differs from results/kernels/xeon_ukr/nj64/ceiling.csv"
 refuse "N 'x'" "$src"/bench/ukr_repeat.sh "$r" x
 refuse "N = 0" "$src"/bench/ukr_repeat.sh "$r" 0 11
-sums() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs md5sum); }
 sums "$r" >"$tmp/before"
 UKR_CEILING=$ukr "$src"/bench/ukr_repeat.sh "$r" 1 0 >/dev/null 2>"$tmp/err"
 rc=$?

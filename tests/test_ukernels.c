@@ -9,8 +9,8 @@
  * inside a team (mlpb_team_run: 2 threads sharing, 3), bit for bit.
  * Blockings: a tiny one (MC = 2 MR, KC = 17, NC = 3 NR) so every block edge is
  * hit, and the cache-derived one used in production. Kernels whose ISA this
- * CPU lacks are skipped with a note on stderr. Also sysinfo.c's vendor rule
- * (IR outer, NC) on fixed caches. `test_ukernels ISA...` tests
+ * CPU lacks are skipped with a note on stderr. Also sysinfo.c's blocking
+ * rule (MC/KC/NC, IR outer) on fixed caches, for both vendors. `test_ukernels ISA...` tests
  * the micro-kernels of the ISAs named only, and fails if the CPU lacks one
  * (scripts/avx512_emu.sh). Not here: the vec kernels and the network
  * (test_kernels.c, test_nn.c).
@@ -409,30 +409,33 @@ static int isa_wanted(const char *isa, int argc, char **argv) {
 
 static long clamp_round(long x, long lo, long hi, long to) { return (x < lo ? lo : x > hi ? hi : x) / to * to; }
 
-/* sysinfo.c's vendor rule on fixed caches (L1d 48 KiB, L2 2 MiB, L3 32 MiB
- * over 2 cores): on Intel's CPUs NC from L2 for every kernel and IR outer on
- * 1 thread for the AVX-512 kernel only, elsewhere NC from L3 and JR outer;
- * the narrow paths' 4 KC NC from the L3 rule either way. This CPU's vendor
- * picks which half is checked. */
+/* sysinfo.c's blocking rule on fixed caches (L1d 48 KiB, L2 2 MiB, L3 32 MiB
+ * over 2 cores), for both vendors whatever this CPU is (mlpb_blocking_rule):
+ * KC from L1d (the scalar kernel: both panels in half of it), MC from L2;
+ * on Intel's CPUs NC from L2 for every kernel and IR outer on 1 thread for
+ * the AVX-512 kernel only, elsewhere NC from L3 and JR outer; the narrow
+ * paths' 4 KC NC from the L3 rule either way. */
 static void check_vendor_rule(const mlpb_ukr *const *tab, int nt) {
     const mlpb_sysinfo fake = { "fake", 2, 48L << 10, 2L << 20, 32L << 20, "test" };
-    int intel = 0;
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_cpu_init();
-    intel = __builtin_cpu_is("intel");
-#endif
-    for (int t = 0; t < nt; t++) {
-        const mlpb_ukr *u = tab[t];
-        mlpb_kcfg c = { MLPB_KERNEL_SIMD, u, 0, 0, 0, 1, 0, 0 };
-        mlpb_blocking_from_caches(&fake, u, &c);
-        const long f = (long)sizeof(float), nc3 = clamp_round((16L << 20) / 2 / (2 * c.kc * f), u->nr, 4096, u->nr);
-        const long nc2 = clamp_round((2L << 20) / 2 / (c.kc * f), u->nr, 4096, u->nr);
-        CHECK(c.ir_outer == (intel && !strcmp(u->isa, "avx512")), "%s: ir_outer %d on %s", u->name, c.ir_outer,
-              intel ? "Intel" : "another vendor");
-        CHECK(c.nc == (intel ? nc2 : nc3), "%s: NC %d, want %ld (KC %d, %s)", u->name, c.nc, intel ? nc2 : nc3, c.kc,
-              intel ? "Intel: from L2" : "from L3");
-        CHECK(c.l3_floats == 4L * c.kc * nc3, "%s: l3_floats %ld, want %ld", u->name, c.l3_floats, 4L * c.kc * nc3);
-    }
+    const long f = (long)sizeof(float);
+    for (int intel = 0; intel <= 1; intel++)
+        for (int t = 0; t < nt; t++) {
+            const mlpb_ukr *u = tab[t];
+            mlpb_kcfg c = { MLPB_KERNEL_SIMD, u, 0, 0, 0, 1, 0, 0 };
+            mlpb_blocking_rule(&fake, u, intel, &c);
+            const int scalar = !strcmp(u->isa, "scalar");
+            const long kc = clamp_round(scalar ? (48L << 10) / 2 / ((u->mr + u->nr) * f) : (48L << 10) * 3 / 4 / (u->nr * f),
+                                        32, 1024, 8);
+            const long mc = clamp_round((2L << 20) / 2 / (kc * f), u->mr, 4096, u->mr);
+            const long nc3 = clamp_round((16L << 20) / 2 / (2 * kc * f), u->nr, 4096, u->nr);
+            const long nc2 = clamp_round((2L << 20) / 2 / (kc * f), u->nr, 4096, u->nr);
+            const char *v = intel ? "Intel" : "another vendor";
+            CHECK(c.kc == kc && c.mc == mc, "%s, %s: MC/KC %d/%d, want %ld/%ld", u->name, v, c.mc, c.kc, mc, kc);
+            CHECK(c.ir_outer == (intel && !strcmp(u->isa, "avx512")), "%s, %s: ir_outer %d", u->name, v, c.ir_outer);
+            CHECK(c.nc == (intel ? nc2 : nc3), "%s, %s: NC %d, want %ld", u->name, v, c.nc, intel ? nc2 : nc3);
+            CHECK(c.l3_floats == 4L * kc * nc3, "%s, %s: l3_floats %ld, want %ld", u->name, v, c.l3_floats,
+                  4L * kc * nc3);
+        }
 }
 
 int main(int argc, char **argv) {

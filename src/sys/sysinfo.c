@@ -104,11 +104,11 @@ static int clampi(long x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : (
  * block's B panels, in L2, in a row); AVX2 and the scalar kernel keep JR
  * outer. Measured on the Xeon VM only (README, "Where the kernels stand: the
  * Xeon VM"; results/kernels/xeon_ir_outer*, results/frame_ab/irouter.txt):
- * NC gave AVX2's 2-thread squares 1.33-1.49x, the two together AVX-512's
- * 1-thread squares 1.05-1.09x; IR outer cost AVX2 4-5% on dW1 and bwd-W2
- * (the other kernels' step shapes 0.98-1.03x). Elsewhere JR outer and NC
- * from L3, the rule the Zen 5 VM's figures were measured with. Neither
- * changes a result: the narrow paths' room for op(B) (gemm.c,
+ * NC gave AVX2's 2-thread squares 1024 / 2048 1.33x / 1.49x, the two
+ * together AVX-512's 1-thread squares 1.05-1.09x; IR outer cost AVX2 4-5% on
+ * dW1 and bwd-W2 (the other kernels' step shapes 0.98-1.03x). Elsewhere JR
+ * outer and NC from L3, the rule the Zen 5 VM's figures were measured with.
+ * Neither changes a result: the narrow paths' room for op(B) (gemm.c,
  * narrow_cap_of) and their L3 threshold keep the L3 rule's NC. */
 static int cpu_intel(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -120,6 +120,10 @@ static int cpu_intel(void) {
 }
 
 void mlpb_blocking_from_caches(const mlpb_sysinfo *s, const mlpb_ukr *u, mlpb_kcfg *cfg) {
+    mlpb_blocking_rule(s, u, cpu_intel(), cfg);
+}
+
+void mlpb_blocking_rule(const mlpb_sysinfo *s, const mlpb_ukr *u, int intel, mlpb_kcfg *cfg) {
     const long f = (long)sizeof(float);
     int kc = !strcmp(u->isa, "scalar") ? clampi(s->l1d / 2 / ((u->mr + u->nr) * f), 32, 1024)
                                        : clampi(s->l1d * 3 / 4 / (u->nr * f), 32, 1024);
@@ -127,7 +131,7 @@ void mlpb_blocking_from_caches(const mlpb_sysinfo *s, const mlpb_ukr *u, mlpb_kc
     int mc = clampi(s->l2 / 2 / (kc * f), u->mr, 4096);
     mc = mc / u->mr * u->mr;
     long l3core = s->l3 / (s->cores > 0 ? s->cores : 1);
-    const int intel = cpu_intel(), ir_outer = intel && !strcmp(u->isa, "avx512");
+    const int ir_outer = intel && !strcmp(u->isa, "avx512");
     int nc3 = clampi(l3core / 2 / (2 * kc * f), u->nr, 4096); /* the L3 rule */
     nc3 = nc3 / u->nr * u->nr;
     int nc = intel ? clampi(s->l2 / 2 / (kc * f), u->nr, 4096) / u->nr * u->nr : nc3;

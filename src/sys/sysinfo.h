@@ -25,6 +25,9 @@ void mlpb_sysinfo_read(mlpb_sysinfo *s);
  *     and for the AVX-512 kernel ir_outer is set (one thread takes the tiles
  *     in row bands; sysinfo.c says why). Rounded to multiples of 8, MR, NR. */
 void mlpb_blocking_from_caches(const mlpb_sysinfo *s, const mlpb_ukr *u, mlpb_kcfg *cfg);
+/* The same rule with the vendor given (intel: 1 for Intel's CPUs), whatever
+ * this CPU is: what mlpb_blocking_from_caches applies, open to the tests. */
+void mlpb_blocking_rule(const mlpb_sysinfo *s, const mlpb_ukr *u, int intel, mlpb_kcfg *cfg);
 
 /* Set flush-to-zero and denormals-are-zero in the calling thread and every
  * thread of a `threads`-wide OpenMP pool. Returns 1 if set, 0 if this CPU has
