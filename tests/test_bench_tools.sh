@@ -260,8 +260,10 @@ for kc in 16 0; do
           if ($8 + 0 <= 0 || $9 + 0 <= 0 || $10 + 0 <= 0 || $11 + 0 <= 0) { print "rate " $0; bad = 1 }
           if ($2 == "loop" && $3 == tabshape && $11 != "1.000") { print "the table shape loop against itself " $0; bad = 1 }
           if (FNR == NR && $2 == "loop" && $3 == tabshape) base = $8
-          # one round: its ratio to the loop of the table shape is the ratio of the two rates
-          if (FNR != NR && base > 0 && (($11 - $8 / base) > 0.002 || ($8 / base - $11) > 0.002)) {
+          # one round: its ratio to the loop of the table shape is the ratio of the two rates (printed
+          # to 0.1 GFLOP/s and 0.001: slow builds, e.g. sanitized, print small rates)
+          tol = 0.0006 + ($8 / base) * (0.05 / $8 + 0.05 / base)
+          if (FNR != NR && base > 0 && (($11 - $8 / base) > tol || ($8 / base - $11) > tol)) {
             print "vs_table_loop " $11 ", the rates give " $8 / base " in " $0; bad = 1
           }
         }
