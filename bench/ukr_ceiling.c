@@ -30,10 +30,8 @@
  * Not a test: a measurement. Not here: packing, the frame's partial tiles,
  * threads (bench/frame_ab.c, mlpbench gemm). */
 #include "bench_common.h"
-#include "cli/cli.h"
 #include "kernels/kernels.h"
 #include "sys/peak.h"
-#include "sys/pin.h"
 #include "sys/sysinfo.h"
 #include "sys/timer.h"
 

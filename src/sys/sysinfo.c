@@ -83,6 +83,8 @@ void mlpb_sysinfo_read(mlpb_sysinfo *s) {
 }
 
 static int clampi(long x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : (int)x; }
+/* x clamped to lo .. hi, then down to a multiple of m (lo is one) */
+static int clamp_down(long x, int lo, int hi, int m) { return clampi(x, lo, hi) / m * m; }
 
 /* The blocking rule (also README, "How it is built"), for micro-kernel MR x NR:
  * KC: the B micro-panel (KC x NR floats), which stays in L1d while the IR loop
@@ -125,20 +127,14 @@ void mlpb_blocking_from_caches(const mlpb_sysinfo *s, const mlpb_ukr *u, mlpb_kc
 
 void mlpb_blocking_rule(const mlpb_sysinfo *s, const mlpb_ukr *u, int intel, mlpb_kcfg *cfg) {
     const long f = (long)sizeof(float);
-    int kc = !strcmp(u->isa, "scalar") ? clampi(s->l1d / 2 / ((u->mr + u->nr) * f), 32, 1024)
-                                       : clampi(s->l1d * 3 / 4 / (u->nr * f), 32, 1024);
-    kc = kc / 8 * 8;
-    int mc = clampi(s->l2 / 2 / (kc * f), u->mr, 4096);
-    mc = mc / u->mr * u->mr;
-    long l3core = s->l3 / (s->cores > 0 ? s->cores : 1);
-    const int ir_outer = intel && !strcmp(u->isa, "avx512");
-    int nc3 = clampi(l3core / 2 / (2 * kc * f), u->nr, 4096); /* the L3 rule */
-    nc3 = nc3 / u->nr * u->nr;
-    int nc = intel ? clampi(s->l2 / 2 / (kc * f), u->nr, 4096) / u->nr * u->nr : nc3;
-    cfg->mc = mc;
+    const int kc = clamp_down(!strcmp(u->isa, "scalar") ? s->l1d / 2 / ((u->mr + u->nr) * f) : s->l1d * 3 / 4 / (u->nr * f),
+                              32, 1024, 8);
+    const long l3core = s->l3 / (s->cores > 0 ? s->cores : 1);
+    const int nc3 = clamp_down(l3core / 2 / (2 * kc * f), u->nr, 4096, u->nr); /* the L3 rule */
+    cfg->mc = clamp_down(s->l2 / 2 / (kc * f), u->mr, 4096, u->mr);
     cfg->kc = kc;
-    cfg->nc = nc;
-    cfg->ir_outer = ir_outer;
+    cfg->nc = intel ? clamp_down(s->l2 / 2 / (kc * f), u->nr, 4096, u->nr) : nc3;
+    cfg->ir_outer = intel && !strcmp(u->isa, "avx512");
     cfg->l3_floats = 4L * kc * nc3; /* the narrow paths' threshold, the same whichever NC */
 }
 
