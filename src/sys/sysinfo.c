@@ -127,8 +127,8 @@ void mlpb_blocking_from_caches(const mlpb_sysinfo *s, const mlpb_ukr *u, mlpb_kc
 
 void mlpb_blocking_rule(const mlpb_sysinfo *s, const mlpb_ukr *u, int intel, mlpb_kcfg *cfg) {
     const long f = (long)sizeof(float);
-    const int kc = clamp_down(!strcmp(u->isa, "scalar") ? s->l1d / 2 / ((u->mr + u->nr) * f) : s->l1d * 3 / 4 / (u->nr * f),
-                              32, 1024, 8);
+    const long l1_kc = !strcmp(u->isa, "scalar") ? s->l1d / 2 / ((u->mr + u->nr) * f) : s->l1d * 3 / 4 / (u->nr * f);
+    const int kc = clamp_down(l1_kc, 32, 1024, 8);
     const long l3core = s->l3 / (s->cores > 0 ? s->cores : 1);
     const int nc3 = clamp_down(l3core / 2 / (2 * kc * f), u->nr, 4096, u->nr); /* the L3 rule */
     cfg->mc = clamp_down(s->l2 / 2 / (kc * f), u->mr, 4096, u->mr);
