@@ -31,6 +31,11 @@
  *          without: JR outer, IR inner), whatever sysinfo.c's rule picks
  *          for this CPU and kernel; 1 thread; packed shapes only (on the
  *          narrow and small-M paths both sides run the same code)
+ *   aonce  the packed frame's A packed once per K block and kept through
+ *          the JC blocks, from 2 of them (mlpb_ctx_set_aonce(1); the
+ *          frame's rule takes it from 3), against packed once per JC block
+ *          (never); any threads, any split (SHARED on 2+ threads has no
+ *          such path: both sides the same)
  * Prints both medians and the median over rounds of time(without) /
  * time(with) (> 1: the feature saves time) with its quartiles. Shapes use the
  * network's padded weight rows: NN is a forward GEMM, (b, k) x W (k, n); NT a
@@ -48,6 +53,7 @@
  *   build/frame_ab dotq 1 41 32,64,128,1024,60000 10 128 (fwd-W3)
  *   build/frame_ab walk 2 41 32,64,128,1024 128 256 TN rows (dW2)
  *   MLPB_ISA=avx2 build/frame_ab irouter 1 41 64,128 256 784 TN (dW1)
+ *   build/frame_ab aonce 1 21 1024,2048 2048 2048    (squares 1024 x 2048 x 2048, 2048)
  * Not a test: a measurement, for this machine's noise to be averaged out by
  * taking turns. */
 #include "kernels/kernels.h"
@@ -85,17 +91,17 @@ int main(int argc, char **argv) {
         if (!strcmp(sp, mlpb_split_names[i])) split = i;
     const int edge = !strcmp(feat, "edge"), arows = !strcmp(feat, "arows"), pf = !strcmp(feat, "pf"),
               stream = !strcmp(feat, "stream"), dotq = !strcmp(feat, "dotq"), walk = !strcmp(feat, "walk"),
-              irouter = !strcmp(feat, "irouter");
+              irouter = !strcmp(feat, "irouter"), aonce = !strcmp(feat, "aonce");
     const int tn = !strcmp(op, "TN");
     const mlpb_op ta = tn ? MLPB_T : MLPB_N, tb = !strcmp(op, "NT") ? MLPB_T : MLPB_N;
     const char *isa = getenv("MLPB_ISA") && *getenv("MLPB_ISA") ? getenv("MLPB_ISA") : "auto";
     const mlpb_ukr *u = mlpb_ukr_find(isa);
-    if ((!edge && !arows && !pf && !stream && !dotq && !walk && !irouter) || threads < 1 || rounds < 1 || n < 1 || k < 1 ||
+    if ((!edge && !arows && !pf && !stream && !dotq && !walk && !irouter && !aonce) || threads < 1 || rounds < 1 || n < 1 || k < 1 ||
         (irouter && threads != 1) ||
         (walk && (threads < 2 || (split != MLPB_SPLIT_ROWS && split != MLPB_SPLIT_AUTO))) ||
-        (strcmp(op, "NN") && strcmp(op, "NT") && !tn) || (pf != tn && !walk && !irouter) || (stream && k > 16) || split < 0 ||
+        (strcmp(op, "NN") && strcmp(op, "NT") && !tn) || (pf != tn && !walk && !irouter && !aonce) || (stream && k > 16) || split < 0 ||
         (dotq && (threads != 1 || strcmp(op, "NN") || n > 12 || k <= 16))) {
-        fprintf(stderr, "usage: frame_ab edge|arows|pf|stream|dotq|walk|irouter [THREADS [ROUNDS [B,B,... [N K [NN|NT|TN [auto|shared|rows|cols]]]]]]"
+        fprintf(stderr, "usage: frame_ab edge|arows|pf|stream|dotq|walk|irouter|aonce [THREADS [ROUNDS [B,B,... [N K [NN|NT|TN [auto|shared|rows|cols]]]]]]"
                         " (edge, arows: NN or NT; pf: TN; stream: NN or NT, K <= 16; dotq: 1 thread, NN, N <= 12, K > 16;"
                         " walk: 2+ threads, split rows or auto; irouter: 1 thread)\n");
         return 2;
@@ -136,6 +142,10 @@ int main(int argc, char **argv) {
         mlpb_ctx_set_prefetch(ctx[1], 1);
     }
     if (walk && ctx[0]) mlpb_ctx_set_walk(ctx[0], -1);
+    if (aonce && ctx[0] && ctx[1]) { /* never vs from 2 JC blocks, whatever the frame's rule would pick */
+        mlpb_ctx_set_aonce(ctx[0], -1);
+        mlpb_ctx_set_aonce(ctx[1], 1);
+    }
     if (stream && ctx[0] && ctx[1]) {
         mlpb_ctx_set_stream(ctx[0], -1);
         mlpb_ctx_set_stream(ctx[1], 1);

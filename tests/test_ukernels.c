@@ -37,39 +37,49 @@
 #define TINY 1e-30
 
 /* the multi-threaded contexts every case is compared with, bit for bit */
-#define NCTXN 11
+#define NCTXN 15
 static const char *const ctxn_name[NCTXN] = { "2 threads", "2 threads split shared", "2 threads split rows",
                                               "2 threads split cols", "3 threads, prefetch and streaming always",
                                               "1 thread, prefetch and streaming always",
                                               "2 threads split shared, in a team", "3 threads in a team",
                                               "3 threads split rows, every thread walking forward",
-                                              "1 thread, IR outer", "1 thread, IR outer, NC of one column panel" };
-static const int ctxn_threads[NCTXN] = { 2, 2, 2, 2, 3, 1, 2, 3, 3, 1, 1 };
+                                              "1 thread, IR outer", "1 thread, IR outer, NC of one column panel",
+                                              "1 thread, A packed once per K block, NC of two column panels",
+                                              "1 thread, IR outer, A packed once per K block, NC of two column panels",
+                                              "3 threads split rows, A packed once per K block, NC of two column panels",
+                                              "2 threads split cols, A packed once per K block, NC of two column panels" };
+static const int ctxn_threads[NCTXN] = { 2, 2, 2, 2, 3, 1, 2, 3, 3, 1, 1, 1, 1, 3, 2 };
 static const mlpb_split ctxn_split[NCTXN] = { MLPB_SPLIT_AUTO, MLPB_SPLIT_SHARED, MLPB_SPLIT_ROWS, MLPB_SPLIT_COLS,
                                               MLPB_SPLIT_AUTO, MLPB_SPLIT_AUTO, MLPB_SPLIT_SHARED, MLPB_SPLIT_AUTO,
-                                              MLPB_SPLIT_ROWS, MLPB_SPLIT_AUTO, MLPB_SPLIT_AUTO };
+                                              MLPB_SPLIT_ROWS, MLPB_SPLIT_AUTO, MLPB_SPLIT_AUTO, MLPB_SPLIT_AUTO,
+                                              MLPB_SPLIT_AUTO, MLPB_SPLIT_ROWS, MLPB_SPLIT_COLS };
 /* the tiles' order on 1 thread (mlpb_kcfg.ir_outer; the reference context,
  * ctx1, has it off): 1 IR outer, JR inner */
-static const int ctxn_ir_outer[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1 };
-/* 1: NC of a single column panel (NR), l3_floats kept at the setup's 4 KC NC,
- * as sysinfo.c does when it takes NC from L2: no result may follow NC (the
- * narrow paths' room and thresholds keep the setup's) */
-static const int ctxn_nc1[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+static const int ctxn_ir_outer[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 0, 0 };
+/* > 0: NC of that many column panels (NR each), l3_floats kept at the
+ * setup's 4 KC NC, as sysinfo.c does when it takes NC from L2: no result may
+ * follow NC (the narrow paths' room and thresholds keep the setup's); 0 the
+ * setup's NC. Two panels: JC blocks of 2 and 1 panels (n = 3 NR, a ROWS
+ * run's rows then differ between them: gemm.c's rows_run_panels) */
+static const int ctxn_ncpan[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 2, 2, 2 };
+/* A packed once per K block and kept through the JC blocks
+ * (mlpb_ctx_set_aonce): 1 from 2 JC blocks, 0 the frame's rule (from 3) */
+static const int ctxn_aonce[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1 };
 /* the GEMM called inside mlpb_team_run: parts posted to the waiting threads,
  * SHARED's barrier the team's spin barrier */
-static const int ctxn_team[NCTXN] = { 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0 };
+static const int ctxn_team[NCTXN] = { 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0 };
 /* the narrow paths' prefetch (mlpb_ctx_set_prefetch: op(A) = T's next K
  * block, the dot path's next row block): they ask only for big A, so these
  * force it where the sizes here would not */
-static const int ctxn_prefetch[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0 };
+static const int ctxn_prefetch[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 /* likewise the narrow row blocks' streaming stores of C (mlpb_ctx_set_stream:
  * only for big C with beta == 0; forced, the row-block cases with beta == 0
  * whose scratch tile fits: sweep_narrow's last loop has every epilogue and
  * width for them) */
-static const int ctxn_stream[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0 };
+static const int ctxn_stream[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 /* the row splits' walk (mlpb_ctx_set_walk): -1 every thread forward, 0 the
  * frame's (even threads back); the same bits either way */
-static const int ctxn_walk[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0 };
+static const int ctxn_walk[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0 };
 
 typedef struct setup {
     const mlpb_ukr *u;
@@ -465,12 +475,14 @@ int main(int argc, char **argv) {
             if (b == 1) mlpb_blocking_from_caches(&si, u, &cfg);
             setup s = { u, b ? "caches" : "tiny", make_ctx(u, cfg.mc, cfg.kc, cfg.nc, 1, 0, 0), { NULL }, cfg.kc, 0, 0, 0, 0 };
             for (int x = 0; x < NCTXN; x++) {
-                s.ctxn[x] = ctxn_nc1[x] ? make_ctx(u, cfg.mc, cfg.kc, u->nr, 1, ctxn_ir_outer[x], 4L * cfg.kc * cfg.nc)
-                                        : make_ctx(u, cfg.mc, cfg.kc, cfg.nc, ctxn_threads[x], ctxn_ir_outer[x], 0);
+                s.ctxn[x] = ctxn_ncpan[x] ? make_ctx(u, cfg.mc, cfg.kc, ctxn_ncpan[x] * u->nr, ctxn_threads[x],
+                                                     ctxn_ir_outer[x], 4L * cfg.kc * cfg.nc)
+                                          : make_ctx(u, cfg.mc, cfg.kc, cfg.nc, ctxn_threads[x], ctxn_ir_outer[x], 0);
                 mlpb_ctx_set_split(s.ctxn[x], ctxn_split[x]);
                 mlpb_ctx_set_prefetch(s.ctxn[x], ctxn_prefetch[x]);
                 mlpb_ctx_set_stream(s.ctxn[x], ctxn_stream[x]);
                 mlpb_ctx_set_walk(s.ctxn[x], ctxn_walk[x]);
+                mlpb_ctx_set_aonce(s.ctxn[x], ctxn_aonce[x]);
             }
             sweep_edges(&s);
             sweep_cuts(&s);

@@ -59,6 +59,7 @@ struct mlpb_ctx {
     int prefetch;            /* the narrow paths' prefetch (next K block, next row block): 0 auto, < 0 never, > 0 always */
     int stream;              /* narrow row blocks' streaming stores of C: 0 auto, < 0 never, > 0 always */
     int walk;                /* row splits' walk: 0 even threads back (packed_split), < 0 all forward */
+    int aonce;               /* the packed frame's A packed once per K block (a_once_rule): 0 by the rule, < 0 never, > 0 from 2 JC blocks */
     int balance_k;           /* equal K blocks (not the scalar micro-kernel: its K blocks stay as they were) */
     size_t narrow_cap;       /* floats of op(B) the narrow paths may put in bpack[0] (narrow_cap_of) */
     double region_us;        /* measured cost of one empty parallel region of cfg.threads (0: one thread) */
@@ -66,6 +67,8 @@ struct mlpb_ctx {
     int nbuf;                /* max(2, threads) buffers of each kind: */
     float **apack;           /* (MC, KC) as MC/MR micro-panels; shared: [0], [1] double-buffered; private: [tid] */
     float **bpack;           /* (KC, NC) as NC/NR micro-panels; likewise */
+    float **apack_all;       /* [tid]: all of A's row panels for one K block (a_once), grown by thread tid */
+    size_t *apack_all_cap;   /* [tid]: their floats */
     mlpb_team team;          /* mlpb_team_run's waiting threads (gemm.c, "team") */
     double team_us;          /* measured cost of posting an empty job to the team (0: not yet) */
 };
@@ -233,7 +236,9 @@ mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg) {
     c->nbuf = cfg->threads > 2 ? cfg->threads : 2;
     c->apack = calloc((size_t)c->nbuf, sizeof *c->apack);
     c->bpack = calloc((size_t)c->nbuf, sizeof *c->bpack);
-    int ok = c->apack && c->bpack;
+    c->apack_all = calloc((size_t)c->nbuf, sizeof *c->apack_all);
+    c->apack_all_cap = calloc((size_t)c->nbuf, sizeof *c->apack_all_cap);
+    int ok = c->apack && c->bpack && c->apack_all && c->apack_all_cap;
     for (int b = 0; ok && b < c->nbuf; b++) {
         c->apack[b] = mlpb_alloc64((size_t)c->cfg.mc * (size_t)c->cfg.kc * sizeof(float));
         const size_t kn = (size_t)c->cfg.kc * (size_t)c->cfg.nc;
@@ -249,9 +254,12 @@ void mlpb_ctx_free(mlpb_ctx *c) {
     for (int b = 0; b < c->nbuf; b++) {
         if (c->apack) free(c->apack[b]);
         if (c->bpack) free(c->bpack[b]);
+        if (c->apack_all) free(c->apack_all[b]);
     }
     free(c->apack);
     free(c->bpack);
+    free(c->apack_all);
+    free(c->apack_all_cap);
     free(c);
 }
 
@@ -272,6 +280,7 @@ void mlpb_ctx_set_split(mlpb_ctx *c, mlpb_split split) {
 void mlpb_ctx_set_prefetch(mlpb_ctx *c, int mode) { c->prefetch = mode < 0 ? -1 : mode > 0; }
 void mlpb_ctx_set_stream(mlpb_ctx *c, int mode) { c->stream = mode < 0 ? -1 : mode > 0; }
 void mlpb_ctx_set_walk(mlpb_ctx *c, int mode) { c->walk = mode < 0 ? -1 : 0; }
+void mlpb_ctx_set_aonce(mlpb_ctx *c, int mode) { c->aonce = mode < 0 ? -1 : mode > 0; }
 const char *mlpb_ctx_vec_isa(const mlpb_ctx *c) { return c->vx ? c->vx->isa : "c"; }
 
 /* Plain-C packs of one micro-panel of width R from rows <= R source lines;
@@ -871,6 +880,47 @@ static inline void ukr_call(const mlpb_ukr *u, int e, int ar, int inpl, int kc, 
 /* x clamped to 0 .. hi */
 static inline long clamp_l(long x, long hi) { return x < 0 ? 0 : x > hi ? hi : x; }
 
+/* A packed once per K block (a_once): with several JC blocks the nest runs
+ * PC outer, JC inner; each thread packs the A panels its tiles meet, of
+ * every IC block, in the first JC block, into its own apack_all, and the
+ * other JC blocks read them there; else A is packed once per (JC, PC, IC)
+ * block, n / NC times in all. Each tile still takes its K blocks in order,
+ * from the same packed values: the same bits. Where the threads keep their
+ * buffers apart (one thread, ROWS, COLS; not SHARED's shared ones), when the
+ * thread's panels fit a core's share of L3 (cfg.l3_floats), and from
+ * AONCE_MIN_JC JC blocks: `frame_ab aonce` on the Xeon VM
+ * (results/frame_ab/aonce.txt), 3 or more blocks 1.02-1.05x the speed, 2
+ * blocks 0.98-1.01x (A read from L3 in the second, C swept whole per K block
+ * rather than a JC block's columns). mlpb_ctx_set_aonce(> 0) takes it from 2. */
+#define AONCE_MIN_JC 3
+static int a_once_rule(const mlpb_ctx *ctx, mlpb_split split, int nt, int njc, size_t floats) {
+    return ctx->aonce >= 0 && njc >= (ctx->aonce > 0 ? 2 : AONCE_MIN_JC) && (nt == 1 || split != MLPB_SPLIT_SHARED) &&
+           floats <= (size_t)ctx->cfg.l3_floats;
+}
+
+/* thread tid's apack_all, at least `floats` long (grown by that thread alone); NULL: no room */
+static float *a_once_buf(mlpb_ctx *ctx, int tid, size_t floats) {
+    if (ctx->apack_all_cap[tid] < floats) {
+        free(ctx->apack_all[tid]);
+        ctx->apack_all[tid] = mlpb_alloc64(floats * sizeof(float));
+        ctx->apack_all_cap[tid] = ctx->apack_all[tid] ? floats : 0;
+    }
+    return ctx->apack_all[tid];
+}
+
+/* The global row panels [*p0, *p1) whose tiles a ROWS run of thread tid of
+ * nt holds (tile t of all M's, IR-major: panel t / npan) in a JC block of
+ * npan column panels. The widest block's run (the first) meets every panel a
+ * narrower one's does: with y = nir_all (tid + 1) / nt, its last panel is
+ * floor(y) + [frac(y) >= 1 / npan], which npan only raises; the first,
+ * floor(nir_all tid / nt), is npan's for any. (A thread with no tile in the
+ * widest block, fewer tiles than threads, packs A per JC block.) */
+static void rows_run_panels(long nir_all, int npan, int tid, int nt, long *p0, long *p1) {
+    const long gt = nir_all * npan, r0 = gt * tid / nt, r1 = gt * (tid + 1) / nt;
+    *p0 = r0 / npan;
+    *p1 = r1 > r0 ? (r1 - 1) / npan + 1 : *p0;
+}
+
 static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const mlpb_op ta = g->ta, tb = g->tb;
     const int m = g->m, n = g->n, k = g->k;
@@ -900,15 +950,25 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const int nir_full = panels_n(rpf);
     const int nir_all = (nic - 1) * nir_full + panels_n(rpl);
     float tmp[MLPB_UKR_MAX_MR * MLPB_UKR_MAX_NR] __attribute__((aligned(64)));
+    /* A packed once per K block (a_once_rule): the A panels this thread's
+     * tiles meet, global panel numbers p0 .. p1-1 (panel p: IC block
+     * p / nir_full, its panel p % nir_full), at ao + (p - p0) MR kc */
+    const int njc = (n + NC - 1) / NC, npc = (k + KC - 1) / KC;
+    long p0 = 0, p1 = nir_all;
+    if (rows) rows_run_panels(nir_all, npan0, tid, nt, &p0, &p1);
+    float *ao = a_once_rule(ctx, split, nt, njc, (size_t)(p1 - p0) * MR * KC) && p1 > p0
+                    ? a_once_buf(ctx, tid, (size_t)(p1 - p0) * MR * KC)
+                    : NULL;
     int ab = 0, bb = 0; /* shared buffer parities: every thread walks the same blocks */
-    for (int jc = 0; jc < n; jc += NC) {                       /* JC loop */
-        const int nc = n - jc < NC ? n - jc : NC;
-        const int npan = (nc + NR - 1) / NR;
-        const int a_inplace = a_inplace_ok && npan <= A_INPLACE_MAXPAN; /* full row panels */
-        /* the B panels this thread packs: a share (SHARED), its own (COLS), all (ROWS) */
-        const int jp0 = rows ? 0 : npan * tid / nt;
-        const int jp1 = rows ? npan : npan * (tid + 1) / nt;
-        for (int pc = 0; pc < k; pc += KC) {                   /* PC loop */
+    for (int xo = 0; xo < (ao ? npc : njc); xo++) {              /* JC loop (a_once: PC loop) */
+        for (int xi = 0; xi < (ao ? njc : npc); xi++) {          /* PC loop (a_once: JC loop) */
+            const int jc = (ao ? xi : xo) * NC, pc = (ao ? xo : xi) * KC;
+            const int nc = n - jc < NC ? n - jc : NC;
+            const int npan = (nc + NR - 1) / NR;
+            const int a_inplace = !ao && a_inplace_ok && npan <= A_INPLACE_MAXPAN; /* full row panels */
+            /* the B panels this thread packs: a share (SHARED), its own (COLS), all (ROWS) */
+            const int jp0 = rows ? 0 : npan * tid / nt;
+            const int jp1 = rows ? npan : npan * (tid + 1) / nt;
             const int kc = k - pc < KC ? k - pc : KC;
             const float beta_p = pc == 0 ? beta : 1.0f;
             const int last = pc + kc >= k;
@@ -924,7 +984,8 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                 const int mc = m - ic < MC ? m - ic : MC;
                 const panels rp = row_panels(mc, MR, ME, MC / MR);
                 const int nir = panels_n(rp);
-                float *ap = shared ? ctx->apack[ab] : ctx->apack[tid];
+                float *ap = shared ? ctx->apack[ab] : ctx->apack[tid]; /* this block's A panels (not a_once) */
+                const long pa = (long)(ic / MC) * nir_full - p0; /* a_once: its panel ir at ao + (pa + ir) MR kc */
                 ab ^= 1;
                 /* this thread's tiles, t0 <= t < t1: JR-major (jr = t / nir) but
                  * for ROWS (ir = t / npan: its share of all the blocks' tiles,
@@ -933,14 +994,20 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                 const long r0 = gt * tid / nt - g0, r1 = gt * (tid + 1) / nt - g0;
                 const long t0 = cols ? (long)jp0 * nir : rows ? clamp_l(r0, ntiles) : ntiles * tid / nt;
                 const long t1 = cols ? (long)jp1 * nir : rows ? clamp_l(r1, ntiles) : ntiles * (tid + 1) / nt;
-                /* the A panels this thread packs: a share, those of its rows, all */
-                const int ip0 = shared ? nir * tid / nt : rows ? (int)(t0 / npan) : 0;
-                const int ip1 = shared ? nir * (tid + 1) / nt : rows ? (t1 > t0 ? (int)((t1 - 1) / npan) + 1 : 0) : nir;
+                /* the A panels this thread packs: a share, those of its rows, all;
+                 * a_once: those of p0 .. p1-1 in this block, in the first JC block only */
+                int ip0 = shared ? nir * tid / nt : rows ? (int)(t0 / npan) : 0;
+                int ip1 = shared ? nir * (tid + 1) / nt : rows ? (t1 > t0 ? (int)((t1 - 1) / npan) + 1 : 0) : nir;
+                if (ao) {
+                    ip0 = (int)clamp_l(-pa, nir);
+                    ip1 = xi == 0 ? (int)clamp_l(p1 - p0 - pa, nir) : ip0;
+                }
                 for (int ir = ip0; ir < ip1; ir++) {
                     int i0, mr;
                     panel_rows(&rp, ir, MR, ME, &i0, &mr);
                     if (a_inplace && (mr == MR || mr == ME)) continue;
-                    pack_a(ctx, ap + (size_t)ir * MR * kc, ta, A, lda, ic + i0, mr, pc, kc);
+                    pack_a(ctx, ao ? ao + (size_t)(pa + ir) * MR * kc : ap + (size_t)ir * MR * kc, ta, A, lda, ic + i0, mr,
+                           pc, kc);
                 }
                 if (shared && nt > 1) job_barrier(ctx);         /* this block's A (and B) packed */
                 const int down = rows && walks_back(ctx, tid, nt); /* packed_split */
@@ -952,7 +1019,9 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                     const int j0 = jr * NR, nr = nc - j0 < NR ? nc - j0 : NR;
                     /* the edge kernel for panels of at most ME rows; A's rows in place for full panels */
                     const int e = mr <= ME, ar = a_inplace && (mr == MR || mr == ME);
-                    const float *a = ar ? A + (size_t)(ic + i0) * lda + pc : ap + (size_t)ir * MR * kc;
+                    const float *a = ar   ? A + (size_t)(ic + i0) * lda + pc
+                                     : ao ? ao + (size_t)(pa + ir) * MR * kc
+                                          : ap + (size_t)ir * MR * kc;
                     const float *b = bp + (size_t)jr * kc * NR;
                     const float *bi = B + (size_t)pc * ldb + (jc + j0); /* b_inplace && nr == NR */
                     const int inpl = b_inplace && nr == NR;

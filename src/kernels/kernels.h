@@ -181,6 +181,12 @@ void mlpb_ctx_set_stream(mlpb_ctx *ctx, int mode);
  * every thread forward (> 0: as 0). A speed knob (frame_ab walk, rows_edge),
  * never a result. */
 void mlpb_ctx_set_walk(mlpb_ctx *ctx, int mode);
+/* The packed frame's A, when N has several JC blocks: 0 (the default) each
+ * thread packs the A panels its tiles meet once per K block and keeps them
+ * through the JC blocks where the rule takes it (gemm.c, a_once_rule: from 3
+ * blocks), > 0 from 2 blocks, < 0 never (once per JC block). A speed knob
+ * (frame_ab aonce), never a result. */
+void mlpb_ctx_set_aonce(mlpb_ctx *ctx, int mode);
 
 /* C(m,n) = alpha * op(A) * op(B) + beta * C, then the epilogue.
  * op(A) is (m,k): A is (m,k) for N, (k,m) for T; op(B) is (k,n) likewise.
