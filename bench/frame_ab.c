@@ -32,10 +32,11 @@
  *          for this CPU and kernel; 1 thread; packed shapes only (on the
  *          narrow and small-M paths both sides run the same code)
  *   aonce  the packed frame's A packed once per K block and kept through
- *          the JC blocks, from 2 of them (mlpb_ctx_set_aonce(1); the
- *          frame's rule takes it from 3), against packed once per JC block
- *          (never); any threads, any split (SHARED on 2+ threads has no
- *          such path: both sides the same)
+ *          the JC blocks (N past NC), always (mlpb_ctx_set_aonce(1), also
+ *          where the frame would read A's rows in place instead: NN with
+ *          at most 16 column panels a block), against packed once per JC
+ *          block (never); any threads, any split (SHARED on 2+ threads has
+ *          no such path: both sides the same)
  * Prints both medians and the median over rounds of time(without) /
  * time(with) (> 1: the feature saves time) with its quartiles. Shapes use the
  * network's padded weight rows: NN is a forward GEMM, (b, k) x W (k, n); NT a
@@ -142,7 +143,7 @@ int main(int argc, char **argv) {
         mlpb_ctx_set_prefetch(ctx[1], 1);
     }
     if (walk && ctx[0]) mlpb_ctx_set_walk(ctx[0], -1);
-    if (aonce && ctx[0] && ctx[1]) { /* never vs from 2 JC blocks, whatever the frame's rule would pick */
+    if (aonce && ctx[0] && ctx[1]) { /* never vs always, whatever the frame's rule would pick */
         mlpb_ctx_set_aonce(ctx[0], -1);
         mlpb_ctx_set_aonce(ctx[1], 1);
     }

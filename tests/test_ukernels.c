@@ -63,7 +63,8 @@ static const int ctxn_ir_outer[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1,
  * run's rows then differ between them: gemm.c's rows_run_panels) */
 static const int ctxn_ncpan[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 2, 2, 2 };
 /* A packed once per K block and kept through the JC blocks
- * (mlpb_ctx_set_aonce): 1 from 2 JC blocks, 0 the frame's rule (from 3) */
+ * (mlpb_ctx_set_aonce): 1 always (the frame's rule, 0, reads A's rows in
+ * place instead at NN with few column panels, as these have) */
 static const int ctxn_aonce[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1 };
 /* the GEMM called inside mlpb_team_run: parts posted to the waiting threads,
  * SHARED's barrier the team's spin barrier */

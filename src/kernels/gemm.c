@@ -59,7 +59,7 @@ struct mlpb_ctx {
     int prefetch;            /* the narrow paths' prefetch (next K block, next row block): 0 auto, < 0 never, > 0 always */
     int stream;              /* narrow row blocks' streaming stores of C: 0 auto, < 0 never, > 0 always */
     int walk;                /* row splits' walk: 0 even threads back (packed_split), < 0 all forward */
-    int aonce;               /* the packed frame's A packed once per K block (a_once_rule): 0 by the rule, < 0 never, > 0 from 2 JC blocks */
+    int aonce;               /* the packed frame's A packed once per K block (a_once_rule): 0 by the rule, < 0 never, > 0 also for A read in place */
     int balance_k;           /* equal K blocks (not the scalar micro-kernel: its K blocks stay as they were) */
     size_t narrow_cap;       /* floats of op(B) the narrow paths may put in bpack[0] (narrow_cap_of) */
     double region_us;        /* measured cost of one empty parallel region of cfg.threads (0: one thread) */
@@ -887,14 +887,15 @@ static inline long clamp_l(long x, long hi) { return x < 0 ? 0 : x > hi ? hi : x
  * block, n / NC times in all. Each tile still takes its K blocks in order,
  * from the same packed values: the same bits. Where the threads keep their
  * buffers apart (one thread, ROWS, COLS; not SHARED's shared ones), when the
- * thread's panels fit a core's share of L3 (cfg.l3_floats), and from
- * AONCE_MIN_JC JC blocks: `frame_ab aonce` on the Xeon VM
- * (results/frame_ab/aonce.txt), 3 or more blocks 1.02-1.05x the speed, 2
- * blocks 0.98-1.01x (A read from L3 in the second, C swept whole per K block
- * rather than a JC block's columns). mlpb_ctx_set_aonce(> 0) takes it from 2. */
-#define AONCE_MIN_JC 3
-static int a_once_rule(const mlpb_ctx *ctx, mlpb_split split, int nt, int njc, size_t floats) {
-    return ctx->aonce >= 0 && njc >= (ctx->aonce > 0 ? 2 : AONCE_MIN_JC) && (nt == 1 || split != MLPB_SPLIT_SHARED) &&
+ * thread's panels fit a core's share of L3 (cfg.l3_floats), and when A's
+ * rows are not read in place instead (ainpl: op(A) = N and at most
+ * A_INPLACE_MAXPAN column panels a block, which packs no A at all).
+ * `frame_ab aonce` on the Xeon VM (results/frame_ab/aonce.txt): 1.02-1.05x
+ * the speed with 2 to 5 JC blocks, 1 and 2 threads, both ISAs; 0.975-0.98x
+ * where it replaced A read in place (n = 960, 1024: blocks of 15 and 16
+ * panels). mlpb_ctx_set_aonce(> 0) takes it there too. */
+static int a_once_rule(const mlpb_ctx *ctx, mlpb_split split, int nt, int njc, int ainpl, size_t floats) {
+    return ctx->aonce >= 0 && njc > 1 && (ctx->aonce > 0 || !ainpl) && (nt == 1 || split != MLPB_SPLIT_SHARED) &&
            floats <= (size_t)ctx->cfg.l3_floats;
 }
 
@@ -942,7 +943,8 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const int b_inplace = u->fn_ldb && (ME == 0 || u->fn_e_ldb) && tb == MLPB_N && m <= MC;
     const int a_inplace_ok = u->fn_lda && (ME == 0 || u->fn_e_lda) && ta == MLPB_N; /* and few column panels */
     const int npan0 = ((n < NC ? n : NC) + NR - 1) / NR; /* the first JC block's column panels */
-    const mlpb_split split = packed_split(ctx, m, n, a_inplace_ok && npan0 <= A_INPLACE_MAXPAN, b_inplace, nt);
+    const int ainpl0 = a_inplace_ok && npan0 <= A_INPLACE_MAXPAN; /* the first JC block reads A's rows in place */
+    const mlpb_split split = packed_split(ctx, m, n, ainpl0, b_inplace, nt);
     const int shared = split == MLPB_SPLIT_SHARED, rows = split == MLPB_SPLIT_ROWS, cols = split == MLPB_SPLIT_COLS;
     /* the IC blocks: all of MC rows but the last; their row panels */
     const int nic = (m + MC - 1) / MC;
@@ -956,7 +958,7 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const int njc = (n + NC - 1) / NC, npc = (k + KC - 1) / KC;
     long p0 = 0, p1 = nir_all;
     if (rows) rows_run_panels(nir_all, npan0, tid, nt, &p0, &p1);
-    float *ao = a_once_rule(ctx, split, nt, njc, (size_t)(p1 - p0) * MR * KC) && p1 > p0
+    float *ao = a_once_rule(ctx, split, nt, njc, ainpl0, (size_t)(p1 - p0) * MR * KC) && p1 > p0
                     ? a_once_buf(ctx, tid, (size_t)(p1 - p0) * MR * KC)
                     : NULL;
     int ab = 0, bb = 0; /* shared buffer parities: every thread walks the same blocks */

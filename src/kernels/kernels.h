@@ -183,9 +183,9 @@ void mlpb_ctx_set_stream(mlpb_ctx *ctx, int mode);
 void mlpb_ctx_set_walk(mlpb_ctx *ctx, int mode);
 /* The packed frame's A, when N has several JC blocks: 0 (the default) each
  * thread packs the A panels its tiles meet once per K block and keeps them
- * through the JC blocks where the rule takes it (gemm.c, a_once_rule: from 3
- * blocks), > 0 from 2 blocks, < 0 never (once per JC block). A speed knob
- * (frame_ab aonce), never a result. */
+ * through the JC blocks where the rule takes it (gemm.c, a_once_rule: not
+ * where A's rows are read in place), > 0 there too, < 0 never (once per JC
+ * block). A speed knob (frame_ab aonce), never a result. */
 void mlpb_ctx_set_aonce(mlpb_ctx *ctx, int mode);
 
 /* C(m,n) = alpha * op(A) * op(B) + beta * C, then the epilogue.
