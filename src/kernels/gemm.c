@@ -890,10 +890,11 @@ static inline long clamp_l(long x, long hi) { return x < 0 ? 0 : x > hi ? hi : x
  * thread's panels fit a core's share of L3 (cfg.l3_floats), and when A's
  * rows are not read in place instead (ainpl: op(A) = N and at most
  * A_INPLACE_MAXPAN column panels a block, which packs no A at all).
- * `frame_ab aonce` on the Xeon VM (results/frame_ab/aonce.txt): 1.02-1.05x
- * the speed with 2 to 5 JC blocks, 1 and 2 threads, both ISAs; 0.975-0.98x
- * where it replaced A read in place (n = 960, 1024: blocks of 15 and 16
- * panels). mlpb_ctx_set_aonce(> 0) takes it there too. */
+ * `frame_ab aonce` on the Xeon VM (results/frame_ab/aonce.txt): where the
+ * rule takes it (2 to 5 JC blocks, 1 and 2 threads, both ISAs) 0.997-1.066x
+ * the speed, median 1.027x; 0.976-0.987x where it would replace A read in
+ * place (n = 960, 1024: blocks of 15 and 16 panels), so it does not there;
+ * mlpb_ctx_set_aonce(> 0) takes it there too. */
 static int a_once_rule(const mlpb_ctx *ctx, mlpb_split split, int nt, int njc, int ainpl, size_t floats) {
     return ctx->aonce >= 0 && njc > 1 && (ctx->aonce > 0 || !ainpl) && (nt == 1 || split != MLPB_SPLIT_SHARED) &&
            floats <= (size_t)ctx->cfg.l3_floats;
