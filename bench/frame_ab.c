@@ -54,7 +54,7 @@
  *   build/frame_ab dotq 1 41 32,64,128,1024,60000 10 128 (fwd-W3)
  *   build/frame_ab walk 2 41 32,64,128,1024 128 256 TN rows (dW2)
  *   MLPB_ISA=avx2 build/frame_ab irouter 1 41 64,128 256 784 TN (dW1)
- *   build/frame_ab aonce 1 21 1024,2048 2048 2048    (squares 1024 x 2048 x 2048, 2048)
+ *   build/frame_ab aonce 1 21 1024,2048 2048 2048    (m = 1024 and 2048, n = k = 2048)
  * Not a test: a measurement, for this machine's noise to be averaged out by
  * taking turns. */
 #include "kernels/kernels.h"

@@ -6,7 +6,9 @@
  * narrow paths (n or k small: the output layer's shapes), and 1 thread vs 2
  * (every way of sharing a packed GEMM: auto, shared, rows, cols) and 3, and
  * with the narrow paths' prefetch and streaming stores forced on, and called
- * inside a team (mlpb_team_run: 2 threads sharing, 3), bit for bit.
+ * inside a team (mlpb_team_run: 2 threads sharing, 3), with one thread's
+ * tiles IR outer, and with A packed once per K block (1 thread, 3 and 5
+ * threads split rows, 2 split cols), bit for bit.
  * Blockings: a tiny one (MC = 2 MR, KC = 17, NC = 3 NR) so every block edge is
  * hit, and the cache-derived one used in production. Kernels whose ISA this
  * CPU lacks are skipped with a note on stderr. Also sysinfo.c's blocking
@@ -37,7 +39,7 @@
 #define TINY 1e-30
 
 /* the multi-threaded contexts every case is compared with, bit for bit */
-#define NCTXN 15
+#define NCTXN 16
 static const char *const ctxn_name[NCTXN] = { "2 threads", "2 threads split shared", "2 threads split rows",
                                               "2 threads split cols", "3 threads, prefetch and streaming always",
                                               "1 thread, prefetch and streaming always",
@@ -47,40 +49,43 @@ static const char *const ctxn_name[NCTXN] = { "2 threads", "2 threads split shar
                                               "1 thread, A packed once per K block, NC of two column panels",
                                               "1 thread, IR outer, A packed once per K block, NC of two column panels",
                                               "3 threads split rows, A packed once per K block, NC of two column panels",
-                                              "2 threads split cols, A packed once per K block, NC of two column panels" };
-static const int ctxn_threads[NCTXN] = { 2, 2, 2, 2, 3, 1, 2, 3, 3, 1, 1, 1, 1, 3, 2 };
+                                              "2 threads split cols, A packed once per K block, NC of two column panels",
+                                              "5 threads split rows, A packed once per K block, NC of three column panels" };
+static const int ctxn_threads[NCTXN] = { 2, 2, 2, 2, 3, 1, 2, 3, 3, 1, 1, 1, 1, 3, 2, 5 };
 static const mlpb_split ctxn_split[NCTXN] = { MLPB_SPLIT_AUTO, MLPB_SPLIT_SHARED, MLPB_SPLIT_ROWS, MLPB_SPLIT_COLS,
                                               MLPB_SPLIT_AUTO, MLPB_SPLIT_AUTO, MLPB_SPLIT_SHARED, MLPB_SPLIT_AUTO,
                                               MLPB_SPLIT_ROWS, MLPB_SPLIT_AUTO, MLPB_SPLIT_AUTO, MLPB_SPLIT_AUTO,
-                                              MLPB_SPLIT_AUTO, MLPB_SPLIT_ROWS, MLPB_SPLIT_COLS };
+                                              MLPB_SPLIT_AUTO, MLPB_SPLIT_ROWS, MLPB_SPLIT_COLS, MLPB_SPLIT_ROWS };
 /* the tiles' order on 1 thread (mlpb_kcfg.ir_outer; the reference context,
  * ctx1, has it off): 1 IR outer, JR inner */
-static const int ctxn_ir_outer[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 0, 0 };
+static const int ctxn_ir_outer[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0 };
 /* > 0: NC of that many column panels (NR each), l3_floats kept at the
  * setup's 4 KC NC, as sysinfo.c does when it takes NC from L2: no result may
  * follow NC (the narrow paths' room and thresholds keep the setup's); 0 the
  * setup's NC. Two panels: JC blocks of 2 and 1 panels (n = 3 NR, a ROWS
- * run's rows then differ between them: gemm.c's rows_run_panels) */
-static const int ctxn_ncpan[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 2, 2, 2 };
+ * run's rows then differ between them: gemm.c's rows_run_panels); three,
+ * with 5 threads: sweep_few_tiles' one-panel GEMM, where a thread has no
+ * tile in the first JC block (3 panels) and one in the second (2) */
+static const int ctxn_ncpan[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 2, 2, 2, 3 };
 /* A packed once per K block and kept through the JC blocks
  * (mlpb_ctx_set_aonce): 1 always (the frame's rule, 0, reads A's rows in
  * place instead at NN with few column panels, as these have) */
-static const int ctxn_aonce[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1 };
+static const int ctxn_aonce[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1 };
 /* the GEMM called inside mlpb_team_run: parts posted to the waiting threads,
  * SHARED's barrier the team's spin barrier */
-static const int ctxn_team[NCTXN] = { 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0 };
+static const int ctxn_team[NCTXN] = { 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0 };
 /* the narrow paths' prefetch (mlpb_ctx_set_prefetch: op(A) = T's next K
  * block, the dot path's next row block): they ask only for big A, so these
  * force it where the sizes here would not */
-static const int ctxn_prefetch[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+static const int ctxn_prefetch[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 /* likewise the narrow row blocks' streaming stores of C (mlpb_ctx_set_stream:
  * only for big C with beta == 0; forced, the row-block cases with beta == 0
  * whose scratch tile fits: sweep_narrow's last loop has every epilogue and
  * width for them) */
-static const int ctxn_stream[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+static const int ctxn_stream[NCTXN] = { 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 /* the row splits' walk (mlpb_ctx_set_walk): -1 every thread forward, 0 the
  * frame's (even threads back); the same bits either way */
-static const int ctxn_walk[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0 };
+static const int ctxn_walk[NCTXN] = { 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0 };
 
 typedef struct setup {
     const mlpb_ukr *u;
@@ -233,6 +238,17 @@ static void sweep_edges(setup *s) {
                          nan_c ? 1.0f : 0.7f, nan_c ? 0.0f : -1.3f, (r & 1) ? 3 : 0, q & 1, nan_c,
                          MLPB_EPI_NONE);
             }
+}
+
+/* Fewer tiles than threads: op(A) = op(B) = T (the small-M path leaves TT to
+ * the packed frame) with one row panel and 5 NR columns; at NC = 3 NR, 5
+ * threads split rows, thread 2 has no tile in the first JC block and one in
+ * the second, so it packs A per JC block (gemm.c, rows_run_panels) */
+static void sweep_few_tiles(setup *s) {
+    const int MR = s->u->mr, NR = s->u->nr;
+    const int ms[2] = { 1, MR };
+    for (int i = 0; i < 2; i++)
+        run_case(s, MLPB_T, MLPB_T, ms[i], 5 * NR, 2 * 17 + 3, 0.7f, i ? -1.3f : 0.0f, 0, 0, !i, MLPB_EPI_NONE);
 }
 
 /* The cut of a block's rows into panels (MR rows, ME-row edge panels, one
@@ -487,6 +503,7 @@ int main(int argc, char **argv) {
             }
             sweep_edges(&s);
             sweep_cuts(&s);
+            sweep_few_tiles(&s);
             sweep_k(&s);
             sweep_epilogues(&s);
             if (b == 1 || strcmp(u->isa, "scalar")) sweep_smallm(&s); /* tiny: where the K split's sums do not fit */

@@ -1,4 +1,5 @@
-/* gemm.c - the GEMM frame: BLIS loops JC/PC/IC/JR/IR, packing of A and B into
+/* gemm.c - the GEMM frame: BLIS loops JC/PC/IC/JR/IR (PC/JC/IC/JR/IR when A is
+ * packed once per K block: a_once_rule), packing of A and B into
  * MR/NR-wide k-major micro-panels (the packing absorbs op(A), op(B), so NN, TN
  * and NT share one micro-kernel), the cut of rows into MR- and edge panels,
  * partial tiles, fused epilogues, OpenMP partitioning over (JR, IR) tiles;
@@ -67,7 +68,7 @@ struct mlpb_ctx {
     int nbuf;                /* max(2, threads) buffers of each kind: */
     float **apack;           /* (MC, KC) as MC/MR micro-panels; shared: [0], [1] double-buffered; private: [tid] */
     float **bpack;           /* (KC, NC) as NC/NR micro-panels; likewise */
-    float **apack_all;       /* [tid]: all of A's row panels for one K block (a_once), grown by thread tid */
+    float **apack_all;       /* [tid]: the A panels of one K block thread tid's tiles meet (a_once), grown by it */
     size_t *apack_all_cap;   /* [tid]: their floats */
     mlpb_team team;          /* mlpb_team_run's waiting threads (gemm.c, "team") */
     double team_us;          /* measured cost of posting an empty job to the team (0: not yet) */
@@ -884,17 +885,20 @@ static inline long clamp_l(long x, long hi) { return x < 0 ? 0 : x > hi ? hi : x
  * PC outer, JC inner; each thread packs the A panels its tiles meet, of
  * every IC block, in the first JC block, into its own apack_all, and the
  * other JC blocks read them there; else A is packed once per (JC, PC, IC)
- * block, n / NC times in all. Each tile still takes its K blocks in order,
+ * block, ceil(n / NC) times in all. Each tile still takes its K blocks in order,
  * from the same packed values: the same bits. Where the threads keep their
- * buffers apart (one thread, ROWS, COLS; not SHARED's shared ones), when the
- * thread's panels fit a core's share of L3 (cfg.l3_floats), and when A's
- * rows are not read in place instead (ainpl: op(A) = N and at most
- * A_INPLACE_MAXPAN column panels a block, which packs no A at all).
+ * buffers apart (one thread, ROWS, COLS; SHARED's threads on 2+ pack shared
+ * blocks together and keep that order: each packing all of A would give the
+ * same bits, not measured), when the thread's panels fit a core's share of
+ * L3 (cfg.l3_floats; kept until mlpb_ctx_free), and when A's rows are not
+ * read in place instead (ainpl: op(A) = N and at most A_INPLACE_MAXPAN column
+ * panels a block, which packs only partial panels).
  * `frame_ab aonce` on the Xeon VM (results/frame_ab/aonce.txt): where the
- * rule takes it (2 to 5 JC blocks, 1 and 2 threads, both ISAs) 0.997-1.066x
- * the speed, median 1.027x; 0.976-0.987x where it would replace A read in
- * place (n = 960, 1024: blocks of 15 and 16 panels), so it does not there;
- * mlpb_ctx_set_aonce(> 0) takes it there too. */
+ * rule takes it (17 cases: 2 to 5 JC blocks, 1 and 2 threads, both ISAs)
+ * 0.997-1.066x the speed, median 1.027x; where it would replace A read in
+ * place (n = 960, 1024: blocks of 15 and 16 panels) 0.976-0.987x on 1 thread
+ * (0.997x, 1.008x on 2), so it does not there; mlpb_ctx_set_aonce(> 0) takes
+ * it there too. */
 static int a_once_rule(const mlpb_ctx *ctx, mlpb_split split, int nt, int njc, int ainpl, size_t floats) {
     return ctx->aonce >= 0 && njc > 1 && (ctx->aonce > 0 || !ainpl) && (nt == 1 || split != MLPB_SPLIT_SHARED) &&
            floats <= (size_t)ctx->cfg.l3_floats;
@@ -913,8 +917,8 @@ static float *a_once_buf(mlpb_ctx *ctx, int tid, size_t floats) {
 /* The global row panels [*p0, *p1) whose tiles a ROWS run of thread tid of
  * nt holds (tile t of all M's, IR-major: panel t / npan) in a JC block of
  * npan column panels. The widest block's run (the first) meets every panel a
- * narrower one's does: with y = nir_all (tid + 1) / nt, its last panel is
- * floor(y) + [frac(y) >= 1 / npan], which npan only raises; the first,
+ * narrower one's does: with y = nir_all (tid + 1) / nt, its end p1 is
+ * floor(y) + [frac(y) >= 1 / npan], which npan only raises; its first panel,
  * floor(nir_all tid / nt), is npan's for any. (A thread with no tile in the
  * widest block, fewer tiles than threads, packs A per JC block.) */
 static void rows_run_panels(long nir_all, int npan, int tid, int nt, long *p0, long *p1) {

@@ -102,7 +102,10 @@ typedef struct mlpb_ctx mlpb_ctx;
  * NULL when out of memory. The packing buffers', and any caller's operands. */
 void *mlpb_alloc64(size_t bytes);
 
-/* Allocate the per-thread packing buffers for cfg. NULL on bad cfg/OOM. */
+/* Allocate the per-thread packing buffers for cfg. NULL on bad cfg/OOM. A
+ * thread's buffer for A packed once per K block (gemm.c, a_once_rule) is
+ * grown on first need, up to cfg.l3_floats floats, and kept until
+ * mlpb_ctx_free. */
 mlpb_ctx *mlpb_ctx_new(const mlpb_kcfg *cfg);
 void mlpb_ctx_free(mlpb_ctx *ctx);
 const mlpb_kcfg *mlpb_ctx_cfg(const mlpb_ctx *ctx);
