@@ -916,7 +916,8 @@ static float *a_once_buf(mlpb_ctx *ctx, int tid, size_t floats) {
 
 /* The global row panels [*p0, *p1) whose tiles a ROWS run of thread tid of
  * nt holds (tile t of all M's, IR-major: panel t / npan) in a JC block of
- * npan column panels. The widest block's run (the first) meets every panel a
+ * npan column panels (packed_part packs the part of them in each IC block;
+ * a_once, the first block's). The widest block's run (the first) meets every panel a
  * narrower one's does: with y = nir_all (tid + 1) / nt, its end p1 is
  * floor(y) + [frac(y) >= 1 / npan], which npan only raises; its first panel,
  * floor(nir_all tid / nt), is npan's for any. (A thread with no tile in the
@@ -963,9 +964,8 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
     const int njc = (n + NC - 1) / NC, npc = (k + KC - 1) / KC;
     long p0 = 0, p1 = nir_all;
     if (rows) rows_run_panels(nir_all, npan0, tid, nt, &p0, &p1);
-    float *ao = a_once_rule(ctx, split, nt, njc, ainpl0, (size_t)(p1 - p0) * MR * KC) && p1 > p0
-                    ? a_once_buf(ctx, tid, (size_t)(p1 - p0) * MR * KC)
-                    : NULL;
+    const size_t ao_floats = (size_t)(p1 - p0) * MR * KC;
+    float *ao = p1 > p0 && a_once_rule(ctx, split, nt, njc, ainpl0, ao_floats) ? a_once_buf(ctx, tid, ao_floats) : NULL;
     int ab = 0, bb = 0; /* shared buffer parities: every thread walks the same blocks */
     for (int xo = 0; xo < (ao ? npc : njc); xo++) {              /* JC loop (a_once: PC loop) */
         for (int xi = 0; xi < (ao ? njc : npc); xi++) {          /* PC loop (a_once: JC loop) */
@@ -976,6 +976,10 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
             /* the B panels this thread packs: a share (SHARED), its own (COLS), all (ROWS) */
             const int jp0 = rows ? 0 : npan * tid / nt;
             const int jp1 = rows ? npan : npan * (tid + 1) / nt;
+            /* the global A panels this thread's tiles meet in this JC block: its
+             * ROWS run's, or all (SHARED: a share of each IC block's, below) */
+            long q0 = 0, q1 = nir_all;
+            if (rows) rows_run_panels(nir_all, npan, tid, nt, &q0, &q1);
             const int kc = k - pc < KC ? k - pc : KC;
             const float beta_p = pc == 0 ? beta : 1.0f;
             const int last = pc + kc >= k;
@@ -992,23 +996,21 @@ static void packed_part(mlpb_ctx *ctx, const gemm_args *g, int tid, int nt) {
                 const panels rp = row_panels(mc, MR, ME, MC / MR);
                 const int nir = panels_n(rp);
                 float *ap = shared ? ctx->apack[ab] : ctx->apack[tid]; /* this block's A panels (not a_once) */
-                const long pa = (long)(ic / MC) * nir_full - p0; /* a_once: its panel ir at ao + (pa + ir) MR kc */
+                const long base = (long)(ic / MC) * nir_full;          /* its first panel's global number */
+                const long pa = base - p0; /* a_once: its panel ir at ao + (pa + ir) MR kc */
                 ab ^= 1;
                 /* this thread's tiles, t0 <= t < t1: JR-major (jr = t / nir) but
                  * for ROWS (ir = t / npan: its share of all the blocks' tiles,
                  * in row order, met in this block); COLS in whole column panels */
-                const long ntiles = (long)nir * npan, gt = (long)nir_all * npan, g0 = (long)(ic / MC) * nir_full * npan;
+                const long ntiles = (long)nir * npan, gt = (long)nir_all * npan, g0 = base * npan;
                 const long r0 = gt * tid / nt - g0, r1 = gt * (tid + 1) / nt - g0;
                 const long t0 = cols ? (long)jp0 * nir : rows ? clamp_l(r0, ntiles) : ntiles * tid / nt;
                 const long t1 = cols ? (long)jp1 * nir : rows ? clamp_l(r1, ntiles) : ntiles * (tid + 1) / nt;
-                /* the A panels this thread packs: a share, those of its rows, all;
-                 * a_once: those of p0 .. p1-1 in this block, in the first JC block only */
-                int ip0 = shared ? nir * tid / nt : rows ? (int)(t0 / npan) : 0;
-                int ip1 = shared ? nir * (tid + 1) / nt : rows ? (t1 > t0 ? (int)((t1 - 1) / npan) + 1 : 0) : nir;
-                if (ao) {
-                    ip0 = (int)clamp_l(-pa, nir);
-                    ip1 = xi == 0 ? (int)clamp_l(p1 - p0 - pa, nir) : ip0;
-                }
+                /* the A panels this thread packs: a share (SHARED), else those of
+                 * q0 .. q1-1 in this block; a_once: in the first JC block only
+                 * (its q0, q1 are p0, p1: npan is npan0 there) */
+                const int ip0 = shared ? nir * tid / nt : (int)clamp_l(q0 - base, nir);
+                const int ip1 = shared ? nir * (tid + 1) / nt : ao && xi > 0 ? ip0 : (int)clamp_l(q1 - base, nir);
                 for (int ir = ip0; ir < ip1; ir++) {
                     int i0, mr;
                     panel_rows(&rp, ir, MR, ME, &i0, &mr);
