@@ -18,7 +18,10 @@
 
 /* Software prefetch of the packed A micro-panel (streamed from L2), PF_K k
  * steps ahead; of in-place B rows (the _ldb entry, and _lda with B in place),
- * PF_B rows ahead. */
+ * PF_B rows ahead; of the C tile before the k loop when it is read (beta !=
+ * 0). With beta == 0 the stores alone fetch its lines: prefetching them too
+ * cost 2-3% of the step's GEMMs at batch 32 (K = 32: 36 prefetches against
+ * 384 FMAs a tile) and gained nothing measurable on big C (results/kernels/xeon_pfc). */
 #define PF_K 8
 #define PF_B 16
 #define PF_LINE(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
@@ -32,7 +35,12 @@
 /* one k step: row-of-B vectors b0, b1, then every row of the tile */
 #define KSTEP { const VEC b0 = V_LOADU(b), b1 = V_LOADU(b + VL); ROWS(ROW_FMA) if (!arows) a += MR; b += ldb; }
 #define PF_C(i) PF_ROW(c + (i) * ldc)
-/* row i of C: alpha * acc (beta == 0, C not read) or alpha * acc + beta * C */
+/* row i of C: acc (alpha == 1, beta == 0), alpha * acc (beta == 0: C not
+ * read), acc + beta * C (alpha == 1) or alpha * acc + beta * C; 1 * acc is
+ * acc, so the alpha == 1 forms give the same bits without the multiplies */
+#define ST_1(i) { float *ci = c + (i) * ldc; V_STOREU(ci, c##i##0); V_STOREU(ci + VL, c##i##1); }
+#define ST_1N(i) { float *ci = c + (i) * ldc; \
+    V_STOREU(ci, V_FMA(vb, V_LOADU(ci), c##i##0)); V_STOREU(ci + VL, V_FMA(vb, V_LOADU(ci + VL), c##i##1)); }
 #define ST_B0(i) { float *ci = c + (i) * ldc; \
     V_STOREU(ci, V_MUL(va, c##i##0)); V_STOREU(ci + VL, V_MUL(va, c##i##1)); }
 #define ST_BN(i) { float *ci = c + (i) * ldc; \
@@ -48,7 +56,7 @@ static inline __attribute__((always_inline)) void
 UKR_NAME(_body)(int kc, const float *restrict a, ptrdiff_t lda, const float *restrict b, ptrdiff_t ldb,
                 float *restrict c, ptrdiff_t ldc, float alpha, float beta, const int pf_b, const int arows) {
     ROWS(ACC_DECL)
-    ROWS(PF_C)
+    if (beta != 0.0f) { ROWS(PF_C) }
     ROWS(A_ROW)
     for (int p = 0; p < kc; p++) {
         if (!arows) PF_LINE(a + PF_K * MR); /* A's rows in place: one sequential stream per row, the hardware's */
@@ -59,11 +67,16 @@ UKR_NAME(_body)(int kc, const float *restrict a, ptrdiff_t lda, const float *res
      * loop they took registers and (gcc 12, 12x32 _ldb) pushed a B vector to
      * the stack, 12 FMAs a k step reading it back */
     __asm__("" : "+r"(c));
-    const VEC va = V_SET1(alpha);
-    if (beta == 0.0f) {
+    const VEC va = V_SET1(alpha), vb = V_SET1(beta);
+    if (alpha == 1.0f) {
+        if (beta == 0.0f) {
+            ROWS(ST_1)
+        } else {
+            ROWS(ST_1N)
+        }
+    } else if (beta == 0.0f) {
         ROWS(ST_B0)
     } else {
-        const VEC vb = V_SET1(beta);
         ROWS(ST_BN)
     }
 }
