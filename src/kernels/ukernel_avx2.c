@@ -20,6 +20,10 @@
 #define V_STOREU(p, v) _mm256_storeu_ps(p, v)
 #define V_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define V_MUL(a, b) _mm256_mul_ps(a, b)
+/* C always prefetched: AVX-512's rule (PF_C_MINK 64) cost this kernel's
+ * square 1024 and dW1 at batch 128 3-4% on the Xeon VM, more than the 1-2%
+ * it gained the step at batch 32 (results/kernels/xeon_pfc_avx2) */
+#define PF_C_MINK (-1)
 
 #define ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
 #define UKR_NAME(suffix) sgemm_ukr_avx2_6x16##suffix

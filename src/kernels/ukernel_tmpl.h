@@ -5,6 +5,8 @@
  *   V_ZERO() V_SET1(x) V_LOADU(p) V_STOREU(p, v) V_FMA(a, b, c) V_MUL(a, b)
  *   ROWS(X)           X(0) ... X(r-1): the tile's rows, r <= MR (r < MR: the
  *                     edge kernel, rows 0 .. r-1 of an MR-wide A panel)
+ *   PF_C_MINK         the longest k loop whose C, only written, is not
+ *                     prefetched (< 0: C always prefetched)
  *   UKR_NAME(suffix)  the entry points' names
  * A tile of row-major C in 2r accumulators; per k two loads of B, r
  * broadcasts of A (from the packed panel, or from r rows of A in place), 2r
@@ -19,13 +21,10 @@
 /* Software prefetch of the packed A micro-panel (streamed from L2), PF_K k
  * steps ahead; of in-place B rows (the _ldb entry, and _lda with B in place),
  * PF_B rows ahead; of the C tile before the k loop, unless C is only
- * written (beta == 0) by a short loop (kc <= PF_C_MINK): there the stores
- * fetch its lines themselves, and the tile's 36 prefetches (AVX-512) cost
- * the weight gradients at batch 32 (K = 32: 384 FMAs a tile) 5-6%
- * (results/kernels/xeon_pfc); at K 128-288 they were worth about 1-2%. */
+ * written (beta == 0) by a loop of at most PF_C_MINK k steps (the includer's;
+ * < 0: always), where the stores fetch its lines themselves. */
 #define PF_K 8
 #define PF_B 16
-#define PF_C_MINK 64
 #define PF_LINE(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
 /* every cache line of NR floats starting at p */
 #define PF_ROW(p) { PF_LINE(p); if (NR > 16) PF_LINE((p) + 16); PF_LINE((p) + NR - 1); }
@@ -58,7 +57,7 @@ static inline __attribute__((always_inline)) void
 UKR_NAME(_body)(int kc, const float *restrict a, ptrdiff_t lda, const float *restrict b, ptrdiff_t ldb,
                 float *restrict c, ptrdiff_t ldc, float alpha, float beta, const int pf_b, const int arows) {
     ROWS(ACC_DECL)
-    if (beta != 0.0f || kc > PF_C_MINK) { ROWS(PF_C) }
+    if (PF_C_MINK < 0 || beta != 0.0f || kc > PF_C_MINK) { ROWS(PF_C) }
     ROWS(A_ROW)
     for (int p = 0; p < kc; p++) {
         if (!arows) PF_LINE(a + PF_K * MR); /* A's rows in place: one sequential stream per row, the hardware's */
