@@ -2,7 +2,7 @@
  * GEMM frame (mlpb_gemm, kernel SIMD) against ref_gemm (+ ref_epilogue):
  * all four orientations, every remainder of m mod MR and n mod NR, K-block
  * edges, k = 0 and 1, padded leading dimensions, pointers off by one float,
- * beta == 0 over NaN, the fused epilogues, m <= MR (the small-M path), the
+ * alpha 1 or not with beta 0 (over NaN) or not, the fused epilogues, m <= MR (the small-M path), the
  * narrow paths (n or k small: the output layer's shapes), and 1 thread vs 2
  * (every way of sharing a packed GEMM: auto, shared, rows, cols) and 3, and
  * with the narrow paths' prefetch and streaming stores forced on, and called
@@ -287,17 +287,21 @@ static void sweep_cuts(setup *s) {
                 cut_case(s, OPS[o][0], OPS[o][1], ms[mi], 3 * NR + 5 * w, 2 * 17 + 3, (mi + w) & 1 ? -1.3f : 0.0f);
 }
 
-/* K edges of this blocking, k = 0 and 1, both (alpha, beta), both layouts. */
+/* K edges of this blocking, k = 0 and 1, both layouts, and alpha 1 or not
+ * with beta 0 (over NaN) or not: the micro-kernel's four store forms, each
+ * in a first K block (later ones run with beta 1). */
 static void sweep_k(setup *s) {
     const int MR = s->u->mr, NR = s->u->nr, kc = s->kc;
     const int ks[6] = { 0, 1, kc - 1, kc, kc + 1, 2 * kc + 3 };
     for (int o = 0; o < 4; o++)
         for (int ki = 0; ki < 6; ki++)
-            for (int ab = 0; ab < 2; ab++)
+            for (int ab = 0; ab < 4; ab++) {
+                const int b0 = !(ab & 2);
                 for (int lay = 0; lay < 2; lay++)
                     run_case(s, OPS[o][0], OPS[o][1], 2 * MR + (ki + 1) % MR,
-                             3 * NR + 2 * ki + 1, ks[ki], ab ? 1.0f : 0.7f, ab ? 0.0f : -1.3f,
-                             lay ? 3 : 0, lay, ab, MLPB_EPI_NONE);
+                             3 * NR + 2 * ki + 1, ks[ki], ab & 1 ? 1.0f : 0.7f, b0 ? 0.0f : -1.3f,
+                             lay ? 3 : 0, lay, b0, MLPB_EPI_NONE);
+            }
 }
 
 /* The fused epilogues in the orientations the network uses. */

@@ -20,10 +20,13 @@
 #define V_STOREU(p, v) _mm256_storeu_ps(p, v)
 #define V_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define V_MUL(a, b) _mm256_mul_ps(a, b)
-/* C always prefetched: AVX-512's rule (PF_C_MINK 64) cost this kernel's
- * square 1024 and dW1 at batch 128 3-4% on the Xeon VM, more than the 1-2%
- * it gained the step at batch 32 (results/kernels/xeon_pfc_avx2) */
-#define PF_C_MINK (-1)
+/* C always prefetched (the test folded away). With AVX-512's 64, and alpha
+ * 1's multiplies gone, square 1024 ran 0.964x on 1 thread and dW1 at batch
+ * 128 0.960x / 0.938x on the Xeon VM (results/kernels/xeon_pfc_avx2), though
+ * both have kc > 64 and still prefetch: the test's code cost them (without
+ * it, xeon_alpha1_avx2: 0.997x, 0.997x / 1.021x), more than the step gained
+ * at batch 32 (1.017x / 1.013x). */
+#define PF_C_SKIP_MAXK (-1)
 
 #define ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
 #define UKR_NAME(suffix) sgemm_ukr_avx2_6x16##suffix

@@ -20,11 +20,12 @@
 #define V_STOREU(p, v) _mm512_storeu_ps(p, v)
 #define V_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define V_MUL(a, b) _mm512_mul_ps(a, b)
-/* C only written by <= 64 k steps: not prefetched. The tile's 36 prefetches
- * cost the weight gradients at batch 32 (K = 32: 384 FMAs a tile) 5-6% on
- * the Xeon VM (results/kernels/xeon_pfc); skipped for every beta == 0 tile,
- * fwd-W1 (K blocks of 264) ran 0.97-0.99x on 2 threads (xeon_pfc_beta0). */
-#define PF_C_MINK 64
+/* C only written by <= 64 k steps: not prefetched (36 prefetches a tile
+ * against 768 FMAs at K = 32). On the Xeon VM, with alpha 1's multiplies gone
+ * too, dW1 and dW2 at batch 32 ran 1.06-1.08x (dW2 on 2 threads 0.98x;
+ * results/kernels/xeon_pfc); skipped for every beta == 0 tile, fwd-W1 (K
+ * blocks of 264) ran 0.97-0.98x on 2 threads (xeon_pfc_beta0). */
+#define PF_C_SKIP_MAXK 64
 
 #define ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 #define UKR_NAME(suffix) sgemm_ukr_avx512_12x32##suffix

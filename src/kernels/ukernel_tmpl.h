@@ -5,7 +5,7 @@
  *   V_ZERO() V_SET1(x) V_LOADU(p) V_STOREU(p, v) V_FMA(a, b, c) V_MUL(a, b)
  *   ROWS(X)           X(0) ... X(r-1): the tile's rows, r <= MR (r < MR: the
  *                     edge kernel, rows 0 .. r-1 of an MR-wide A panel)
- *   PF_C_MINK         the longest k loop whose C, only written, is not
+ *   PF_C_SKIP_MAXK    the longest k loop whose C, only written, is not
  *                     prefetched (< 0: C always prefetched)
  *   UKR_NAME(suffix)  the entry points' names
  * A tile of row-major C in 2r accumulators; per k two loads of B, r
@@ -21,10 +21,14 @@
 /* Software prefetch of the packed A micro-panel (streamed from L2), PF_K k
  * steps ahead; of in-place B rows (the _ldb entry, and _lda with B in place),
  * PF_B rows ahead; of the C tile before the k loop, unless C is only
- * written (beta == 0) by a loop of at most PF_C_MINK k steps (the includer's;
- * < 0: always), where the stores fetch its lines themselves. */
+ * written (beta == 0) by a loop of at most PF_C_SKIP_MAXK k steps (the
+ * includer's; < 0: always, the test folded away at compile time), where the
+ * stores fetch its lines themselves. */
 #define PF_K 8
 #define PF_B 16
+#ifndef PF_C_SKIP_MAXK
+#error "ukernel_tmpl.h: the includer defines PF_C_SKIP_MAXK"
+#endif
 #define PF_LINE(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
 /* every cache line of NR floats starting at p */
 #define PF_ROW(p) { PF_LINE(p); if (NR > 16) PF_LINE((p) + 16); PF_LINE((p) + NR - 1); }
@@ -39,8 +43,8 @@
 /* row i of C: acc (alpha == 1, beta == 0), alpha * acc (beta == 0: C not
  * read), acc + beta * C (alpha == 1) or alpha * acc + beta * C; 1 * acc is
  * acc, so the alpha == 1 forms give the same bits without the multiplies */
-#define ST_1(i) { float *ci = c + (i) * ldc; V_STOREU(ci, c##i##0); V_STOREU(ci + VL, c##i##1); }
-#define ST_1N(i) { float *ci = c + (i) * ldc; \
+#define ST_A1B0(i) { float *ci = c + (i) * ldc; V_STOREU(ci, c##i##0); V_STOREU(ci + VL, c##i##1); }
+#define ST_A1BN(i) { float *ci = c + (i) * ldc; \
     V_STOREU(ci, V_FMA(vb, V_LOADU(ci), c##i##0)); V_STOREU(ci + VL, V_FMA(vb, V_LOADU(ci + VL), c##i##1)); }
 #define ST_B0(i) { float *ci = c + (i) * ldc; \
     V_STOREU(ci, V_MUL(va, c##i##0)); V_STOREU(ci + VL, V_MUL(va, c##i##1)); }
@@ -57,7 +61,7 @@ static inline __attribute__((always_inline)) void
 UKR_NAME(_body)(int kc, const float *restrict a, ptrdiff_t lda, const float *restrict b, ptrdiff_t ldb,
                 float *restrict c, ptrdiff_t ldc, float alpha, float beta, const int pf_b, const int arows) {
     ROWS(ACC_DECL)
-    if (PF_C_MINK < 0 || beta != 0.0f || kc > PF_C_MINK) { ROWS(PF_C) }
+    if (PF_C_SKIP_MAXK < 0 || beta != 0.0f || kc > PF_C_SKIP_MAXK) { ROWS(PF_C) }
     ROWS(A_ROW)
     for (int p = 0; p < kc; p++) {
         if (!arows) PF_LINE(a + PF_K * MR); /* A's rows in place: one sequential stream per row, the hardware's */
@@ -71,9 +75,9 @@ UKR_NAME(_body)(int kc, const float *restrict a, ptrdiff_t lda, const float *res
     const VEC va = V_SET1(alpha), vb = V_SET1(beta);
     if (alpha == 1.0f) {
         if (beta == 0.0f) {
-            ROWS(ST_1)
+            ROWS(ST_A1B0)
         } else {
-            ROWS(ST_1N)
+            ROWS(ST_A1BN)
         }
     } else if (beta == 0.0f) {
         ROWS(ST_B0)
