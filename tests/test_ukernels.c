@@ -2,8 +2,9 @@
  * GEMM frame (mlpb_gemm, kernel SIMD) against ref_gemm (+ ref_epilogue):
  * all four orientations, every remainder of m mod MR and n mod NR, K-block
  * edges, k = 0 and 1, padded leading dimensions, pointers off by one float,
- * alpha 1 or not with beta 0 (over NaN) or not, the fused epilogues, m <= MR (the small-M path), the
- * narrow paths (n or k small: the output layer's shapes), and 1 thread vs 2
+ * alpha 1 or not with beta 0 (over NaN) or not, the fused epilogues, m <= MR
+ * (the small-M path), the narrow paths (n or k small: the output layer's
+ * shapes), and 1 thread vs 2
  * (every way of sharing a packed GEMM: auto, shared, rows, cols) and 3, and
  * with the narrow paths' prefetch and streaming stores forced on, and called
  * inside a team (mlpb_team_run: 2 threads sharing, 3), with one thread's
