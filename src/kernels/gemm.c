@@ -914,10 +914,10 @@ static float *a_once_buf(mlpb_ctx *ctx, int tid, size_t floats) {
     return ctx->apack_all[tid];
 }
 
-/* The global row panels [*p0, *p1) whose tiles a ROWS run of thread tid of
- * nt holds (tile t of all M's, IR-major: panel t / npan) in a JC block of
- * npan column panels (packed_part packs the part of them in each IC block;
- * a_once, the first block's). The widest block's run (the first) meets every panel a
+/* The global row panels [*p0, *p1) whose tiles a ROWS run of thread tid of nt
+ * holds (tile t of all M's, IR-major: panel t / npan) in a JC block of npan
+ * column panels (packed_part packs the part of them in each IC block; a_once,
+ * the first block's). The widest block's run (the first) meets every panel a
  * narrower one's does: with y = nir_all (tid + 1) / nt, its end p1 is
  * floor(y) + [frac(y) >= 1 / npan], which npan only raises; its first panel,
  * floor(nir_all tid / nt), is npan's for any. (A thread with no tile in the

@@ -40,17 +40,18 @@
 /* one k step: row-of-B vectors b0, b1, then every row of the tile */
 #define KSTEP { const VEC b0 = V_LOADU(b), b1 = V_LOADU(b + VL); ROWS(ROW_FMA) if (!arows) a += MR; b += ldb; }
 #define PF_C(i) PF_ROW(c + (i) * ldc)
-/* row i of C: acc (alpha == 1, beta == 0), alpha * acc (beta == 0: C not
- * read), acc + beta * C (alpha == 1) or alpha * acc + beta * C; 1 * acc is
- * acc, so the alpha == 1 forms give the same bits without the multiplies */
-#define ST_A1B0(i) { float *ci = c + (i) * ldc; V_STOREU(ci, c##i##0); V_STOREU(ci + VL, c##i##1); }
-#define ST_A1BN(i) { float *ci = c + (i) * ldc; \
-    V_STOREU(ci, V_FMA(vb, V_LOADU(ci), c##i##0)); V_STOREU(ci + VL, V_FMA(vb, V_LOADU(ci + VL), c##i##1)); }
-#define ST_B0(i) { float *ci = c + (i) * ldc; \
-    V_STOREU(ci, V_MUL(va, c##i##0)); V_STOREU(ci + VL, V_MUL(va, c##i##1)); }
-#define ST_BN(i) { float *ci = c + (i) * ldc; \
-    V_STOREU(ci, V_FMA(vb, V_LOADU(ci), V_MUL(va, c##i##0))); \
-    V_STOREU(ci + VL, V_FMA(vb, V_LOADU(ci + VL), V_MUL(va, c##i##1))); }
+/* row i of C from its accumulators scaled by S: C = S(acc) (beta == 0, C not
+ * read) or S(acc) + beta * C; S is AX_1 (alpha == 1: 1 * acc is acc, so the
+ * same bits without the multiplies) or AX (alpha * acc) */
+#define AX_1(v) (v)
+#define AX(v) V_MUL(va, v)
+#define ST_0(i, S) { float *ci = c + (i) * ldc; V_STOREU(ci, S(c##i##0)); V_STOREU(ci + VL, S(c##i##1)); }
+#define ST_N(i, S) { float *ci = c + (i) * ldc; \
+    V_STOREU(ci, V_FMA(vb, V_LOADU(ci), S(c##i##0))); V_STOREU(ci + VL, V_FMA(vb, V_LOADU(ci + VL), S(c##i##1))); }
+#define ST_A1B0(i) ST_0(i, AX_1)
+#define ST_A1BN(i) ST_N(i, AX_1)
+#define ST_B0(i) ST_0(i, AX)
+#define ST_BN(i) ST_N(i, AX)
 
 #endif /* MLPB_UKERNEL_TMPL_H */
 
