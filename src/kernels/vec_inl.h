@@ -1025,7 +1025,8 @@ pq4_quad(const float *src, ptrdiff_t ldb, const int valid, int n, float *d) {
 /* Bq[(p NP2 + j) Q + l] = op(B)(p Q + l, j) for p < ceil(k/Q), j < NP2 = n
  * rounded up to even, l < Q; 0 past k and n. tb == 0: op(B) = B (k,n),
  * transposed per k-quad in 4 x 4 blocks (AVX2, Q = 4: 8 columns at a time,
- * then pq4_cols) or in 8 x 8 blocks (AVX-512, Q = 8: tr8x8); tb != 0:
+ * then pq4_cols) or per 8 k steps in 4-column chunks (AVX-512, Q = 8:
+ * vec_avx512.c's pq8_block); tb != 0:
  * op(B) = B^T, B (n,k): runs of Q floats copied. */
 static void k_pack_q(int k, int n, const float *B, ptrdiff_t ldb, int tb, float *Bq) {
     const int NP2 = (n + 1) / 2 * 2, nq = (k + DQ_Q - 1) / DQ_Q;
@@ -1051,18 +1052,10 @@ static void k_pack_q(int k, int n, const float *B, ptrdiff_t ldb, int tb, float 
         }
         return;
     }
-    for (int p8 = 0; p8 < k; p8 += 8) { /* Q = 8: 8 x 8 blocks, each column's 8 k steps one store */
-        const int valid = k - p8 < 8 ? k - p8 : 8;
-        float *d = Bq + (size_t)(p8 / 8) * NP2 * 8;
-        for (int j0 = 0; j0 < NP2; j0 += 8) {
-            const int w = n - j0 < 8 ? n - j0 : 8;
-            __m256 r[8];
-            for (int q = 0; q < 8; q++)
-                r[q] = q < valid ? load_first8(B + (size_t)(p8 + q) * ldb + j0, w) : _mm256_setzero_ps();
-            tr8x8(r); /* r[jj]: column j0 + jj, k steps p8 .. p8+7 */
-            for (int jj = 0; jj < 8 && j0 + jj < NP2; jj++) _mm256_storeu_ps(d + 8 * (j0 + jj), r[jj]);
-        }
-    }
+#if VL == 16 /* Q = 8: the ISA file's pq8_block, each column pair's 8 k steps one store */
+    for (int p8 = 0; p8 < k; p8 += 8)
+        pq8_block(B + (size_t)p8 * ldb, ldb, k - p8 < 8 ? k - p8 : 8, n, NP2, Bq + (size_t)(p8 / 8) * NP2 * 8);
+#endif
 }
 
 /* RB rows x NP column pairs: per k-quad NP loads of Bq, RB broadcasts of A,
