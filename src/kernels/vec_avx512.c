@@ -5,6 +5,7 @@
  * template's part 2 here and part 1 in vec_avx512_smn.c; gemm.c
  * hands the table out only after mlpb_isa_available("avx512"). */
 #include <immintrin.h>
+#include <stddef.h>
 
 typedef __m512 V;
 typedef __m512i VI;
