@@ -32,6 +32,9 @@
  *         and each remainder), kc of 1..20 and 127..129 (the 8-step tail
  *         window), fewer rows than R (down to 1: whole groups of zeros);
  *         dst guarded on both sides.
+ *   pack_q (the narrow-N dot path's) against its definition, exactly, for
+ *         every n of 1..12, k through each k mod Q, both orientations, B's
+ *         last float before a PROT_NONE page (a read past it faults).
  *   rank1 against its definition and against smallm_bn at k = 1 (up to its
  *         smallm_maxr rows), bit for bit
  *         (signed zeros included), n through the masked tails, beta 0 / 1 /
@@ -44,6 +47,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "gemm_check.h"
@@ -378,6 +383,56 @@ static void test_pack_t(const mlpb_vec_isa *vx) {
     CHECK(bad == 0, "%s pack_t: %d cases wrong", vx->isa, bad);
 }
 
+/* The narrow-N dot path's pack (vec_inl.h k_pack_q; AVX-512: vec_avx512.c's
+ * pq8_block) against its definition Bq[(p NP2 + j) Q + l] = op(B)(p Q + l, j)
+ * (Q = lanes / 2, NP2 = n rounded up to even; 0 past k and past n), exactly,
+ * for every n of 1..12, k of 1..3 Q + 1 (each k mod Q, a short last block)
+ * and 130, ldb n .. n + 3 (op(B) = B; B^T: k .. k + 3), both orientations.
+ * B ends at the last float before a PROT_NONE page, so a load past its last
+ * element faults (ASan does not see AVX-512 masked loads); Bq starts NaN and
+ * is guarded on both sides. */
+static void test_pack_q(const mlpb_vec_isa *vx) {
+    enum { MAXN = 12, MAXK = 130, GUARD = 16 };
+    const int Q = vx->lanes / 2;
+    const long pg = sysconf(_SC_PAGESIZE);
+    const size_t maxb = (size_t)(MAXK + 3) * (MAXN + 3) * sizeof(float);
+    const size_t span = (maxb + (size_t)pg - 1) / (size_t)pg * (size_t)pg;
+    unsigned char *map = mmap(NULL, span + (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(map != MAP_FAILED, "%s pack_q: mmap", vx->isa);
+    if (map == MAP_FAILED) return;
+    CHECK(mprotect(map + span, (size_t)pg, PROT_NONE) == 0, "%s pack_q: mprotect", vx->isa);
+    static float buf[(MAXK + 16) * (MAXN + 1) + 2 * GUARD];
+    int bad = 0, cases = 0;
+    for (int tb = 0; tb < 2; tb++)
+        for (int n = 1; n <= MAXN; n++)
+            for (int k = 1; k <= MAXK; k = k < 3 * Q + 1 ? k + 1 : k < MAXK ? MAXK : MAXK + 1)
+                for (int pad = 0; pad < 4; pad++, cases++) {
+                    const int ldb = (tb ? k : n) + pad, rows = tb ? n : k, cols = tb ? k : n;
+                    const size_t nb = (size_t)(rows - 1) * ldb + cols; /* B's floats, up to its last */
+                    float *B = (float *)(map + span) - nb;
+                    for (size_t i = 0; i < nb; i++) B[i] = (float)i + 0.5f;
+                    const int NP2 = (n + 1) / 2 * 2, nq = (k + Q - 1) / Q, len = nq * NP2 * Q;
+                    for (int i = 0; i < len + 2 * GUARD; i++) buf[i] = NAN;
+                    for (int i = 0; i < GUARD; i++) buf[i] = buf[GUARD + len + i] = -1.0f;
+                    float *Bq = buf + GUARD;
+                    vx->pack_q(k, n, B, ldb, tb, Bq);
+                    int ok = 1;
+                    for (int i = 0; i < GUARD; i++) ok &= buf[i] == -1.0f && Bq[len + i] == -1.0f;
+                    for (int p = 0; p < nq; p++)
+                        for (int j = 0; j < NP2; j++)
+                            for (int l = 0; l < Q; l++) {
+                                const int kk = p * Q + l;
+                                const float want = j < n && kk < k ? B[tb ? (size_t)j * ldb + kk : (size_t)kk * ldb + j] : 0.0f;
+                                ok &= Bq[((size_t)p * NP2 + j) * Q + l] == want;
+                            }
+                    if (!ok && bad++ < 5)
+                        CHECK(0, "%s pack_q k=%d n=%d ldb=%d tb=%d: differs from its definition or wrote outside Bq",
+                              vx->isa, k, n, ldb, tb);
+                }
+    CHECK(bad == 0, "%s pack_q: %d of %d cases wrong", vx->isa, bad, cases);
+    munmap(map, span + (size_t)pg);
+}
+
 /* rank1 against its definition, c = fl(alpha fma(a, b, 0)) then fma(beta, c0, .)
  * (beta == 0: C not read), and against smallm_bn at k = 1 (m <= its
  * smallm_maxr), bit for bit; n
@@ -492,6 +547,7 @@ int main(void) {
         test_table_gemms(vx);
         test_smallm_bt_cuts(vx);
         test_pack_t(vx);
+        test_pack_q(vx);
         test_rank1(vx);
         test_smallk(vx);
     }

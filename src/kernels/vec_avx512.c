@@ -1,6 +1,7 @@
 /* vec_avx512.c - the AVX-512 instance of the SIMD kernels in vec_inl.h: the
  * same macro list as vec_avx2.c, mapped onto 512-bit intrinsics and mask
- * registers (the transposing pack uses 256-bit code in both files). Compiled
+ * registers (the frame's transposing pack, pack_t, is 256-bit code in both
+ * files; pack_q's 8-k-step block is pq8_block below). Compiled
  * alone with -mavx512f -mavx512dq -mavx512vl -mfma (CMakeLists.txt), as the
  * template's part 2 here and part 1 in vec_avx512_smn.c; gemm.c
  * hands the table out only after mlpb_isa_available("avx512"). */
@@ -94,32 +95,35 @@ static inline V vsums(const V x[16]) {
  * (loads and inserts; the last chunk masked to n, nothing past it read),
  * then two 2-source permutes give the column pairs (j, j+1), (j+2, j+3).
  * 8 shuffles per 32 floats where two 8 x 8 transposes (tr8x8) took 48 per
- * 80 at n = 10: pack_q of the output layer's W3 (128 x 10) 0.19 -> 0.10 us
- * (Xeon, a throwaway loop). */
-/* one row's chunk: 0 for rows past `valid`; masked past n */
-static inline __attribute__((always_inline)) __m128 pq8_chunk(const float *p, const int ok, const int full, __mmask8 m) {
-    if (!ok) return _mm_setzero_ps();
+ * 80 at n = 10: fwd-W3 1.16x at batch 32 (results/kernels/xeon_pq8). */
+/* row q's chunk at b + q ldb: 0 for rows past `valid` (no pointer formed to
+ * them); masked to m unless full */
+static inline __attribute__((always_inline)) __m128 pq8_chunk(const float *b, ptrdiff_t ldb, int q, const int valid,
+                                                              const int full, __mmask8 m) {
+    if (q >= valid) return _mm_setzero_ps();
+    const float *p = b + (size_t)q * ldb;
     return full ? _mm_loadu_ps(p) : _mm_maskz_loadu_ps(m, p);
 }
-/* 4 rows' chunks, row q's in 128-bit lane q */
-static inline __attribute__((always_inline)) V pq8_four(const float *r, ptrdiff_t ldb, const int valid,
+/* rows q0 .. q0+3's chunks, row q0+i's in 128-bit lane i */
+static inline __attribute__((always_inline)) V pq8_four(const float *b, ptrdiff_t ldb, int q0, const int valid,
                                                         const int full, __mmask8 m) {
-    const V t = _mm512_castps128_ps512(pq8_chunk(r, 0 < valid, full, m));
-    const V u = _mm512_insertf32x4(t, pq8_chunk(r + ldb, 1 < valid, full, m), 1);
-    const V v = _mm512_insertf32x4(u, pq8_chunk(r + 2 * ldb, 2 < valid, full, m), 2);
-    return _mm512_insertf32x4(v, pq8_chunk(r + 3 * ldb, 3 < valid, full, m), 3);
+    const V t = _mm512_castps128_ps512(pq8_chunk(b, ldb, q0, valid, full, m));
+    const V u = _mm512_insertf32x4(t, pq8_chunk(b, ldb, q0 + 1, valid, full, m), 1);
+    const V v = _mm512_insertf32x4(u, pq8_chunk(b, ldb, q0 + 2, valid, full, m), 2);
+    return _mm512_insertf32x4(v, pq8_chunk(b, ldb, q0 + 3, valid, full, m), 3);
 }
-/* columns j .. j+3 (the first w: a mask unless full) of rows 0 .. 7; the
- * pair j+2 stored when j+2 < NP2 */
+/* columns j .. j+3 of rows 0 .. 7 (masked to m unless full); the pair j+2
+ * stored when j+2 < NP2 */
 static inline __attribute__((always_inline)) void pq8_cols(const float *b, ptrdiff_t ldb, const int valid,
                                                            const int full, __mmask8 m, int j, int NP2, float *d) {
     const VI lo = _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
     const VI hi = _mm512_add_epi32(lo, _mm512_set1_epi32(2)); /* columns j+2, j+3 */
-    const V z0 = pq8_four(b + j, ldb, valid, full, m), z1 = pq8_four(b + 4 * ldb + j, ldb, valid - 4, full, m);
+    const V z0 = pq8_four(b + j, ldb, 0, valid, full, m), z1 = pq8_four(b + j, ldb, 4, valid, full, m);
     _mm512_storeu_ps(d + 8 * j, _mm512_permutex2var_ps(z0, lo, z1));
     if (j + 2 < NP2) _mm512_storeu_ps(d + 8 * j + 16, _mm512_permutex2var_ps(z0, hi, z1));
 }
-/* valid: a constant after inlining (8, or the last block's) */
+/* valid: 8 for every block but a short last one (a constant after inlining),
+ * else that block's row count at run time */
 static inline __attribute__((always_inline)) void pq8_rows(const float *b, ptrdiff_t ldb, const int valid, int n,
                                                            int NP2, float *d) {
     int j = 0;
@@ -127,10 +131,8 @@ static inline __attribute__((always_inline)) void pq8_rows(const float *b, ptrdi
     if (j < NP2) pq8_cols(b, ldb, valid, 0, (__mmask8)((1u << (n - j)) - 1u), j, NP2, d);
 }
 static inline void pq8_block(const float *b, ptrdiff_t ldb, int valid, int n, int NP2, float *d) {
-    switch (valid) {
-    case 8: pq8_rows(b, ldb, 8, n, NP2, d); break;
-    default: pq8_rows(b, ldb, valid, n, NP2, d); break;
-    }
+    if (valid == 8) pq8_rows(b, ldb, 8, n, NP2, d);
+    else pq8_rows(b, ldb, valid, n, NP2, d);
 }
 
 #define VEC_TABLE mlpb_vec_avx512

@@ -1055,6 +1055,8 @@ static void k_pack_q(int k, int n, const float *B, ptrdiff_t ldb, int tb, float 
 #if VL == 16 /* Q = 8: the ISA file's pq8_block, each column pair's 8 k steps one store */
     for (int p8 = 0; p8 < k; p8 += 8)
         pq8_block(B + (size_t)p8 * ldb, ldb, k - p8 < 8 ? k - p8 : 8, n, NP2, Bq + (size_t)(p8 / 8) * NP2 * 8);
+#elif VL != 8
+#error "k_pack_q: no tb == 0 pack for this vector length"
 #endif
 }
 
