@@ -896,23 +896,22 @@ static void smallm_bt_k(int m, int n, int k, float alpha, const float *A, ptrdif
  * depends on its tile (a short last tile re-reads its last row for the
  * missing ones and stores only its own lanes), so threads may cut anywhere.
  * A tile reads its rows one after another, SMT1_KV vectors of a row at a
- * time, and prefetches the row SMT1_AHEAD further on: smt_r1's rows taken in
- * turns, with or without the prefetch, left the L2 stream of a 1 x 256 x 128
- * ~1.3x slower (Zen 5). */
+ * time: smt_r1's rows taken in turns, with or without a software prefetch,
+ * left the L2 stream of a 1 x 256 x 128 ~1.3x slower (Zen 5). The prefetch
+ * of the row 8 ahead, a line per vector, is gone: without it bwd-W2 at
+ * batch 1 ran 1.22x on the Xeon VM (results/kernels/xeon_smt1; its share of
+ * the Zen 5 gain was never measured alone). */
 #define SMT1_KV (VEC_NREG >= 32 ? 8 : 4)
-#define SMT1_AHEAD 8
 static inline __attribute__((always_inline)) void
 smt1_rows(const int KV, const int masked, const VM mk, V *acc, int p, const float *a, const float *B, ptrdiff_t ldb,
           int j, int n) {
     V av[SMT1_KV];
     UNROLL for (int v = 0; v < KV; v++) av[v] = masked ? VLOADM(a + p + v * VL, mk) : VLOAD(a + p + v * VL);
     UNROLL for (int q = 0; q < VL; q++) {
-        const int jr = j + q < n ? j + q : n - 1, jp = jr + SMT1_AHEAD < n ? jr + SMT1_AHEAD : n - 1;
-        const float *b = B + (size_t)jr * ldb + p, *bp = B + (size_t)jp * ldb + p;
-        UNROLL for (int v = 0; v < KV; v++) {
-            _mm_prefetch((const char *)(bp + v * VL), _MM_HINT_T0);
+        const int jr = j + q < n ? j + q : n - 1;
+        const float *b = B + (size_t)jr * ldb + p;
+        UNROLL for (int v = 0; v < KV; v++)
             acc[q] = VFMA(av[v], masked ? VLOADM(b + v * VL, mk) : VLOAD(b + v * VL), acc[q]);
-        }
     }
 }
 
