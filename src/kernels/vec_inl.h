@@ -899,8 +899,8 @@ static void smallm_bt_k(int m, int n, int k, float alpha, const float *A, ptrdif
  * time: smt_r1's rows taken in turns, with or without a software prefetch,
  * left the L2 stream of a 1 x 256 x 128 ~1.3x slower (Zen 5). The prefetch
  * of the row 8 ahead, a line per vector, is gone: without it bwd-W2 at
- * batch 1 ran 1.22x on the Xeon VM (results/kernels/xeon_smt1; its share of
- * the Zen 5 gain was never measured alone). */
+ * batch 1 ran 1.22-1.24x on the Xeon VM, either ISA (results/kernels/
+ * xeon_smt1, _avx2; its share of the Zen 5 gain was never measured alone). */
 #define SMT1_KV (VEC_NREG >= 32 ? 8 : 4)
 static inline __attribute__((always_inline)) void
 smt1_rows(const int KV, const int masked, const VM mk, V *acc, int p, const float *a, const float *B, ptrdiff_t ldb,
