@@ -89,6 +89,7 @@ static inline V vsums(const V x[16]) {
     /* chunk c lane l holds the sum of x[c + 4 l] */
     return _mm512_permutexvar_ps(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), w);
 }
+
 /* One k-block of vec_inl.h's k_pack_q (Q = 8): d[8 jj + l] = B(l, jj) for
  * l < 8 (rows past `valid` 0), jj < NP2 (columns past n 0). Per 4 columns:
  * rows 0-3 and 4-7 each in one vector, a row's 4 floats per 128-bit lane

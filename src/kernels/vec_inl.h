@@ -1041,13 +1041,13 @@ static void k_pack_q(int k, int n, const float *B, ptrdiff_t ldb, int tb, float 
     if (DQ_Q == 4) { /* per k-quad: 4 rows of B, transposed in 4 x 4 blocks, stored as one run */
         const int kq = k / 4;
         for (int p = 0; p < kq; p++) pq4_quad(B + (size_t)(4 * p) * ldb, ldb, 4, n, Bq + (size_t)p * NP2 * 4);
-        const float *src = B + (size_t)(4 * kq) * ldb;
+        if (k % 4 == 0) return;
+        const float *src = B + (size_t)(4 * kq) * ldb; /* the last k-quad's rows, the rest 0 */
         float *d = Bq + (size_t)kq * NP2 * 4;
-        switch (k % 4) { /* the last k-quad's rows, the rest 0 */
+        switch (k % 4) {
         case 1: pq4_quad(src, ldb, 1, n, d); break;
         case 2: pq4_quad(src, ldb, 2, n, d); break;
-        case 3: pq4_quad(src, ldb, 3, n, d); break;
-        default: break;
+        default: pq4_quad(src, ldb, 3, n, d); break;
         }
         return;
     }
